@@ -1,0 +1,153 @@
+"""Writes for projects, members, documents and speakers."""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
+from annotator.corpus.readers import ArticleRecord
+from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
+from annotator.corpus.segment import segment_article
+
+BATCH_SIZE = 2000
+
+
+def project_create(
+    *, name: str, slug: str, schema: dict[str, Any] | None = None, overlap: int = 3, guidelines: str = ""
+) -> Project:
+    try:
+        schema = validate_schema(schema) if schema is not None else load_default_schema()
+    except SchemaError as error:
+        raise ValidationError({"schema": str(error)}) from error
+    project = Project(name=name, slug=slug, schema=schema, overlap=overlap, guidelines=guidelines)
+    project.full_clean()
+    project.save()
+    return project
+
+
+def membership_set(*, project: Project, user: AbstractBaseUser, role: str) -> Membership:
+    """Give the user this role in the project (one role per user and project)."""
+    membership, _ = Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
+    return membership
+
+
+@dataclass
+class ImportSummary:
+    documents: int = 0
+    passages: int = 0
+    skipped_duplicates: int = 0
+    skipped_titles: list[str] = field(default_factory=list)
+
+    def add(self, other: "ImportSummary") -> None:
+        self.documents += other.documents
+        self.passages += other.passages
+        self.skipped_duplicates += other.skipped_duplicates
+        self.skipped_titles += other.skipped_titles
+
+
+def content_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> ImportSummary:
+    """Store new documents and their body passages in bulk, all or nothing.
+
+    A record whose text is already in the project (same sha256) is skipped, so re-importing is a no-op.
+    The caller passes fully read records: a file that fails to parse never reaches this function.
+    """
+    summary = ImportSummary()
+    by_digest: dict[str, ArticleRecord] = {}
+    for record in records:
+        digest = content_digest(record.text)
+        if digest in by_digest:
+            summary.skipped_duplicates += 1
+            summary.skipped_titles.append(record.title)
+        else:
+            by_digest[digest] = record
+    with transaction.atomic():
+        existing = set(
+            Document.objects.filter(project=project, sha256__in=list(by_digest)).values_list(
+                "sha256", flat=True
+            )
+        )
+        for digest in existing:
+            summary.skipped_duplicates += 1
+            summary.skipped_titles.append(by_digest.pop(digest).title)
+        documents = Document.objects.bulk_create(
+            [_document(project, digest, record) for digest, record in by_digest.items()],
+            batch_size=BATCH_SIZE,
+        )
+        passages = [
+            Passage(
+                document=document,
+                position=position,
+                start=seg.start,
+                end=seg.end,
+                text=document.text[seg.start : seg.end],
+            )
+            for document in documents
+            for position, seg in enumerate(
+                s for s in segment_article(document.text, title=document.title) if s.kind == "body"
+            )
+        ]
+        Passage.objects.bulk_create(passages, batch_size=BATCH_SIZE)
+    summary.documents = len(documents)
+    summary.passages = len(passages)
+    return summary
+
+
+def _document(project: Project, digest: str, record: ArticleRecord) -> Document:
+    document = Document(
+        project=project,
+        title=record.title[:500],
+        source=record.source[:200],
+        url=record.url,
+        published=date.fromisoformat(record.published) if record.published else None,
+        text=record.text,
+        meta=record.meta,
+        sha256=digest,
+    )
+    return document
+
+
+def speaker_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str,
+    affiliation: str = "",
+    aliases: list[str] | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Speaker:
+    """Create a speaker; a name that exists already (any case) is a field error, not a duplicate."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "A speaker needs a name."})
+    allowed = {item["value"] for item in project.schema.get("affiliations", [])}
+    if affiliation and affiliation not in allowed:
+        raise ValidationError(
+            {"affiliation": f"Unknown affiliation {affiliation!r}; choose one of {sorted(allowed)}."}
+        )
+    if Speaker.objects.filter(project=project, name__iexact=name).exists():
+        raise ValidationError({"name": f"A speaker named {name!r} exists already in this project."})
+    speaker = Speaker(
+        project=project,
+        name=name,
+        kind=kind,
+        affiliation=affiliation,
+        aliases=aliases or [],
+        created_by=created_by,
+    )
+    speaker.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            speaker.save()
+    except IntegrityError as error:  # another user created the same name a moment ago
+        raise ValidationError({"name": f"A speaker named {name!r} exists already in this project."}) from error
+    return speaker

@@ -1,0 +1,35 @@
+"""Export jobs: large exports run in a worker and leave a file to download."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import CheckConstraint, Q
+
+from annotator.agreement.models import RunStatus
+from annotator.corpus.models import Project
+
+
+class ExportJob(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            CheckConstraint(condition=Q(progress__lte=100), name="exportjob_progress_0_to_100"),
+            CheckConstraint(condition=Q(status__in=RunStatus.values), name="exportjob_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} export {self.pk} ({self.status})"

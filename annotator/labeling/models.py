@@ -1,0 +1,108 @@
+"""Who annotates which passage, and the claims they mark."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.db.models.functions import Length
+
+from annotator.corpus.models import Passage, Speaker
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted"
+    SKIPPED = "skipped"
+
+
+class Assignment(models.Model):
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["passage_id"]
+        constraints = [
+            UniqueConstraint(fields=["passage", "annotator"], name="assignment_one_per_passage_and_annotator"),
+            CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_known"),
+            CheckConstraint(condition=Q(version__gte=1), name="assignment_version_positive"),
+            CheckConstraint(
+                condition=Q(status=AssignmentStatus.SUBMITTED, submitted_at__isnull=False)
+                | ~Q(status=AssignmentStatus.SUBMITTED),
+                name="assignment_submitted_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["annotator", "status"], name="assignment_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on {self.passage}"
+
+
+class Attribution(models.TextChoices):
+    DIRECT = "direct", "Direct quote"
+    INDIRECT = "indirect", "Indirect"
+    AUTHORIAL = "authorial"
+
+
+class ClaimContent(models.Model):
+    """What a claim says and who says it; shared by annotators' claims and adjudicated gold claims.
+
+    `text` must equal the passage slice [start, end): the database checks the length here, and on
+    PostgreSQL a trigger checks the slice itself (see the labeling migrations).
+    """
+
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mention_start = models.PositiveIntegerField(null=True, blank=True)
+    mention_end = models.PositiveIntegerField(null=True, blank=True)
+    attribution = models.CharField(max_length=12, choices=Attribution.choices)
+    perspective = models.CharField(max_length=40)
+    stance = models.CharField(max_length=20)
+    target = models.CharField(max_length=200)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="%(class)s_start_before_end"),
+            CheckConstraint(condition=Q(end=F("start") + Length("text")), name="%(class)s_text_fills_its_range"),
+            CheckConstraint(
+                condition=(Q(mention_start__isnull=True) & Q(mention_end__isnull=True))
+                | Q(mention_start__gte=0, mention_start__lt=F("mention_end")),
+                name="%(class)s_mention_span_valid",
+            ),
+            CheckConstraint(
+                condition=~Q(attribution=Attribution.AUTHORIAL) | Q(speaker__isnull=True),
+                name="%(class)s_authorial_has_no_speaker",
+            ),
+            CheckConstraint(condition=Q(attribution__in=Attribution.values), name="%(class)s_attribution_known"),
+            CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
+                name="%(class)s_confidence_1_to_5",
+            ),
+            CheckConstraint(condition=~Q(perspective="") & ~Q(stance=""), name="%(class)s_labels_not_empty"),
+        ]
+
+
+class Claim(ClaimContent):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(ClaimContent.Meta):
+        ordering = ["assignment_id", "start", "end", "id"]
+        constraints = [
+            *ClaimContent.Meta.constraints,
+            CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.start}:{self.end}] {self.text[:60]}"

@@ -57,7 +57,9 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Document]:
         if self.action == "retrieve":
-            return Document.objects.filter(project__in=projects_for_user(user=self.request.user)).defer("text")
+            return Document.objects.filter(project__in=projects_for_user(user=self.request.user)).defer(
+                "text"
+            )
         project = project_or_404(self.request, self.request.query_params.get("project"))
         return project.documents.defer("text").order_by("id")
 
@@ -69,13 +71,19 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         project = project_or_404(request, form.validated_data["project"], roles=MANAGERS)
         upload = form.validated_data["file"]
         try:
-            summary = import_uploaded_file(project=project, file_name=upload.name, size=upload.size, chunks=upload.chunks())
+            summary = import_uploaded_file(
+                project=project, file_name=upload.name, size=upload.size, chunks=upload.chunks()
+            )
         except ImportRefused as error:
             return Response({"file": [str(error)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ValidationError as error:
             return Response({"file": error.messages}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
-            {"documents": summary.documents, "passages": summary.passages, "skipped_duplicates": summary.skipped_duplicates},
+            {
+                "documents": summary.documents,
+                "passages": summary.passages,
+                "skipped_duplicates": summary.skipped_duplicates,
+            },
             status=status.HTTP_201_CREATED,
         )
 

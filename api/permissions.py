@@ -21,7 +21,9 @@ def project_role(request: Request, project: Project) -> str | None:
     return cache[project.pk]
 
 
-def project_or_404(request: Request, project_id: int | str | None, *, roles: frozenset[str] | None = None) -> Project:
+def project_or_404(
+    request: Request, project_id: int | str | None, *, roles: frozenset[str] | None = None
+) -> Project:
     """The project if the user has one of `roles` in it (any role when None); else 404."""
     if project_id in (None, ""):
         raise Http404("Name a project.")

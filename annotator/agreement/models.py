@@ -37,7 +37,9 @@ class AgreementRun(models.Model):
             CheckConstraint(condition=Q(progress__lte=100), name="agreementrun_progress_0_to_100"),
             CheckConstraint(condition=Q(status__in=RunStatus.values), name="agreementrun_status_known"),
             # Coalescing: at most one waiting run per project.
-            UniqueConstraint(fields=["project"], condition=Q(status="queued"), name="agreementrun_one_queued"),
+            UniqueConstraint(
+                fields=["project"], condition=Q(status="queued"), name="agreementrun_one_queued"
+            ),
         ]
 
     def __str__(self) -> str:

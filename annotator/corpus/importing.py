@@ -18,7 +18,9 @@ class ImportRefused(Exception):
     """The file is too large to import (HTTP 413)."""
 
 
-def import_uploaded_file(*, project: Project, file_name: str, size: int, chunks: Iterable[bytes]) -> ImportSummary:
+def import_uploaded_file(
+    *, project: Project, file_name: str, size: int, chunks: Iterable[bytes]
+) -> ImportSummary:
     try:
         check_size(file_name, size)
     except ReadError as error:

@@ -85,8 +85,12 @@ class Passage(models.Model):
         ordering = ["document_id", "position"]
         constraints = [
             UniqueConstraint(fields=["document", "position"], name="passage_position_unique_per_document"),
-            CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="passage_start_before_end"),
-            CheckConstraint(condition=Q(end=F("start") + Length("text")), name="passage_text_fills_its_range"),
+            CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="passage_start_before_end"
+            ),
+            CheckConstraint(
+                condition=Q(end=F("start") + Length("text")), name="passage_text_fills_its_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ def validate_schema(schema: Any) -> dict[str, Any]:
         problems += _choice_list_problems(name, schema.get(name))
     if not problems:
         attributions = values(schema, "attributions")
-        if not REQUIRED_ATTRIBUTIONS <= attributions:
+        if not attributions >= REQUIRED_ATTRIBUTIONS:
             problems.append(f"attributions must include {sorted(REQUIRED_ATTRIBUTIONS)}")
         kinds = values(schema, "speaker_kinds")
         if not kinds <= SPEAKER_KINDS:
@@ -40,9 +40,15 @@ def validate_schema(schema: Any) -> dict[str, Any]:
         perspectives = values(schema, "perspectives")
         for item in schema["affiliations"]:
             if item.get("perspective") not in (None, "", *perspectives):
-                problems.append(f"affiliation {item['value']!r} names unknown perspective {item['perspective']!r}")
+                problems.append(
+                    f"affiliation {item['value']!r} names unknown perspective {item['perspective']!r}"
+                )
     targets = schema.get("targets")
-    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t.strip() for t in targets):
+    if (
+        not isinstance(targets, list)
+        or not targets
+        or not all(isinstance(t, str) and t.strip() for t in targets)
+    ):
         problems.append("targets must be a non-empty list of non-empty strings")
     elif schema.get("default_target") not in targets:
         problems.append("default_target must be one of targets")

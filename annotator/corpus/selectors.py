@@ -49,4 +49,3 @@ def passages_for_document(*, document: Document) -> QuerySet[Passage]:
 def project_members(*, project: Project, role: str | None = None) -> QuerySet[Membership]:
     members = project.memberships.select_related("user").order_by("user__username")
     return members.filter(role=role) if role else members
-

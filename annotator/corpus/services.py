@@ -149,5 +149,7 @@ def speaker_create(
         with transaction.atomic():
             speaker.save()
     except IntegrityError as error:  # another user created the same name a moment ago
-        raise ValidationError({"name": f"A speaker named {name!r} exists already in this project."}) from error
+        raise ValidationError(
+            {"name": f"A speaker named {name!r} exists already in this project."}
+        ) from error
     return speaker

@@ -19,4 +19,3 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "speaker__name", "assignment__annotator__username"]
     list_select_related = ["speaker"]
     raw_id_fields = ["assignment", "speaker"]
-

@@ -17,8 +17,12 @@ class AssignmentStatus(models.TextChoices):
 
 class Assignment(models.Model):
     passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="assignments")
-    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    status = models.CharField(max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    status = models.CharField(
+        max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -27,7 +31,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["passage_id"]
         constraints = [
-            UniqueConstraint(fields=["passage", "annotator"], name="assignment_one_per_passage_and_annotator"),
+            UniqueConstraint(
+                fields=["passage", "annotator"], name="assignment_one_per_passage_and_annotator"
+            ),
             CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_known"),
             CheckConstraint(condition=Q(version__gte=1), name="assignment_version_positive"),
             CheckConstraint(
@@ -71,8 +77,12 @@ class ClaimContent(models.Model):
     class Meta:
         abstract = True
         constraints = [
-            CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="%(class)s_start_before_end"),
-            CheckConstraint(condition=Q(end=F("start") + Length("text")), name="%(class)s_text_fills_its_range"),
+            CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="%(class)s_start_before_end"
+            ),
+            CheckConstraint(
+                condition=Q(end=F("start") + Length("text")), name="%(class)s_text_fills_its_range"
+            ),
             CheckConstraint(
                 condition=(Q(mention_start__isnull=True) & Q(mention_end__isnull=True))
                 | Q(mention_start__gte=0, mention_start__lt=F("mention_end")),
@@ -82,7 +92,9 @@ class ClaimContent(models.Model):
                 condition=~Q(attribution=Attribution.AUTHORIAL) | Q(speaker__isnull=True),
                 name="%(class)s_authorial_has_no_speaker",
             ),
-            CheckConstraint(condition=Q(attribution__in=Attribution.values), name="%(class)s_attribution_known"),
+            CheckConstraint(
+                condition=Q(attribution__in=Attribution.values), name="%(class)s_attribution_known"
+            ),
             CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
                 name="%(class)s_confidence_1_to_5",

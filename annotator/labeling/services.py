@@ -1,10 +1,17 @@
 """Writes for assignments and claims; every invariant a database cannot check is checked here."""
 
-from django.db import transaction
+from typing import Any
 
-from annotator.corpus.models import Membership, Passage, Project, Role
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
+from annotator.errors import Conflict
 from annotator.labeling.assignment import distribute
-from annotator.labeling.models import Assignment
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.validation import claim_problems
 
 
 def assignments_distribute(*, project: Project) -> int:
@@ -34,3 +41,123 @@ def assignments_distribute(*, project: Project) -> int:
             ignore_conflicts=True,
         )
     return len(pairs)
+
+
+CLAIM_FIELDS = (
+    "start",
+    "end",
+    "text",
+    "speaker_id",
+    "mention_start",
+    "mention_end",
+    "attribution",
+    "perspective",
+    "stance",
+    "target",
+    "confidence",
+    "note",
+)
+
+
+def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate claim fields against the assignment's passage and project; fill text and target."""
+    passage = assignment.passage
+    project = passage.document.project
+    speaker_id = fields.get("speaker_id")
+    problems = claim_problems(
+        passage_text=passage.text,
+        schema=project.schema,
+        fields={**fields, "has_speaker": speaker_id is not None},
+    )
+    if speaker_id is not None and not Speaker.objects.filter(pk=speaker_id, project_id=project.pk).exists():
+        problems["speaker"] = "No such speaker in this project."
+    if problems:
+        raise ValidationError(problems)
+    start, end = fields["start"], fields["end"]
+    return {**fields, "text": passage.text[start:end], "target": fields["target"].strip()}
+
+
+def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
+    """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
+
+    `assignment` must come with passage, document and project loaded (see selectors). Raises
+    ValidationError with field messages; nothing is written then.
+    """
+    fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
+    checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_FIELDS})
+    checked["note"] = checked["note"] or ""
+    with transaction.atomic():
+        claim = Claim.objects.create(assignment=assignment, **checked)
+        _mark_in_progress(assignment)
+    return claim
+
+
+def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
+    """Change a claim if `version` is still current, else raise Conflict carrying the newer claim."""
+    fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_FIELDS}
+    if "start" in changes or "end" in changes:
+        fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
+    checked = _checked_fields(assignment=claim.assignment, fields=fields)
+    checked["note"] = checked["note"] or ""
+    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+        **checked, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict(
+            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+        )
+    for name, value in checked.items():
+        setattr(claim, name, value)
+    claim.version = version + 1
+    return claim
+
+
+def claim_delete(*, claim: Claim, version: int) -> None:
+    deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
+    if not deleted:
+        raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+
+
+def _current(claim_id: int) -> Claim | None:
+    return Claim.objects.filter(pk=claim_id).first()
+
+
+def _mark_in_progress(assignment: Assignment) -> None:
+    if assignment.status == AssignmentStatus.ASSIGNED:
+        Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.ASSIGNED).update(
+            status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()
+        )
+        assignment.status = AssignmentStatus.IN_PROGRESS
+
+
+def assignment_submit(*, assignment: Assignment) -> Assignment:
+    """Mark the assignment submitted (again, after an edit) and schedule the agreement refresh."""
+    now = timezone.now()
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=AssignmentStatus.SUBMITTED, submitted_at=now, updated_at=now, version=F("version") + 1
+    )
+    assignment.status, assignment.submitted_at, assignment.version = (
+        AssignmentStatus.SUBMITTED,
+        now,
+        assignment.version + 1,
+    )
+    project_id = assignment.passage.document.project_id
+    transaction.on_commit(lambda: annotations_changed(project_id=project_id))
+    return assignment
+
+
+def assignment_skip(*, assignment: Assignment) -> Assignment:
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise ValidationError({"status": "A submitted passage cannot be skipped; edit it instead."})
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=AssignmentStatus.SKIPPED, updated_at=timezone.now()
+    )
+    assignment.status = AssignmentStatus.SKIPPED
+    return assignment
+
+
+def annotations_changed(*, project_id: int) -> None:
+    """Hook for what follows a submission (the agreement refresh); never blocks or fails the save."""
+    from annotator.agreement.scheduling import schedule_refresh
+
+    schedule_refresh(project_id=project_id)

@@ -8,7 +8,9 @@ from annotator.corpus.models import Project
 from annotator.corpus.selectors import role_in_project
 
 
-def project_for(*, user: AbstractBaseUser, slug: str, roles: frozenset[str] | None = None) -> tuple[Project, str]:
+def project_for(
+    *, user: AbstractBaseUser, slug: str, roles: frozenset[str] | None = None
+) -> tuple[Project, str]:
     """The project and the user's role in it; 404 for non-members or a role not in `roles`."""
     project = get_object_or_404(Project, slug=slug)
     role = role_in_project(user=user, project_id=project.pk)

@@ -1,9 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
-from annotator.web.views import corpus
+from annotator.web.views import annotate, corpus, dashboard, exports, review
 
 urlpatterns = [
     path("", corpus.home, name="home"),
     path("projects/<slug:slug>/", corpus.project_detail, name="project-detail"),
     path("projects/<slug:slug>/documents/<int:document_id>/", corpus.document_detail, name="document-detail"),
+    path("projects/<slug:slug>/", include(annotate.urlpatterns)),
+    path("projects/<slug:slug>/", include(review.urlpatterns)),
+    path("projects/<slug:slug>/", include(dashboard.urlpatterns)),
+    path("projects/<slug:slug>/", include(exports.urlpatterns)),
 ]

@@ -2,7 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from annotator.corpus.selectors import documents_for_project, passages_for_document, projects_for_user, roles_by_project
+from annotator.corpus.selectors import (
+    documents_for_project,
+    passages_for_document,
+    projects_for_user,
+    roles_by_project,
+)
 from annotator.web.access import project_for
 
 
@@ -29,5 +34,7 @@ def document_detail(request: HttpRequest, slug: str, document_id: int) -> HttpRe
     document = get_object_or_404(project.documents, pk=document_id)
     passages = passages_for_document(document=document)
     return render(
-        request, "document.html", {"project": project, "role": role, "document": document, "passages": passages}
+        request,
+        "document.html",
+        {"project": project, "role": role, "document": document, "passages": passages},
     )

@@ -27,7 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport: str, no_serve: bool, **options) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-        project = Project.objects.filter(slug=demo["project"]["slug"]).first() or project_create(**demo["project"])
+        project = Project.objects.filter(slug=demo["project"]["slug"]).first() or project_create(
+            **demo["project"]
+        )
         User = get_user_model()
         for spec in demo["users"]:
             user, created = User.objects.get_or_create(username=spec["username"])

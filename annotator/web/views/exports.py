@@ -1,0 +1,3 @@
+"""Pages of this concern; mounted under projects/<slug>/."""
+
+urlpatterns: list = []

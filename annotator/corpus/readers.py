@@ -161,11 +161,11 @@ def read_plain_text(data: str, *, file_name: str) -> ArticleRecord:
     fields: dict[str, Any] = {}
     first_text_line = 1
     if lines and lines[0].strip() == "---":
-        for number in range(2, len(lines) + 1):
+        closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if closing is None:
+            raise ReadError("header opened with '---' is never closed", file_name=file_name, line=1)
+        for number in range(2, closing + 1):
             header_line = lines[number - 1].strip()
-            if header_line == "---":
-                first_text_line = number + 1
-                break
             if not header_line or header_line.startswith("#"):
                 continue
             match = _FRONT_MATTER_LINE.fullmatch(header_line)
@@ -175,8 +175,7 @@ def read_plain_text(data: str, *, file_name: str) -> ArticleRecord:
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
             fields[match.group(1).lower()] = value
-        else:
-            raise ReadError("header opened with '---' is never closed", file_name=file_name, line=1)
+        first_text_line = closing + 2
         text = "\n".join(lines[first_text_line - 1 :])
     if not text.strip():
         raise ReadError("no article text", file_name=file_name)

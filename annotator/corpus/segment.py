@@ -2,6 +2,20 @@
 
 Every offset here is a Python code-point index into the *normalised* text (see ``normalise_text``),
 half-open ``[start, end)``.
+
+Each non-blank line is one segment. Rules, first match wins:
+1. the first line equal to the title is "title"; later copies are furniture (repeated title);
+2. a line without letters or digits is furniture;
+3. a credit line ("Credit: …", "Photo credit: …", "Photo: …", "Image: …", "(AP Photo/…)") is furniture,
+   and so is a caption carrying its own credit ("… Map by Voice of America.");
+4. a ``|``-separated section path of short parts ("China Power | Diplomacy | East Asia") is furniture;
+5. a heading or label is furniture: at most 15 words and no sentence-final punctuation (. ! ? … : ;), or a
+   short Title Case question ("Why Does Beijing Care?");
+6. a one-sentence line of at most 40 words right before a credit line is that picture's caption;
+7. at the end of the article, a run of sign-up lines (newsletter, subscribe, sign up, your inbox, privacy
+   policy, …), bullet items, list intros ending in ":", headings and credits is furniture, provided the run
+   holds at least one sign-up line;
+8. everything else is "body": the passages annotators see.
 """
 
 from __future__ import annotations
@@ -14,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
+    "KINDS",
     "MAX_CHARS",
     "Segment",
     "describe",
@@ -107,9 +122,11 @@ _TRAILING_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^[•·▪►✓*\-–—]\s")
+# Specific phrases, not "email" alone: "did not respond to an email seeking comment" ends many articles.
 _SIGN_UP = re.compile(
-    r"newsletter|subscri(?:be|ption)|sign[\s-]?up|e-?mail|inbox|delivered to you|privacy policy"
-    r"|terms of (?:use|service)|you can expect|follow us",
+    r"newsletter|\bsubscri(?:be|ption)\b|\bunsubscribe|\bsign[\s-]?up\b|email address|e-mail address"
+    r"|your (?:e-?mail|inbox)|delivered to you|privacy policy|terms of (?:use|service)|you can expect"
+    r"|follow us",
     re.IGNORECASE,
 )
 
@@ -179,7 +196,7 @@ def _sentence_count(text: str) -> int:
 
 
 def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> list[tuple[str, str]]:
-    """(kind, reason) for each trimmed line span, by the rules described in the module README."""
+    """(kind, reason) for each trimmed line span, by the rules in the module docstring."""
     lines = [text[s:e] for s, e in spans]
     title_key = _key(title) if title else None
     decided: list[tuple[str, str] | None] = [None] * len(lines)

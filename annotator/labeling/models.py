@@ -85,7 +85,12 @@ class ClaimContent(models.Model):
             ),
             CheckConstraint(
                 condition=(Q(mention_start__isnull=True) & Q(mention_end__isnull=True))
-                | Q(mention_start__gte=0, mention_start__lt=F("mention_end")),
+                | Q(
+                    mention_start__isnull=False,
+                    mention_end__isnull=False,
+                    mention_start__gte=0,
+                    mention_start__lt=F("mention_end"),
+                ),
                 name="%(class)s_mention_span_valid",
             ),
             CheckConstraint(

@@ -69,12 +69,18 @@ def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[s
         schema=project.schema,
         fields={**fields, "has_speaker": speaker_id is not None},
     )
-    if speaker_id is not None and not Speaker.objects.filter(pk=speaker_id, project_id=project.pk).exists():
-        problems["speaker"] = "No such speaker in this project."
+    speaker = None
+    if speaker_id is not None:
+        # Fetched rather than merely checked, so the saved claim carries its speaker without a re-read.
+        speaker = Speaker.objects.filter(pk=speaker_id, project_id=project.pk).first()
+        if speaker is None and "speaker" not in problems:
+            problems["speaker"] = "No such speaker in this project."
     if problems:
         raise ValidationError(problems)
     start, end = fields["start"], fields["end"]
-    return {**fields, "text": passage.text[start:end], "target": fields["target"].strip()}
+    checked = {**fields, "text": passage.text[start:end], "target": fields["target"].strip()}
+    del checked["speaker_id"]
+    return {**checked, "speaker": speaker, "note": checked["note"] or ""}
 
 
 def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
@@ -85,10 +91,10 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
     checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_FIELDS})
-    checked["note"] = checked["note"] or ""
     with transaction.atomic():
         claim = Claim.objects.create(assignment=assignment, **checked)
         _mark_in_progress(assignment)
+        _after_claim_change(assignment)
     return claim
 
 
@@ -98,36 +104,53 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     if "start" in changes or "end" in changes:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked = _checked_fields(assignment=claim.assignment, fields=fields)
-    checked["note"] = checked["note"] or ""
-    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-        **checked, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise Conflict(
-            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+    now = timezone.now()
+    with transaction.atomic():
+        # The version check and the write are one statement: of two saves based on the same version,
+        # exactly one matches a row; the other gets the Conflict and the winner's state.
+        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+            **checked, version=F("version") + 1, updated_at=now
         )
+        if not updated:
+            raise Conflict(
+                "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+            )
+        _after_claim_change(claim.assignment)
     for name, value in checked.items():
         setattr(claim, name, value)
-    claim.version = version + 1
+    claim.version, claim.updated_at = version + 1, now
     return claim
 
 
 def claim_delete(*, claim: Claim, version: int) -> None:
-    deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
-    if not deleted:
-        raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+    """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim."""
+    with transaction.atomic():
+        deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
+        if not deleted:
+            raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+        _after_claim_change(claim.assignment)
 
 
 def _current(claim_id: int) -> Claim | None:
-    return Claim.objects.filter(pk=claim_id).first()
+    return Claim.objects.select_related("speaker", "assignment__annotator").filter(pk=claim_id).first()
 
 
 def _mark_in_progress(assignment: Assignment) -> None:
-    if assignment.status == AssignmentStatus.ASSIGNED:
-        Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.ASSIGNED).update(
+    """A fresh or skipped assignment that gets a claim is being worked on: it (re)joins the queue."""
+    reopenable = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
+    if assignment.status in reopenable:
+        Assignment.objects.filter(pk=assignment.pk, status__in=reopenable).update(
             status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()
         )
         assignment.status = AssignmentStatus.IN_PROGRESS
+
+
+def _after_claim_change(assignment: Assignment) -> None:
+    # A submitted passage stays submitted while its annotator corrects it, so the agreement figures
+    # must follow the correction; open passages only count once they are submitted.
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        project_id = assignment.passage.document.project_id
+        transaction.on_commit(lambda: annotations_changed(project_id=project_id))
 
 
 def assignment_submit(*, assignment: Assignment) -> Assignment:

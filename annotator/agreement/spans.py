@@ -1,0 +1,217 @@
+"""One-to-one span matching and span F1 (numpy + scipy; no Django).
+
+`match_claims` is the vectorised engine: it matches the spans of every pair of coders inside every
+passage at once. `match_spans` and `span_f1` are the two-list views of the same engine, so a report
+built on `match_claims` agrees exactly with what `match_spans` says about any one passage and pair.
+
+Matching rules
+- exact: spans match when (start, end[, label]) are identical; if one coder repeats a span, the k-th
+  copy on one side pairs with the k-th copy on the other (in input order).
+- overlap: candidate pairs are spans that share at least one position (and the label, when labels are
+  given); the matching maximises the summed Jaccard overlap |a & b| / |a | b| under a one-to-one
+  constraint (scipy's linear_sum_assignment, solved only inside groups of conflicting candidates;
+  an uncontested candidate is matched directly, which is what the optimum does too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from annotator.agreement.coefficients import as_labels, encode
+
+MODES = ("exact", "overlap")
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class SpanScores:
+    """Span agreement of A against B: precision = tp / n_a, recall = tp / n_b, f1 = 2 tp / (n_a + n_b).
+
+    precision is nan when A is empty, recall when B is empty, f1 (and both) when both are empty:
+    with nothing marked on either side, agreement is undefined rather than perfect.
+    """
+
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    n_a: int
+    n_b: int
+
+
+def ranged_pairs(lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
+    """All pairs (p, q) with lo[p] <= q < hi[p], as two index arrays (vectorised nested loop)."""
+    count = np.maximum(hi - lo, 0)
+    left = np.repeat(np.arange(len(lo), dtype=np.int64), count)
+    offset = np.arange(len(left), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return left, np.repeat(lo, count) + offset
+
+
+def overlap_candidates(group: IntArray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
+    """Index pairs (i, j), i != j, of intervals in the same group that share at least one position."""
+    if len(start) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, dense = np.unique(group, return_inverse=True)
+    scale = int(end.max()) + 1
+    order = np.lexsort((start, dense))
+    key = dense[order].astype(np.int64) * scale + start[order]
+    hi = np.searchsorted(key, dense[order].astype(np.int64) * scale + end[order], side="left")
+    p, q = ranged_pairs(np.arange(1, len(order) + 1, dtype=np.int64), hi.astype(np.int64))
+    return order[p], order[q]
+
+
+def exact_candidates(
+    group: IntArray, coder: IntArray, start: IntArray, end: IntArray, label: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Pairs of identical spans by different coders, k-th copy with k-th copy (one-to-one per coder pair)."""
+    n = len(start)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.lexsort((np.arange(n), coder, label, end, start, group))
+    g, c, s, e, lab = group[order], coder[order], start[order], end[order], label[order]
+    new_span = np.r_[True, (g[1:] != g[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (lab[1:] != lab[:-1])]
+    new_block = new_span | np.r_[True, c[1:] != c[:-1]]
+    block_start = np.maximum.accumulate(np.where(new_block, np.arange(n), 0))
+    rank = np.arange(n) - block_start
+    span_id = np.cumsum(new_span)
+    # regroup by (span, rank): each coder appears at most once per group, pairs are then simply all pairs
+    regroup = np.lexsort((c, rank, span_id))
+    sid, rk = span_id[regroup], rank[regroup]
+    first = np.r_[True, (sid[1:] != sid[:-1]) | (rk[1:] != rk[:-1])]
+    block_end = np.flatnonzero(np.r_[first[1:], True]) + 1
+    ends = block_end[np.cumsum(first) - 1]
+    p, q = ranged_pairs(np.arange(1, n + 1, dtype=np.int64), ends.astype(np.int64))
+    return order[regroup[p]], order[regroup[q]]
+
+
+def solve_matching(left: IntArray, right: IntArray, weight: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Maximum-weight one-to-one selection of candidate edges left[k] - right[k] (keys are node ids)."""
+    n_edges = len(left)
+    chosen = np.zeros(n_edges, dtype=bool)
+    if n_edges == 0:
+        return chosen
+    left_keys, li = np.unique(left, return_inverse=True)
+    right_keys, ri = np.unique(right, return_inverse=True)
+    n_left = len(left_keys)
+    graph = coo_matrix((np.ones(n_edges), (li, ri + n_left)), shape=(n_left + len(right_keys),) * 2)
+    _, component = connected_components(graph, directed=False)
+    edge_component = component[li]
+    edges_per = np.bincount(edge_component)
+    simple = edges_per[edge_component] == 1
+    chosen[simple] = True
+    contested = np.flatnonzero(~simple)
+    contested = contested[np.argsort(edge_component[contested], kind="stable")]
+    bounds = np.flatnonzero(np.diff(edge_component[contested])) + 1
+    for edges in np.split(contested, bounds) if len(contested) else []:
+        rows, r_idx = np.unique(li[edges], return_inverse=True)
+        cols, c_idx = np.unique(ri[edges], return_inverse=True)
+        matrix = np.zeros((len(rows), len(cols)))
+        matrix[r_idx, c_idx] = weight[edges]
+        row_sel, col_sel = linear_sum_assignment(matrix, maximize=True)
+        picked = np.zeros((len(rows), len(cols)), dtype=bool)
+        picked[row_sel, col_sel] = True
+        chosen[edges] = picked[r_idx, c_idx] & (weight[edges] > 0)
+    return chosen
+
+
+def match_claims(
+    passage: ArrayLike,
+    coder: ArrayLike,
+    start: ArrayLike,
+    end: ArrayLike,
+    *,
+    mode: str = "overlap",
+    label: ArrayLike | None = None,
+    against: int | None = None,
+) -> tuple[IntArray, IntArray]:
+    """Match the spans of every coder pair inside every passage: (left, right) claim index arrays.
+
+    coder[left] < coder[right]; with `against`, only pairs between that coder (always on the right)
+    and the others are matched. `label` (integer codes) must agree for a match when given.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown matching mode {mode!r}; expected 'exact' or 'overlap'")
+    g, c = np.asarray(passage, np.int64), np.asarray(coder, np.int64)
+    s, e = np.asarray(start, np.int64), np.asarray(end, np.int64)
+    lab = np.zeros(len(s), np.int64) if label is None else np.asarray(label, np.int64)
+    if mode == "exact":
+        i, j = exact_candidates(g, c, s, e, lab)
+    else:
+        i, j = overlap_candidates(g, s, e)
+        keep = (c[i] != c[j]) & (lab[i] == lab[j])
+        i, j = i[keep], j[keep]
+    if against is not None:
+        keep = (c[i] == against) != (c[j] == against)
+        i, j = i[keep], j[keep]
+        flip = c[i] == against
+    else:
+        flip = c[i] > c[j]
+    i, j = np.where(flip, j, i), np.where(flip, i, j)
+    if mode == "exact":
+        return i, j
+    inter = np.minimum(e[i], e[j]) - np.maximum(s[i], s[j])
+    jaccard = inter / (np.maximum(e[i], e[j]) - np.minimum(s[i], s[j]))
+    n_coders = int(c.max()) + 1 - min(int(c.min()), 0)
+    chosen = solve_matching(i * n_coders + (c[j] - c.min()), j * n_coders + (c[i] - c.min()), jaccard)
+    return i[chosen], j[chosen]
+
+
+def parse_spans(spans: Sequence | ArrayLike, name: str) -> tuple[IntArray, IntArray, np.ndarray | None]:
+    """(starts, ends, labels or None) of a list of (start, end[, label]) half-open intervals."""
+    rows = list(spans)
+    widths = {len(r) for r in rows} if rows else {2}
+    if len(widths) != 1 or widths.pop() not in (2, 3):
+        raise ValueError(f"{name}: every span must be (start, end) or (start, end, label), all alike")
+    bounds = np.array([(r[0], r[1]) for r in rows], dtype=np.float64).reshape(-1, 2)
+    if not np.all(np.isfinite(bounds)) or np.any(bounds != np.floor(bounds)):
+        raise ValueError(f"{name}: span offsets must be integers")
+    starts, ends = bounds[:, 0].astype(np.int64), bounds[:, 1].astype(np.int64)
+    if np.any(starts < 0) or np.any(starts >= ends):
+        raise ValueError(f"{name}: every span needs 0 <= start < end")
+    labels = as_labels([r[2] for r in rows]) if rows and len(rows[0]) == 3 else None
+    return starts, ends, labels
+
+
+def match_spans(
+    spans_a: Sequence | ArrayLike, spans_b: Sequence | ArrayLike, mode: str = "exact"
+) -> list[tuple[int, int]]:
+    """One-to-one matches between two span lists as (index in a, index in b) pairs, sorted."""
+    sa, ea, la = parse_spans(spans_a, "spans_a")
+    sb, eb, lb = parse_spans(spans_b, "spans_b")
+    if (la is None) != (lb is None) and len(sa) and len(sb):
+        raise ValueError("either both span lists carry labels or neither does")
+    label = None
+    if la is not None and lb is not None:
+        _, label = encode(np.concatenate([la.astype(object), lb.astype(object)]))
+    na = len(sa)
+    left, right = match_claims(
+        np.zeros(na + len(sb), np.int64),
+        np.r_[np.zeros(na, np.int64), np.ones(len(sb), np.int64)],
+        np.r_[sa, sb],
+        np.r_[ea, eb],
+        mode=mode,
+        label=label,
+    )
+    return sorted(zip((left).tolist(), (right - na).tolist(), strict=True))
+
+
+def span_f1(spans_a: Sequence | ArrayLike, spans_b: Sequence | ArrayLike, mode: str = "exact") -> SpanScores:
+    """Precision/recall/F1 of spans_a against spans_b after one-to-one matching (see SpanScores)."""
+    tp = len(match_spans(spans_a, spans_b, mode))
+    n_a, n_b = len(list(spans_a)), len(list(spans_b))
+    nan = float("nan")
+    return SpanScores(
+        precision=tp / n_a if n_a else nan,
+        recall=tp / n_b if n_b else nan,
+        f1=2 * tp / (n_a + n_b) if n_a + n_b else nan,
+        tp=tp,
+        n_a=n_a,
+        n_b=n_b,
+    )

@@ -1,0 +1,227 @@
+"""Reads for exports: a project (or a filtered part of it) as a stream of ``PassageRecord`` dicts.
+
+Passages come from one server-side cursor ordered by (document, position); for every chunk of
+``chunk_size`` passages the claims and the gold claims are fetched with one query each. So an export runs
+``1 + 2 * chunks`` queries whatever the number of claims, and holds one chunk in memory at a time.
+"""
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.corpus.models import Passage, Project
+from annotator.exports.records import ClaimRecord, PassageRecord
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.review.models import Adjudication
+
+CHUNK_SIZE = 2000
+STATUSES = ("submitted", "all")
+SOURCES = ("annotators", "gold", "all")
+
+Status = Literal["submitted", "all"]
+Source = Literal["annotators", "gold", "all"]
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which part of a project an export covers.
+
+    ``documents``: document ids (empty: all); ``annotators``: usernames whose claims are exported (empty:
+    everyone); ``status``: "submitted" exports submitted assignments only, "all" any assignment (and, with
+    no annotator filter, every passage, annotated or not); ``source``: "annotators" (their claims), "gold"
+    (adjudicated claims only, adjudicated passages only) or "all" (both).
+    """
+
+    documents: tuple[int, ...] = ()
+    annotators: tuple[str, ...] = ()
+    status: Status = "submitted"
+    source: Source = "annotators"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {**data, "documents": list(self.documents), "annotators": list(self.annotators)}
+
+
+CLAIM_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "text",
+    "attribution",
+    "perspective",
+    "stance",
+    "target",
+    "confidence",
+    "note",
+    "speaker_id",
+    "speaker__name",
+    "speaker__kind",
+    "speaker__affiliation",
+)
+PASSAGE_FIELDS = (
+    "id",
+    "document_id",
+    "position",
+    "start",
+    "end",
+    "text",
+    "document__title",
+    "document__source",
+    "document__url",
+    "document__published",
+    "document__meta",
+)
+
+
+def _assignment_scope(filters: ExportFilters) -> Q:
+    """The assignments whose claims the filters select (as a condition on Assignment)."""
+    scope = Q()
+    if filters.status == "submitted":
+        scope &= Q(status=AssignmentStatus.SUBMITTED)
+    if filters.annotators:
+        scope &= Q(annotator__username__in=filters.annotators)
+    return scope
+
+
+def passages_selected(*, project: Project, filters: ExportFilters) -> QuerySet[Passage]:
+    """The passages an export with these filters covers, in export order (document, position)."""
+    passages = Passage.objects.filter(document__project=project)
+    if filters.documents:
+        passages = passages.filter(document_id__in=filters.documents)
+    worked_on: Q | None = None  # None: every passage (status "all", no annotator filter)
+    if filters.status == "submitted" or filters.annotators:
+        worked_on = Q(
+            Exists(Assignment.objects.filter(_assignment_scope(filters), passage_id=OuterRef("pk")))
+        )
+    adjudicated = Q(Exists(Adjudication.objects.filter(passage_id=OuterRef("pk"))))
+    if filters.source == "gold":
+        passages = passages.filter(adjudicated)
+    elif worked_on is not None:
+        passages = passages.filter(worked_on | adjudicated if filters.source == "all" else worked_on)
+    return passages.order_by("document_id", "position")
+
+
+def passage_count(*, project: Project, filters: ExportFilters) -> int:
+    return passages_selected(project=project, filters=filters).count()
+
+
+def passage_records(
+    *, project: Project, filters: ExportFilters, chunk_size: int = CHUNK_SIZE
+) -> Iterator[PassageRecord]:
+    """Stream the selected passages with their claims as ``PassageRecord`` dicts (see exports.records).
+
+    ``claims`` holds the selected annotators' claims (empty when the source is "gold"); ``gold`` the
+    adjudicated claims, or None for a passage not adjudicated (always None when the source is
+    "annotators"). Claims are ordered by annotator, start, end; gold claims by start, end.
+    """
+    rows = (
+        passages_selected(project=project, filters=filters)
+        .values(*PASSAGE_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from _records(chunk, filters)
+            chunk = []
+    if chunk:
+        yield from _records(chunk, filters)
+
+
+def _records(chunk: list[dict[str, Any]], filters: ExportFilters) -> Iterator[PassageRecord]:
+    ids = [row["id"] for row in chunk]
+    claims = _claims_by_passage(ids, filters) if filters.source != "gold" else {}
+    gold = _gold_by_passage(ids) if filters.source != "annotators" else {}
+    for row in chunk:
+        published = row["document__published"]
+        yield {
+            "passage_id": row["id"],
+            "document_id": row["document_id"],
+            "document_title": row["document__title"],
+            "document": {
+                "source": row["document__source"],
+                "url": row["document__url"],
+                "published": published.isoformat() if published else None,
+                "meta": row["document__meta"],
+            },
+            "position": row["position"],
+            "start": row["start"],
+            "end": row["end"],
+            "text": row["text"],
+            "claims": claims.get(row["id"], []),
+            "gold": gold.get(row["id"]),
+        }
+
+
+def _claims_by_passage(ids: list[int], filters: ExportFilters) -> dict[int, list[ClaimRecord]]:
+    scope = Q(assignment__passage_id__in=ids)
+    if filters.status == "submitted":
+        scope &= Q(assignment__status=AssignmentStatus.SUBMITTED)
+    if filters.annotators:
+        scope &= Q(assignment__annotator__username__in=filters.annotators)
+    rows = (
+        Claim.objects.filter(scope)
+        .order_by("assignment__passage_id", "assignment__annotator__username", "start", "end", "id")
+        .values("assignment__passage_id", "assignment__annotator__username", *CLAIM_FIELDS)
+    )
+    by_passage: dict[int, list[ClaimRecord]] = {}
+    for row in rows:
+        by_passage.setdefault(row["assignment__passage_id"], []).append(
+            _claim(row, "", row["assignment__annotator__username"])
+        )
+    return by_passage
+
+
+def _gold_by_passage(ids: list[int]) -> dict[int, list[ClaimRecord]]:
+    """Gold claims of the adjudicated passages among ``ids``; an adjudication with none maps to []."""
+    # From the adjudication side, so a LEFT JOIN also reports adjudicated passages without gold claims.
+    rows = (
+        Adjudication.objects.filter(passage_id__in=ids)
+        .order_by("passage_id", "gold_claims__start", "gold_claims__end", "gold_claims__id")
+        .values("passage_id", *(f"gold_claims__{name}" for name in CLAIM_FIELDS))
+    )
+    by_passage: dict[int, list[ClaimRecord]] = {}
+    for row in rows:
+        claims = by_passage.setdefault(row["passage_id"], [])
+        if row["gold_claims__id"] is not None:
+            claims.append(_claim(row, "gold_claims__", "gold"))
+    return by_passage
+
+
+def _claim(row: dict[str, Any], prefix: str, annotator: str) -> ClaimRecord:
+    speaker_id = row[f"{prefix}speaker_id"]
+    return {
+        "id": row[f"{prefix}id"],
+        "annotator": annotator,
+        "start": row[f"{prefix}start"],
+        "end": row[f"{prefix}end"],
+        "text": row[f"{prefix}text"],
+        "speaker": None
+        if speaker_id is None
+        else {
+            "id": speaker_id,
+            "name": row[f"{prefix}speaker__name"],
+            "kind": row[f"{prefix}speaker__kind"],
+            "affiliation": row[f"{prefix}speaker__affiliation"],
+        },
+        "attribution": row[f"{prefix}attribution"],
+        "perspective": row[f"{prefix}perspective"],
+        "stance": row[f"{prefix}stance"],
+        "target": row[f"{prefix}target"],
+        "confidence": row[f"{prefix}confidence"],
+        "note": row[f"{prefix}note"],
+    }
+
+
+def latest_agreement(*, project: Project) -> dict[str, Any] | None:
+    """The results of the project's latest succeeded agreement run, or None."""
+    return (
+        AgreementRun.objects.filter(project=project, status=RunStatus.SUCCEEDED, results__isnull=False)
+        .order_by("-finished_at", "-id")
+        .values_list("results", flat=True)
+        .first()
+    )

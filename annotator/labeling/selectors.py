@@ -1,0 +1,239 @@
+"""Reads for assignments and claims. Who may see and change which annotation is decided here, once.
+
+Blind annotation: an annotator sees only their own assignments and claims; reviewers, researchers and
+managers see all of them in their projects; nobody sees anything in a project they are not a member of.
+Changing a claim is for the assignment's own annotator only (the others read).
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from annotator.corpus.models import Membership, Passage, Project
+from annotator.corpus.selectors import SEE_ALL_ROLES
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+
+User = AbstractBaseUser | AnonymousUser
+
+OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
+DOCUMENT_ORDER = ("passage__document_id", "passage__position")
+
+
+def _visible_assignment_filter(user: User, prefix: str = "") -> Q | None:
+    """Q over Assignment (or over `prefix`-joined rows) for what `user` may read; None = everything."""
+    if user.is_superuser:
+        return None
+    project = f"{prefix}passage__document__project_id__in"
+    member_of = Membership.objects.filter(user=user).values("project_id")
+    sees_all_in = Membership.objects.filter(user=user, role__in=SEE_ALL_ROLES).values("project_id")
+    # Both parts require a current membership, so a removed annotator stops seeing their old work too.
+    return Q(**{project: sees_all_in}) | Q(**{f"{prefix}annotator_id": user.pk, project: member_of})
+
+
+def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
+    """Every assignment the user may read, with passage, document, project and annotator loaded."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    rows = Assignment.objects.select_related("passage__document__project", "annotator")
+    visible = _visible_assignment_filter(user)
+    return rows if visible is None else rows.filter(visible)
+
+
+def assignments_for(*, user: User, project: Project) -> QuerySet[Assignment]:
+    """The assignments of one project the user may read, in document order."""
+    return assignments_visible_to(user=user).filter(passage__document__project=project).order_by(
+        *DOCUMENT_ORDER, "annotator_id"
+    )
+
+
+def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Claim]:
+    """Every claim the user may read, with its speaker and assignment (and annotator) loaded.
+
+    `with_passage` also loads the passage, document and project, which the write services need.
+    """
+    if not user.is_authenticated:
+        return Claim.objects.none()
+    rows = Claim.objects.select_related("speaker", "assignment__annotator")
+    if with_passage:
+        rows = rows.select_related("assignment__passage__document__project")
+    visible = _visible_assignment_filter(user, prefix="assignment__")
+    return rows if visible is None else rows.filter(visible)
+
+
+def claims_of(*, assignment: Assignment) -> QuerySet[Claim]:
+    """The claims of one assignment (the caller has checked it may read it), in reading order."""
+    return Claim.objects.filter(assignment=assignment).select_related("speaker").order_by("start", "end", "id")
+
+
+def assignment_editable_by(*, user: User, assignment: Assignment) -> bool:
+    """Only the annotator an assignment belongs to changes its claims, submits or skips it."""
+    return user.is_authenticated and assignment.annotator_id == user.pk
+
+
+def _queue(*, user: User, project: Project) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(annotator_id=user.pk, passage__document__project=project)
+
+
+def next_assignment(
+    *, user: User, project: Project, after: Assignment | None = None
+) -> Assignment | None:
+    """The user's next open passage in document order: the first after `after`, else the first of all.
+
+    Submitted and skipped passages are not offered again (skipped ones are listed on the done screen and
+    return to the queue once the annotator adds a claim to them).
+    """
+    open_ = _queue(user=user, project=project).filter(status__in=OPEN_STATUSES)
+    open_ = open_.select_related("passage__document__project", "annotator").order_by(*DOCUMENT_ORDER)
+    if after is not None:
+        later = open_.filter(
+            Q(passage__document_id__gt=after.passage.document_id)
+            | Q(passage__document_id=after.passage.document_id, passage__position__gt=after.passage.position)
+        ).first()
+        if later is not None:
+            return later
+    return open_.first()
+
+
+def skipped_assignments(*, user: User, project: Project) -> QuerySet[Assignment]:
+    return (
+        _queue(user=user, project=project)
+        .filter(status=AssignmentStatus.SKIPPED)
+        .select_related("passage__document")
+        .order_by(*DOCUMENT_ORDER)
+    )
+
+
+def assignment_neighbours(*, assignment: Assignment) -> tuple[int | None, int | None]:
+    """Ids of the same annotator's previous and next assignment in the project, in document order."""
+    passage = assignment.passage
+    same_queue = Assignment.objects.filter(
+        annotator_id=assignment.annotator_id, passage__document__project_id=passage.document.project_id
+    )
+    before = Q(passage__document_id__lt=passage.document_id) | Q(
+        passage__document_id=passage.document_id, passage__position__lt=passage.position
+    )
+    after = Q(passage__document_id__gt=passage.document_id) | Q(
+        passage__document_id=passage.document_id, passage__position__gt=passage.position
+    )
+    previous = (
+        same_queue.filter(before)
+        .order_by("-passage__document_id", "-passage__position")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    following = same_queue.filter(after).order_by(*DOCUMENT_ORDER).values_list("pk", flat=True).first()
+    return previous, following
+
+
+def context_passages(*, passage: Passage) -> tuple[Passage | None, Passage | None]:
+    """The passages just before and after this one in its document (shown dimmed, for context)."""
+    around = {
+        p.position: p
+        for p in Passage.objects.filter(
+            document_id=passage.document_id, position__in=[passage.position - 1, passage.position + 1]
+        ).only("id", "position", "text", "document_id")
+    }
+    return around.get(passage.position - 1), around.get(passage.position + 1)
+
+
+@dataclass(frozen=True)
+class Progress:
+    assigned: int = 0
+    submitted: int = 0
+    skipped: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.assigned - self.submitted - self.skipped
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.assigned) if self.assigned else 0
+
+
+_PROGRESS_COUNTS = {
+    "assigned": Count("pk"),
+    "submitted": Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)),
+    "skipped": Count("pk", filter=Q(status=AssignmentStatus.SKIPPED)),
+}
+
+
+def progress_for(*, user: User, project: Project | int) -> Progress:
+    """The user's own progress in one project (submitted / assigned)."""
+    project_id = project.pk if isinstance(project, Project) else project
+    counts = Assignment.objects.filter(
+        annotator_id=user.pk, passage__document__project_id=project_id
+    ).aggregate(**_PROGRESS_COUNTS)
+    return Progress(**counts)
+
+
+def progress_by_project(*, user: User) -> dict[int, Progress]:
+    """The user's own progress in every project they have assignments in, in one query."""
+    if not user.is_authenticated:
+        return {}
+    rows = (
+        Assignment.objects.filter(annotator_id=user.pk)
+        .values("passage__document__project_id")
+        .annotate(**_PROGRESS_COUNTS)
+        .order_by()
+    )
+    return {
+        row["passage__document__project_id"]: Progress(
+            assigned=row["assigned"], submitted=row["submitted"], skipped=row["skipped"]
+        )
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class AnnotatorProgress:
+    username: str
+    progress: Progress = field(default_factory=Progress)
+
+
+def progress_by_annotator(*, project: Project) -> list[AnnotatorProgress]:
+    """Every annotator's progress in the project, for managers (one query)."""
+    rows = (
+        Assignment.objects.filter(passage__document__project=project)
+        .values("annotator__username")
+        .annotate(**_PROGRESS_COUNTS)
+        .order_by("annotator__username")
+    )
+    return [
+        AnnotatorProgress(
+            username=row["annotator__username"],
+            progress=Progress(assigned=row["assigned"], submitted=row["submitted"], skipped=row["skipped"]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class Workspace:
+    """Everything the span editor shows for one assignment (built with a fixed number of queries)."""
+
+    assignment: Assignment
+    claims: list[Claim]
+    before: Passage | None
+    after: Passage | None
+    previous_id: int | None
+    next_id: int | None
+    progress: Progress
+    editable: bool
+
+
+def workspace_for(*, user: User, assignment: Assignment) -> Workspace:
+    """The editor's view of an assignment the caller has already found visible (see assignments_for)."""
+    before, after = context_passages(passage=assignment.passage)
+    previous_id, next_id = assignment_neighbours(assignment=assignment)
+    return Workspace(
+        assignment=assignment,
+        claims=list(claims_of(assignment=assignment)),
+        before=before,
+        after=after,
+        previous_id=previous_id,
+        next_id=next_id,
+        progress=progress_for(user=assignment.annotator, project=assignment.passage.document.project_id),
+        editable=assignment_editable_by(user=user, assignment=assignment),
+    )

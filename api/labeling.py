@@ -1,5 +1,399 @@
+"""Assignments (with the `next` queue, `submit` and `skip`), claims (CRUD with versions) and speakers.
+
+Visibility comes from annotator.labeling.selectors: an id the user may not read is a 404. Writes are for
+the assignment's own annotator (OwnsAssignment); others who can read it get a 403.
+"""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from annotator.corpus.models import Role, Speaker, SpeakerKind
+from annotator.corpus.selectors import projects_for_user
+from annotator.corpus.services import speaker_create
+from annotator.errors import Conflict
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.selectors import (
+    Workspace,
+    assignments_visible_to,
+    claims_visible_to,
+    next_assignment,
+    progress_for,
+    speakers_matching,
+    workspace_for,
+)
+from annotator.labeling.services import (
+    assignment_skip,
+    assignment_submit,
+    claim_create,
+    claim_delete,
+    claim_update,
+)
+from api.permissions import OwnsAssignment, project_or_404
+
+SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
+
+# --- serializers: output ---------------------------------------------------------------------------
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "project", "name", "kind", "affiliation", "aliases"]
+
+
+class SpeakerBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "kind", "affiliation"]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    speaker = SpeakerBriefSerializer(read_only=True)
+    annotator = serializers.CharField(source="assignment.annotator.username", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "assignment",
+            "annotator",
+            "start",
+            "end",
+            "text",
+            "speaker",
+            "mention_start",
+            "mention_end",
+            "attribution",
+            "perspective",
+            "stance",
+            "target",
+            "confidence",
+            "note",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="passage.document.project_id", read_only=True)
+    document = serializers.IntegerField(source="passage.document_id", read_only=True)
+    document_title = serializers.CharField(source="passage.document.title", read_only=True)
+    position = serializers.IntegerField(source="passage.position", read_only=True)
+    annotator = serializers.CharField(source="annotator.username", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "project",
+            "document",
+            "document_title",
+            "passage",
+            "position",
+            "annotator",
+            "status",
+            "version",
+            "submitted_at",
+            "updated_at",
+        ]
+
+
+class ProgressSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    open = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class WorkspaceSerializer(serializers.Serializer):
+    """One assignment as the span editor needs it: passage and neighbours, claims, navigation, progress."""
+
+    assignment = serializers.SerializerMethodField()
+    passage = serializers.SerializerMethodField()
+    context = serializers.SerializerMethodField()
+    claims = ClaimSerializer(many=True)
+    navigation = serializers.SerializerMethodField()
+    progress = ProgressSerializer()
+    editable = serializers.BooleanField()
+
+    def get_assignment(self, workspace: Workspace) -> dict[str, Any]:
+        return AssignmentSerializer(workspace.assignment).data
+
+    def get_passage(self, workspace: Workspace) -> dict[str, Any]:
+        passage = workspace.assignment.passage
+        document = passage.document
+        return {
+            "id": passage.pk,
+            "position": passage.position,
+            "text": passage.text,
+            "document": {
+                "id": document.pk,
+                "title": document.title,
+                "source": document.source,
+                "url": document.url,
+                "published": document.published.isoformat() if document.published else None,
+            },
+        }
+
+    def get_context(self, workspace: Workspace) -> dict[str, str | None]:
+        return {
+            "before": workspace.before.text if workspace.before else None,
+            "after": workspace.after.text if workspace.after else None,
+        }
+
+    def get_navigation(self, workspace: Workspace) -> dict[str, int | None]:
+        return {"previous": workspace.previous_id, "next": workspace.next_id}
+
+
+# --- serializers: input ----------------------------------------------------------------------------
+# Only types are checked here; every rule about spans and labels lives in the service (one place), whose
+# ValidationError api/errors.py turns into the same {"field": ["message"]} body.
+
+
+class ClaimChangeSerializer(serializers.Serializer):
+    start = serializers.IntegerField(required=False)
+    end = serializers.IntegerField(required=False)
+    text = serializers.CharField(required=False, trim_whitespace=False)
+    speaker = serializers.IntegerField(required=False, allow_null=True)
+    mention_start = serializers.IntegerField(required=False, allow_null=True)
+    mention_end = serializers.IntegerField(required=False, allow_null=True)
+    attribution = serializers.CharField(required=False)
+    perspective = serializers.CharField(required=False)
+    stance = serializers.CharField(required=False)
+    target = serializers.CharField(required=False)
+    confidence = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+    def service_fields(self) -> dict[str, Any]:
+        """The validated fields under the names the services take (speaker → speaker_id)."""
+        fields = dict(self.validated_data)
+        fields.pop("version", None)
+        fields.pop("assignment", None)
+        if "speaker" in fields:
+            fields["speaker_id"] = fields.pop("speaker")
+        return fields
+
+
+class ClaimCreateSerializer(ClaimChangeSerializer):
+    assignment = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    attribution = serializers.CharField()
+    perspective = serializers.CharField()
+    stance = serializers.CharField()
+
+
+class ClaimUpdateSerializer(ClaimChangeSerializer):
+    version = serializers.IntegerField(help_text="The version this change is based on; stale → 409.")
+
+
+class SpeakerCreateSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    name = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=SpeakerKind.choices, default=SpeakerKind.PERSON)
+    affiliation = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list, max_length=50
+    )
+
+
+# --- filters ---------------------------------------------------------------------------------------
+# Plain number filters: a ModelChoiceFilter would look each id up (one more query) for no gain, as
+# the selectors already restrict the rows to what the user may see.
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="passage__document__project_id")
+    document = django_filters.NumberFilter(field_name="passage__document_id")
+    status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
+    annotator = django_filters.CharFilter(field_name="annotator__username")
+
+
+class ClaimFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="assignment__passage__document__project_id")
+    assignment = django_filters.NumberFilter(field_name="assignment_id")
+    passage = django_filters.NumberFilter(field_name="assignment__passage_id")
+    annotator = django_filters.CharFilter(field_name="assignment__annotator__username")
+
+
+# --- viewsets --------------------------------------------------------------------------------------
+
+
+def _rethrown_with_current(conflict: Conflict) -> Conflict:
+    """The same Conflict with the newer claim serialized (or None: deleted), for the 409 body."""
+    current = conflict.current
+    return Conflict(str(conflict), current=ClaimSerializer(current).data if current is not None else None)
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Assignments the user may see (own ones for annotators); `retrieve` and `next` return the
+    editor's workspace; `submit` and `skip` are for the assignment's own annotator."""
+
+    permission_classes = [IsAuthenticated, OwnsAssignment]
+    filterset_class = AssignmentFilter
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        return assignments_visible_to(user=self.request.user).order_by(
+            "passage__document_id", "passage__position", "annotator_id"
+        )
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return WorkspaceSerializer if self.action in {"retrieve", "next"} else AssignmentSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assignment = self.get_object()
+        return Response(WorkspaceSerializer(workspace_for(user=request.user, assignment=assignment)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project", int, required=True),
+            OpenApiParameter("after", int, description="continue after this assignment (document order)"),
+        ],
+        responses={200: WorkspaceSerializer, 204: None},
+    )
+    @action(detail=False, methods=["get"])
+    def next(self, request: Request) -> Response:
+        """The user's next open passage in the project (204 when nothing is left)."""
+        project = project_or_404(request, request.query_params.get("project"))
+        after = None
+        after_id = request.query_params.get("after", "")
+        if after_id.isdigit():
+            after = assignments_visible_to(user=request.user).filter(pk=int(after_id)).first()
+        assignment = next_assignment(user=request.user, project=project, after=after)
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(WorkspaceSerializer(workspace_for(user=request.user, assignment=assignment)).data)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Mark the passage done (again, after an edit); answers with the next open passage's id."""
+        return Response(self._moved(assignment_submit(assignment=self.get_object())))
+
+    @action(detail=True, methods=["post"])
+    def skip(self, request: Request, pk: str | None = None) -> Response:
+        """Put the passage aside; it is not offered again until the annotator adds a claim to it."""
+        return Response(self._moved(assignment_skip(assignment=self.get_object())))
+
+    def _moved(self, assignment: Assignment) -> dict[str, Any]:
+        project = assignment.passage.document.project
+        following = next_assignment(user=self.request.user, project=project, after=assignment)
+        return {
+            "assignment": AssignmentSerializer(assignment).data,
+            "next": following.pk if following else None,
+            "progress": ProgressSerializer(progress_for(user=self.request.user, project=project)).data,
+        }
+
+
+class ClaimViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claims the user may see; the assignment's own annotator creates, changes (with `version`: a stale
+    one answers 409 with the newer claim under `current`) and deletes (`?version=`) them."""
+
+    permission_classes = [IsAuthenticated, OwnsAssignment]
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        writing = self.action in {"partial_update", "destroy"}
+        claims = claims_visible_to(user=self.request.user, with_passage=writing)
+        return claims.order_by("assignment_id", "start", "end", "id")
+
+    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = ClaimCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        assignment = get_object_or_404(
+            assignments_visible_to(user=request.user), pk=form.validated_data["assignment"]
+        )
+        self.check_object_permissions(request, assignment)
+        claim = claim_create(assignment=assignment, **form.service_fields())
+        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClaimUpdateSerializer, responses={200: ClaimSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        claim = self.get_object()
+        form = ClaimUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            claim = claim_update(claim=claim, version=form.validated_data["version"], **form.service_fields())
+        except Conflict as conflict:
+            raise _rethrown_with_current(conflict) from conflict
+        return Response(ClaimSerializer(claim).data)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(parameters=[OpenApiParameter("version", int, required=True)])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        claim = self.get_object()
+        version = request.query_params.get("version", request.data.get("version", ""))
+        if not str(version).isdigit():
+            raise serializers.ValidationError({"version": ["Give the version you are deleting (?version=N)."]})
+        try:
+            claim_delete(claim=claim, version=int(version))
+        except Conflict as conflict:
+            raise _rethrown_with_current(conflict) from conflict
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SpeakerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Speakers of one project (`?project=ID`, search with `?q=`); annotators, reviewers and managers
+    create them. Shared by the whole project: a speaker is a real-world source, not someone's label."""
+
+    serializer_class = SpeakerSerializer
+
+    def get_queryset(self) -> QuerySet[Speaker]:
+        if self.action == "retrieve":
+            return Speaker.objects.filter(project__in=projects_for_user(user=self.request.user))
+        project = project_or_404(self.request, self.request.query_params.get("project"))
+        return speakers_matching(project=project, query=self.request.query_params.get("q", ""))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SpeakerCreateSerializer, responses={201: SpeakerSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = SpeakerCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        project = project_or_404(request, data["project"], roles=SPEAKER_WRITERS)
+        speaker = speaker_create(
+            project=project,
+            name=data["name"],
+            kind=data["kind"],
+            affiliation=data["affiliation"],
+            aliases=data["aliases"],
+            created_by=request.user,
+        )
+        return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
 
 
 def register(router: DefaultRouter) -> None:
-    """Viewsets of this concern are added here."""
+    router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register("claims", ClaimViewSet, basename="claim")
+    router.register("speakers", SpeakerViewSet, basename="speaker")
+

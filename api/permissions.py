@@ -7,7 +7,7 @@ existence is not revealed.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from annotator.corpus.models import Project, Role
@@ -61,3 +61,19 @@ class IsProjectResearcher(HasProjectRole):
 
 class IsProjectManager(HasProjectRole):
     roles = frozenset({Role.MANAGER})
+
+
+class OwnsAssignment(BasePermission):
+    """Object permission: anyone who can see an assignment or claim reads it; only the assignment's own
+    annotator changes it (blind annotation: reviewers, researchers and managers read, never edit)."""
+
+    message = "This is another annotator's work: you can read it, not change it."
+
+    def has_object_permission(self, request: Request, view, obj) -> bool:  # noqa: ANN001
+        from annotator.labeling.models import Assignment
+        from annotator.labeling.selectors import assignment_editable_by
+
+        if request.method in SAFE_METHODS:
+            return True
+        assignment = obj if isinstance(obj, Assignment) else obj.assignment
+        return assignment_editable_by(user=request.user, assignment=assignment)

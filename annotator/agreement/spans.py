@@ -154,12 +154,14 @@ def match_claims(
     else:
         flip = c[i] > c[j]
     i, j = np.where(flip, j, i), np.where(flip, i, j)
-    if mode == "exact":
+    if mode == "exact" or len(i) == 0:
         return i, j
     inter = np.minimum(e[i], e[j]) - np.maximum(s[i], s[j])
     jaccard = inter / (np.maximum(e[i], e[j]) - np.minimum(s[i], s[j]))
-    n_coders = int(c.max()) + 1 - min(int(c.min()), 0)
-    chosen = solve_matching(i * n_coders + (c[j] - c.min()), j * n_coders + (c[i] - c.min()), jaccard)
+    low = int(c.min())
+    n_coders = int(c.max()) - low + 1
+    # a node is a claim as seen from one partner coder, so each coder pair is its own matching problem
+    chosen = solve_matching(i * n_coders + (c[j] - low), j * n_coders + (c[i] - low), jaccard)
     return i[chosen], j[chosen]
 
 
@@ -199,13 +201,14 @@ def match_spans(
         mode=mode,
         label=label,
     )
-    return sorted(zip((left).tolist(), (right - na).tolist(), strict=True))
+    return sorted(zip(left.tolist(), (right - na).tolist(), strict=True))
 
 
 def span_f1(spans_a: Sequence | ArrayLike, spans_b: Sequence | ArrayLike, mode: str = "exact") -> SpanScores:
     """Precision/recall/F1 of spans_a against spans_b after one-to-one matching (see SpanScores)."""
+    spans_a, spans_b = list(spans_a), list(spans_b)
     tp = len(match_spans(spans_a, spans_b, mode))
-    n_a, n_b = len(list(spans_a)), len(list(spans_b))
+    n_a, n_b = len(spans_a), len(spans_b)
     nan = float("nan")
     return SpanScores(
         precision=tp / n_a if n_a else nan,

@@ -8,9 +8,10 @@ Changing a claim is for the assignment's own annotator only (the others read).
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
-from annotator.corpus.models import Membership, Passage, Project
+from annotator.corpus.models import Membership, Passage, Project, Speaker
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 
@@ -35,7 +36,9 @@ def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
     """Every assignment the user may read, with passage, document, project and annotator loaded."""
     if not user.is_authenticated:
         return Assignment.objects.none()
-    rows = Assignment.objects.select_related("passage__document__project", "annotator")
+    rows = Assignment.objects.select_related("passage__document__project", "annotator").defer(
+        "passage__document__text"  # the whole article: never needed next to an assignment
+    )
     visible = _visible_assignment_filter(user)
     return rows if visible is None else rows.filter(visible)
 
@@ -56,7 +59,9 @@ def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Cla
         return Claim.objects.none()
     rows = Claim.objects.select_related("speaker", "assignment__annotator")
     if with_passage:
-        rows = rows.select_related("assignment__passage__document__project")
+        rows = rows.select_related("assignment__passage__document__project").defer(
+            "assignment__passage__document__text"
+        )
     visible = _visible_assignment_filter(user, prefix="assignment__")
     return rows if visible is None else rows.filter(visible)
 
@@ -84,7 +89,11 @@ def next_assignment(
     return to the queue once the annotator adds a claim to them).
     """
     open_ = _queue(user=user, project=project).filter(status__in=OPEN_STATUSES)
-    open_ = open_.select_related("passage__document__project", "annotator").order_by(*DOCUMENT_ORDER)
+    open_ = (
+        open_.select_related("passage__document__project", "annotator")
+        .defer("passage__document__text")
+        .order_by(*DOCUMENT_ORDER)
+    )
     if after is not None:
         later = open_.filter(
             Q(passage__document_id__gt=after.passage.document_id)
@@ -93,6 +102,23 @@ def next_assignment(
         if later is not None:
             return later
     return open_.first()
+
+
+def speakers_matching(*, project: Project, query: str = "") -> QuerySet[Speaker]:
+    """The project's speakers whose name or an alias contains `query`; names starting with it first.
+
+    Speakers are shared by everyone in the project (one entity per real-world source), so this is
+    not blind: it serves the editor's search-as-you-type picker.
+    """
+    speakers = Speaker.objects.filter(project=project)
+    query = " ".join(query.split())
+    if not query:
+        return speakers.order_by(Lower("name"))
+    return (
+        speakers.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+        .annotate(rank=Case(When(name__istartswith=query, then=Value(0)), default=Value(1)))
+        .order_by("rank", Lower("name"))
+    )
 
 
 def skipped_assignments(*, user: User, project: Project) -> QuerySet[Assignment]:

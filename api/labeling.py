@@ -347,7 +347,7 @@ class ClaimViewSet(
         claim = self.get_object()
         version = request.query_params.get("version", request.data.get("version", ""))
         if not str(version).isdigit():
-            raise serializers.ValidationError({"version": ["Give the version you are deleting (?version=N)."]})
+            raise serializers.ValidationError({"version": ["Give the version you delete (?version=N)."]})
         try:
             claim_delete(claim=claim, version=int(version))
         except Conflict as conflict:

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import role_in_project
+from annotator.labeling.models import Assignment
+from annotator.labeling.selectors import assignment_editable_by
 
 
 def project_role(request: Request, project: Project) -> str | None:
@@ -70,9 +72,6 @@ class OwnsAssignment(BasePermission):
     message = "This is another annotator's work: you can read it, not change it."
 
     def has_object_permission(self, request: Request, view, obj) -> bool:  # noqa: ANN001
-        from annotator.labeling.models import Assignment
-        from annotator.labeling.selectors import assignment_editable_by
-
         if request.method in SAFE_METHODS:
             return True
         assignment = obj if isinstance(obj, Assignment) else obj.assignment

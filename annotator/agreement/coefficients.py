@@ -50,13 +50,13 @@ def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.nda
     if values is None and present.dtype.kind in "iuf" and len(present):
         # numeric fast path: counting (small integer range) or sort + binary search, no argsort
         lo, hi = present.min(), present.max()
-        if present.dtype.kind in "iu" or (hi - lo < 1 << 20 and np.array_equal(present, np.floor(present))):
-            if hi - lo < max(4 * len(present), 1 << 16):
-                shifted = (present - lo).astype(np.intp)
-                seen = np.bincount(shifted).astype(bool)
-                lookup = np.cumsum(seen) - 1
-                domain = (np.flatnonzero(seen) + lo).astype(present.dtype)
-                return domain, lookup[shifted].astype(np.intp)
+        small_range = hi - lo < max(4 * len(present), 1 << 16)
+        if small_range and (present.dtype.kind in "iu" or np.array_equal(present, np.floor(present))):
+            shifted = (present - lo).astype(np.intp)
+            seen = np.bincount(shifted).astype(bool)
+            lookup = np.cumsum(seen) - 1
+            domain = (np.flatnonzero(seen) + lo).astype(present.dtype)
+            return domain, lookup[shifted].astype(np.intp)
         domain = np.unique(present)
         return domain, np.searchsorted(domain, present).astype(np.intp)
     if values is None:

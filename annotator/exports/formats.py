@@ -8,7 +8,9 @@ write it to a file. Writers check their arguments before the first chunk. Format
 - ``csv_claims``: one claim a row, spreadsheet-safe (see ``spreadsheet_safe``).
 - ``conll_bio`` (in ``bio``): token/tag lines; overlapping claims need a rule, documented there.
 - ``hf_dataset_files``/``write_hf_dataset`` (in ``hf``): a Hugging Face ``datasets`` folder.
-- ``doccano_jsonl``/``label_studio_json``: the two annotation tools' own formats, for round trips.
+- ``doccano_jsonl`` (in ``doccano``), ``label_studio_json`` and ``label_studio_config`` (in
+  ``label_studio``): the two annotation tools' own formats, for round trips; their readers are there too
+  (``annotator.exports.readers`` gathers them with ``validate_records``).
 
 Offset units — our offsets are Python code points; the tools differ:
 
@@ -44,23 +46,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Literal
-from xml.sax.saxutils import quoteattr
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from annotator.exports.bio import BioStats, BioTagging, bio_tags, conll_bio, spans_from_bio
+from annotator.exports.doccano import doccano_jsonl, read_doccano
 from annotator.exports.hf import hf_dataset_files, split_of, write_hf_dataset
-from annotator.exports.offsets import to_utf16
+from annotator.exports.label_studio import label_studio_config, label_studio_json, read_label_studio
 from annotator.exports.records import (
     GOLD,
     ClaimRecord,
-    LabelOf,
     PassageRecord,
-    check_source,
     dumps,
     perspective_label,
     perspective_stance_label,
-    select_claims,
 )
 
 __all__ = [
@@ -77,6 +76,8 @@ __all__ = [
     "label_studio_json",
     "perspective_label",
     "perspective_stance_label",
+    "read_doccano",
+    "read_label_studio",
     "spans_from_bio",
     "split_of",
     "spreadsheet_safe",
@@ -170,214 +171,3 @@ def csv_claims(records: Iterable[PassageRecord], *, include_gold: bool = True) -
         writer.writerows(_csv_row(record, claim) for claim in claims)
         if buffer.tell():
             yield buffer.getvalue()
-
-
-OffsetUnit = Literal["utf16", "codepoint"]
-
-
-def _check_offsets(offsets: str) -> None:
-    if offsets not in ("utf16", "codepoint"):
-        raise ValueError(f"offsets must be 'utf16' or 'codepoint', not {offsets!r}")
-
-
-def _attributes(claim: ClaimRecord) -> dict[str, Any]:
-    speaker = claim.get("speaker")
-    return {
-        "annotator": claim["annotator"],
-        "claim_id": claim["id"],
-        "perspective": claim["perspective"],
-        "stance": claim["stance"],
-        "attribution": claim["attribution"],
-        "target": claim["target"],
-        "speaker": speaker["name"] if speaker else None,
-        "confidence": claim.get("confidence"),
-        "note": claim.get("note") or "",
-    }
-
-
-def doccano_jsonl(
-    records: Iterable[PassageRecord],
-    *,
-    source: str = "all",
-    label_of: LabelOf = perspective_label,
-    offsets: OffsetUnit = "utf16",
-) -> Iterator[str]:
-    """Yield doccano sequence-labeling JSONL: ``{"id", "text", "label": [[start, end, label], ...], ...}``.
-
-    The plain triple form of doccano's export (not the ``entities``/``relations`` form of projects with
-    relation labeling). Offsets are UTF-16 units, as doccano's editor counts them (``offsets="codepoint"``
-    keeps ours). Other keys are metadata: passage/document ids, the title, and ``claim_attributes`` (one
-    object per span: ``start``, ``end``, ``label``, annotator and the other claim fields). ``source`` picks
-    the claims (``records.select_claims``; default "all": annotators and gold); for doccano's
-    one-file-per-user layout write ``source="annotator:<name>"`` to ``<name>.jsonl``.
-    """
-    check_source(source)  # now, not when the first chunk is asked for
-    _check_offsets(offsets)
-    return _doccano_lines(records, source, label_of, offsets)
-
-
-def _doccano_lines(
-    records: Iterable[PassageRecord], source: str, label_of: LabelOf, offsets: str
-) -> Iterator[str]:
-    for record in records:
-        claims = select_claims(record, source)
-        if claims is None:
-            continue
-        text = record["text"]
-        labels, attributes = [], []
-        for claim in sorted(claims, key=lambda c: (c["start"], c["end"], c["annotator"], c["id"])):
-            start, end, label = claim["start"], claim["end"], label_of(claim)
-            if offsets == "utf16":
-                start, end = to_utf16(text, start), to_utf16(text, end)
-            labels.append([start, end, label])
-            attributes.append({"start": start, "end": end, "label": label, **_attributes(claim)})
-        line = {
-            "id": record["passage_id"],
-            "text": text,
-            "label": labels,
-            "passage_id": record["passage_id"],
-            "document_id": record["document_id"],
-            "document_title": record["document_title"],
-            "position": record["position"],
-            "claim_attributes": attributes,
-        }
-        yield dumps(line) + "\n"
-
-
-# Per-region Label Studio controls carrying the claim fields that are not the label: (name, type, key).
-LS_REGION_FIELDS = (
-    ("stance", "choices", "choices"),
-    ("attribution", "choices", "choices"),
-    ("target", "textarea", "text"),
-    ("speaker", "textarea", "text"),
-    ("note", "textarea", "text"),
-    ("confidence", "rating", "rating"),
-)
-
-
-def _ls_results(claim: ClaimRecord, label: str, from_name: str, to_name: str) -> list[dict[str, Any]]:
-    region = {"start": claim["start"], "end": claim["end"]}
-    region_id = f"claim-{claim['id']}"
-    results = [
-        {
-            "id": region_id,
-            "from_name": from_name,
-            "to_name": to_name,
-            "type": "labels",
-            "value": {**region, "text": claim["text"], "labels": [label]},
-        }
-    ]
-    values = _attributes(claim)
-    for name, kind, key in LS_REGION_FIELDS:
-        value = values[name]
-        if value is None or value == "":
-            continue
-        payload = value if kind == "rating" else [str(value)]
-        value = {**region, key: payload}
-        results.append({"id": region_id, "from_name": name, "to_name": to_name, "type": kind, "value": value})
-    return results
-
-
-def label_studio_json(
-    records: Iterable[PassageRecord],
-    *,
-    source: str = "all",
-    label_of: LabelOf = perspective_label,
-    from_name: str = "label",
-    to_name: str = "text",
-) -> Iterator[str]:
-    """Yield a Label Studio JSON export: a JSON array of tasks, streamed (``[]`` for no records).
-
-    Each task is ``{"id", "data": {"text", ids, title}, "annotations": [...]}`` with one annotation per
-    annotator who made claims in the passage (``completed_by: {"username": name}``; gold, when the source
-    includes it, is one more annotation marked ``ground_truth``). Each claim is a ``labels`` region with
-    code-point ``start``/``end`` (Label Studio's unit, see the module doc) plus per-region results for the
-    other fields (``LS_REGION_FIELDS``).
-    """
-    check_source(source)  # now, not when the first chunk is asked for
-    return _label_studio_chunks(records, source, label_of, from_name, to_name)
-
-
-def _label_studio_chunks(
-    records: Iterable[PassageRecord], source: str, label_of: LabelOf, from_name: str, to_name: str
-) -> Iterator[str]:
-    yield "["
-    first = True
-    for record in records:
-        claims = select_claims(record, source)
-        if claims is None:
-            continue
-        by_annotator: dict[str, list[ClaimRecord]] = {}
-        for claim in claims:
-            by_annotator.setdefault(claim["annotator"], []).append(claim)
-        # Annotators by name, gold last.
-        names = sorted(by_annotator, key=lambda name: (name == GOLD, name))
-        annotations = [
-            {
-                "completed_by": {"username": name},
-                "ground_truth": name == GOLD,
-                "was_cancelled": False,
-                "result": [
-                    result
-                    for claim in sorted(by_annotator[name], key=lambda c: (c["start"], c["end"], c["id"]))
-                    for result in _ls_results(claim, label_of(claim), from_name, to_name)
-                ],
-            }
-            for name in names
-        ]
-        task = {
-            "id": record["passage_id"],
-            "data": {
-                "text": record["text"],
-                "passage_id": record["passage_id"],
-                "document_id": record["document_id"],
-                "document_title": record["document_title"],
-                "position": record["position"],
-            },
-            "annotations": annotations,
-        }
-        yield ("\n" if first else ",\n") + dumps(task)
-        first = False
-    yield "]" if first else "\n]"
-
-
-def _values(items: Iterable[Any]) -> list[str]:
-    return [item["value"] if isinstance(item, Mapping) else str(item) for item in items]
-
-
-def label_studio_config(
-    schema: Mapping[str, Any], *, labels: Iterable[str] | None = None, from_name: str = "label",
-    to_name: str = "text",
-) -> str:  # fmt: skip
-    """A Label Studio labeling config (XML) matching ``label_studio_json``'s output for ``schema``.
-
-    ``schema`` is a project schema (``perspectives``, ``stances``, ``attributions``: lists of values or of
-    ``{"value": ...}``); ``labels`` overrides the span labels (default: the perspectives), e.g. when the
-    export used another ``label_of``.
-    """
-    span_labels = list(labels) if labels is not None else _values(schema.get("perspectives", ()))
-
-    def choices(name: str, values: list[str]) -> str:
-        options = "".join(f"\n      <Choice value={quoteattr(v)}/>" for v in values)
-        return (
-            f'\n    <Choices name="{name}" toName={quoteattr(to_name)} perRegion="true" choice="single">'
-            f"{options}\n    </Choices>"
-        )
-
-    label_tags = "".join(f"\n    <Label value={quoteattr(label)}/>" for label in span_labels)
-    text_areas = "".join(
-        f'\n    <TextArea name="{name}" toName={quoteattr(to_name)} perRegion="true" maxSubmissions="1"'
-        ' editable="true" placeholder=' + quoteattr(name) + "/>"
-        for name in ("target", "speaker", "note")
-    )
-    return (
-        "<View>"
-        f"\n  <Labels name={quoteattr(from_name)} toName={quoteattr(to_name)}>{label_tags}\n  </Labels>"
-        f'\n  <Text name={quoteattr(to_name)} value="$text"/>'
-        '\n  <View visibleWhen="region-selected">'
-        + choices("stance", _values(schema.get("stances", ())))
-        + choices("attribution", _values(schema.get("attributions", ())))
-        + text_areas
-        + f'\n    <Rating name="confidence" toName={quoteattr(to_name)} perRegion="true" maxRating="5"/>'
-        "\n  </View>\n</View>\n"
-    )

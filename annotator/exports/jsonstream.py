@@ -89,7 +89,9 @@ def iter_json_array(chunks: Iterable[str]) -> Iterator[tuple[int, Any]]:
     lone = buffer[pos] == "{"
     if not lone:
         if buffer[pos] != "[":
-            raise JsonStreamError(0, f"expected a JSON array of tasks, found {buffer[pos]!r} on line {line_at(pos)}")
+            raise JsonStreamError(
+                0, f"expected a JSON array of tasks, found {buffer[pos]!r} on line {line_at(pos)}"
+            )
         pos += 1
     position = 0
     while True:

@@ -19,6 +19,7 @@ __all__ = [
     "PassageRecord",
     "SpeakerRecord",
     "check_source",
+    "claim_fields",
     "dumps",
     "perspective_label",
     "perspective_stance_label",
@@ -111,6 +112,22 @@ def select_claims(record: PassageRecord, source: str) -> list[ClaimRecord] | Non
         return list(record["claims"]) + [{**claim, "annotator": GOLD} for claim in gold or ()]
     name = source[len("annotator:") :]
     return [claim for claim in record["claims"] if claim["annotator"] == name]
+
+
+def claim_fields(claim: ClaimRecord) -> dict[str, Any]:
+    """The fields of a claim besides its span, flat (speaker as its name), as the tool formats carry them."""
+    speaker = claim.get("speaker")
+    return {
+        "annotator": claim["annotator"],
+        "claim_id": claim["id"],
+        "perspective": claim["perspective"],
+        "stance": claim["stance"],
+        "attribution": claim["attribution"],
+        "target": claim["target"],
+        "speaker": speaker["name"] if speaker else None,
+        "confidence": claim.get("confidence"),
+        "note": claim.get("note") or "",
+    }
 
 
 # Characters JSON may leave raw that some line splitters (str.splitlines, JavaScript) treat as line ends.

@@ -42,6 +42,9 @@ PROGRESS_EVERY_SECONDS = 1.0
 STALE_AFTER = timedelta(minutes=10)
 
 
+NDJSON = "application/x-ndjson; charset=utf-8"
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     name: str
@@ -53,27 +56,31 @@ class ExportFormat:
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("jsonl", "JSON Lines: passages with all claims", "application/x-ndjson; charset=utf-8", "jsonl"),
+        ExportFormat("jsonl", "JSON Lines: passages with all claims", NDJSON, "jsonl"),
         ExportFormat("csv", "CSV: one claim a row", "text/csv; charset=utf-8", "csv"),
         ExportFormat("conll", "CoNLL / BIO tokens", "text/plain; charset=utf-8", "conll"),
         ExportFormat("hf", "Hugging Face datasets folder (zip)", "application/zip", "zip"),
-        ExportFormat("doccano", "doccano JSONL", "application/x-ndjson; charset=utf-8", "jsonl"),
+        ExportFormat("doccano", "doccano JSONL", NDJSON, "jsonl"),
         ExportFormat("label_studio", "Label Studio JSON", "application/json; charset=utf-8", "json"),
     )
 }
 
 
+def _items(value: Any) -> list[str]:
+    """A list or a comma-separated string (or a list of them) → the non-blank items."""
+    values = [value] if isinstance(value, str) else list(value or ())
+    return [item.strip() for v in values for item in str(v).split(",") if item.strip()]
+
+
 def _id_list(value: Any, field: str) -> tuple[int, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value or ())
     try:
-        return tuple(sorted({int(str(item).strip()) for item in items if str(item).strip()}))
+        return tuple(sorted({int(item) for item in _items(value)}))
     except ValueError:
         raise ValidationError({field: "Give document ids as whole numbers, separated by commas."}) from None
 
 
 def _name_list(value: Any) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value or ())
-    return tuple(sorted({str(item).strip() for item in items if str(item).strip()}))
+    return tuple(sorted(set(_items(value))))
 
 
 def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
@@ -92,7 +99,10 @@ def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
     source = str(data.get("source") or "annotators")
     if source not in SOURCES:
         problems["source"] = f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}."
-    documents = _id_list(data.get("documents"), "documents")
+    try:
+        documents = _id_list(data.get("documents"), "documents")
+    except ValidationError as error:
+        problems.update({k: v[0] for k, v in error.message_dict.items()})
     if problems:
         raise ValidationError(problems)
     filters = ExportFilters(
@@ -279,7 +289,9 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
         name, filters = export_options({**job.parameters, "format": job.format})
         progress = _Progress(job.pk, passage_count(project=job.project, filters=filters))
         records = progress.wrap(passage_records(project=job.project, filters=filters))
-        chunks, _, file_name = export_stream(project=job.project, format=name, filters=filters, records=records)
+        chunks, _, file_name = export_stream(
+            project=job.project, format=name, filters=filters, records=records
+        )
         relative = f"{EXPORT_DIR}/{job.pk}-{file_name}"
         _write_atomically(Path(settings.MEDIA_ROOT) / relative, chunks)
     except OperationalError:

@@ -68,7 +68,8 @@ def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Cla
 
 def claims_of(*, assignment: Assignment) -> QuerySet[Claim]:
     """The claims of one assignment (the caller has checked it may read it), in reading order."""
-    return Claim.objects.filter(assignment=assignment).select_related("speaker").order_by("start", "end", "id")
+    claims = Claim.objects.filter(assignment=assignment).select_related("speaker")
+    return claims.order_by("start", "end", "id")
 
 
 def assignment_editable_by(*, user: User, assignment: Assignment) -> bool:
@@ -253,9 +254,12 @@ def workspace_for(*, user: User, assignment: Assignment) -> Workspace:
     """The editor's view of an assignment the caller has already found visible (see assignments_for)."""
     before, after = context_passages(passage=assignment.passage)
     previous_id, next_id = assignment_neighbours(assignment=assignment)
+    claims = list(claims_of(assignment=assignment))
+    for claim in claims:
+        claim.assignment = assignment  # already loaded: no query per claim for its annotator
     return Workspace(
         assignment=assignment,
-        claims=list(claims_of(assignment=assignment)),
+        claims=claims,
         before=before,
         after=after,
         previous_id=previous_id,

@@ -1,0 +1,71 @@
+"""What the import readers produce: records and spans from another tool, and per-record errors (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ForeignRecord", "ForeignSpan", "Problem", "RecordError", "same_span_text"]
+
+
+@dataclass(frozen=True)
+class ForeignSpan:
+    annotator: str
+    start: int  # code points
+    end: int
+    label: str
+    text: str | None = None  # the span text the file stored, if any; validate_records compares it
+    attributes: Mapping[str, Any] = field(default_factory=dict)  # other per-span values the file carried
+    fields: Mapping[str, str] = field(default_factory=dict)  # perspective/stance/attribution; validation sets
+
+
+@dataclass(frozen=True)
+class ForeignRecord:
+    file_name: str
+    index: int  # doccano: line number; Label Studio: position of the task in the array (both from 1)
+    text: str
+    meta: dict[str, Any]
+    annotations: list[ForeignSpan]
+    record_id: Any = None  # the id the file gave the record (doccano "id", Label Studio task id)
+
+
+@dataclass(frozen=True)
+class RecordError:
+    file_name: str
+    line_or_index: int  # as ForeignRecord.index; 0 when the problem is the file as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line_or_index}: {self.message}"
+
+
+class Problem(ValueError):
+    """Why one record cannot be read; the reader turns it into a RecordError and goes on."""
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def person_name(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        return person_name(value.get("username") or value.get("email") or value.get("id"))
+    return str(value)
+
+
+def _display_text(text: str) -> str:
+    # Label Studio's newer text editor stores a region's text with each line break written as a backslash
+    # and an "n" (domManager.ts, normalizeText); older versions store the text as is.
+    return text.replace("\r", "\\n").replace("\n", "\\n")
+
+
+def same_span_text(stored: str, actual: str) -> bool:
+    """Whether a tool's stored span text is ``actual`` (as is, or as Label Studio displays line breaks)."""
+    return stored == actual or stored == _display_text(actual)

@@ -1,0 +1,244 @@
+"""Comparing annotators' claims on one passage: alignment, differences, majority gold, disagreement score.
+
+Pure (no Django): takes plain `ClaimLabel` values grouped by annotator, returns plain values. Claims are
+matched with `agreement.metrics.match_spans` in overlap mode, the same one-to-one matching the agreement
+figures use, so "these two claims are the same claim" means one thing everywhere.
+"""
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from annotator.agreement.metrics import match_spans
+
+# Compared on matched claims; the order is the order differences are listed in.
+ATTRIBUTES = ("speaker_id", "attribution", "perspective", "stance", "target")
+# The name each attribute's difference is reported under.
+DIFFERENCE_NAMES = {"speaker_id": "speaker"}
+DIFFERENCE_KINDS = ("missing", "span", "speaker", "attribution", "perspective", "stance", "target")
+# A boundary difference on a matched claim weighs less than a missing claim or a changed label: annotators
+# often disagree by a word at the edge of a claim and that rarely changes what the claim says.
+BOUNDARY_WEIGHT = 0.5
+AUTHORIAL = "authorial"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ClaimLabel:
+    """One annotator's claim, reduced to what is compared."""
+
+    id: int
+    annotator_id: int
+    start: int
+    end: int
+    attribution: str
+    perspective: str
+    stance: str
+    target: str
+    speaker_id: int | None = None
+    mention_start: int | None = None
+    mention_end: int | None = None
+
+    @property
+    def span(self) -> Span:
+        return (self.start, self.end)
+
+    def value(self, name: str) -> Hashable:
+        return self.span if name == "span" else getattr(self, name)
+
+
+@dataclass
+class AlignedRow:
+    """Claims of different annotators that match each other (at most one per annotator)."""
+
+    cells: dict[int, ClaimLabel] = field(default_factory=dict)
+    differences: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def span(self) -> Span:
+        """The span most members share (ties: the earliest annotator's), used to match further claims."""
+        return _modal([claim.span for claim in self.cells.values()])
+
+    @property
+    def claim_ids(self) -> list[int]:
+        return [claim.id for claim in self.cells.values()]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """How much the annotators of one passage disagree: `score` = span + attributes + weighted boundary."""
+
+    score: float
+    span: float  # 1 - mean pairwise overlap F1 of the claims
+    attributes: float  # mean share of ATTRIBUTES that differ on matched claims
+    boundary: float  # mean 1 - character IoU of matched claims
+
+
+def align(claims_by_annotator: Mapping[int, Sequence[ClaimLabel]], annotators: Sequence[int]) -> list[AlignedRow]:
+    """Group matching claims across annotators into rows, ordered by position; differences filled in.
+
+    Each annotator's claims are matched one-to-one (overlap mode) against the rows built so far; a claim
+    that matches no row starts a new one.
+    """
+    rows: list[AlignedRow] = []
+    for annotator in annotators:
+        claims = sorted(claims_by_annotator.get(annotator, ()), key=lambda c: (c.start, c.end, c.id))
+        matched = set()
+        if rows and claims:
+            for row_index, claim_index in match_spans(
+                [row.span for row in rows], [claim.span for claim in claims], mode="overlap"
+            ):
+                rows[row_index].cells[annotator] = claims[claim_index]
+                matched.add(claim_index)
+        rows += [AlignedRow(cells={annotator: claim}) for i, claim in enumerate(claims) if i not in matched]
+    rows.sort(key=lambda row: (*row.span, min(row.claim_ids)))
+    for row in rows:
+        row.differences = row_differences(row, annotators)
+    return rows
+
+
+def row_differences(row: AlignedRow, annotators: Sequence[int]) -> dict[int, list[str]]:
+    """Annotator -> what differs in their cell: "missing", or "span"/attribute names that disagree.
+
+    A value differs when a strict majority of the row's claims share another value, or when there is no
+    majority at all; a value everyone shares never differs.
+    """
+    differences = {annotator: ["missing"] for annotator in annotators if annotator not in row.cells}
+    for name in ("span", *ATTRIBUTES):
+        values = {annotator: claim.value(name) for annotator, claim in row.cells.items()}
+        if len(set(values.values())) < 2:
+            continue
+        majority = _majority(list(values.values()))
+        for annotator, value in values.items():
+            if majority is None or value != majority.value:
+                differences.setdefault(annotator, []).append(DIFFERENCE_NAMES.get(name, name))
+    return {annotator: differences[annotator] for annotator in annotators if annotator in differences}
+
+
+def difference_counts(rows: Iterable[AlignedRow]) -> dict[str, int]:
+    """Kind -> how many annotator cells show that difference, over all rows (zero counts left out)."""
+    counts = Counter(kind for row in rows for kinds in row.differences.values() for kind in kinds)
+    return {kind: counts[kind] for kind in DIFFERENCE_KINDS if counts[kind]}
+
+
+def majority_claim(row: AlignedRow, annotator_count: int) -> dict[str, Any] | None:
+    """The gold claim most annotators agree on, or None when fewer than a strict majority marked it.
+
+    Span and each attribute take their majority value; a tie goes to the claim whose span was chosen.
+    `source_claim_ids` lists every claim of the row.
+    """
+    claims = list(row.cells.values())
+    if not claims or 2 * len(claims) <= annotator_count:
+        return None
+    span = row.span
+    anchor = next(claim for claim in claims if claim.span == span)
+    proposal: dict[str, Any] = {
+        "start": span[0],
+        "end": span[1],
+        "mention_start": anchor.mention_start,
+        "mention_end": anchor.mention_end,
+    }
+    for name in ATTRIBUTES:
+        majority = _majority([claim.value(name) for claim in claims])
+        proposal[name] = majority.value if majority else anchor.value(name)
+    if proposal["attribution"] == AUTHORIAL:  # the writer's own voice has no speaker, by definition
+        proposal["speaker_id"] = None
+        proposal["mention_start"] = proposal["mention_end"] = None
+    proposal["source_claim_ids"] = sorted(row.claim_ids)
+    return proposal
+
+
+def place_gold(rows: list[AlignedRow], gold_claims: Sequence[tuple[Span, Iterable[int]]]) -> list[int]:
+    """The row index of each saved gold claim, given (span, source claim ids); appends rows as needed.
+
+    A gold claim goes to the row holding its source claims, else to a free row its span overlaps, else
+    to a new empty row at the end.
+    """
+    row_of_claim = {claim_id: index for index, row in enumerate(rows) for claim_id in row.claim_ids}
+    placed: list[int | None] = []
+    taken: set[int] = set()
+    for _, sources in gold_claims:
+        index = next((row_of_claim[s] for s in sources if s in row_of_claim), None)
+        if index in taken:
+            index = None
+        placed.append(index)
+        if index is not None:
+            taken.add(index)
+    free = [index for index in range(len(rows)) if index not in taken]
+    loose = [position for position, index in enumerate(placed) if index is None]
+    if free and loose:
+        for i, j in match_spans(
+            [rows[index].span for index in free], [gold_claims[p][0] for p in loose], mode="overlap"
+        ):
+            placed[loose[j]] = free[i]
+    result = []
+    for index in placed:
+        if index is None:
+            rows.append(AlignedRow())
+            index = len(rows) - 1
+        result.append(index)
+    return result
+
+
+def disagreement(claims_by_annotator: Mapping[int, Sequence[ClaimLabel]], annotators: Sequence[int]) -> Disagreement:
+    """Pairwise disagreement of the annotators' claims (0 when everyone marked the same claims alike).
+
+    span: 1 - mean over annotator pairs of the overlap-matched F1 (two empty sets agree fully);
+    attributes: mean, over matched claim pairs, of the share of ATTRIBUTES that differ;
+    boundary: mean, over matched claim pairs, of 1 - intersection/union of their characters.
+    """
+    if len(annotators) < 2:
+        return Disagreement(0.0, 0.0, 0.0, 0.0)
+    f1s: list[float] = []
+    attribute_shares: list[float] = []
+    boundaries: list[float] = []
+    for a, b in combinations(annotators, 2):
+        claims_a, claims_b = claims_by_annotator.get(a, ()), claims_by_annotator.get(b, ())
+        if not claims_a and not claims_b:
+            f1s.append(1.0)
+            continue
+        pairs = (
+            match_spans([c.span for c in claims_a], [c.span for c in claims_b], mode="overlap")
+            if claims_a and claims_b
+            else []
+        )
+        f1s.append(2 * len(pairs) / (len(claims_a) + len(claims_b)))
+        for i, j in pairs:
+            x, y = claims_a[i], claims_b[j]
+            attribute_shares.append(sum(x.value(n) != y.value(n) for n in ATTRIBUTES) / len(ATTRIBUTES))
+            boundaries.append(1 - _iou(x.span, y.span))
+    span = 1 - sum(f1s) / len(f1s)
+    attributes = sum(attribute_shares) / len(attribute_shares) if attribute_shares else 0.0
+    boundary = sum(boundaries) / len(boundaries) if boundaries else 0.0
+    score = span + attributes + BOUNDARY_WEIGHT * boundary
+    return Disagreement(round(score, 6), round(span, 6), round(attributes, 6), round(boundary, 6))
+
+
+@dataclass(frozen=True)
+class _Vote:
+    value: Hashable
+    count: int
+
+
+def _majority(values: Sequence[Hashable]) -> _Vote | None:
+    """The value more than half of `values` share, or None."""
+    if not values:
+        return None
+    value, count = Counter(values).most_common(1)[0]
+    return _Vote(value, count) if 2 * count > len(values) else None
+
+
+def _modal(values: Sequence[Span]) -> Span:
+    """The most frequent value; ties go to the one that comes first."""
+    counts = Counter(values)
+    best = max(counts.values())
+    return next(value for value in values if counts[value] == best)
+
+
+def _iou(a: Span, b: Span) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 1.0

@@ -220,7 +220,11 @@ def export_stream(
 
 
 def export_job_request(
-    *, project: Project, format: str, filters: ExportFilters, requested_by: AbstractBaseUser | None  # noqa: A002
+    *,
+    project: Project,
+    format: str,
+    filters: ExportFilters,
+    requested_by: AbstractBaseUser | None,  # noqa: A002
 ) -> ExportJob:
     """Queue an export job; the worker starts it once this transaction commits."""
     from annotator.exports.tasks import export_job_execute as task
@@ -240,14 +244,11 @@ def export_job_request(
 def _claim_job(job_id: int) -> bool:
     """Move the job to running if it is queued (or running with a dead worker); False if another has it."""
     now = timezone.now()
-    claimed = (
-        ExportJob.objects.filter(pk=job_id, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0, error=""
-        )
-        or ExportJob.objects.filter(
-            pk=job_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-        ).update(started_at=now, heartbeat_at=now, progress=0)
-    )
+    claimed = ExportJob.objects.filter(pk=job_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0, error=""
+    ) or ExportJob.objects.filter(
+        pk=job_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    ).update(started_at=now, heartbeat_at=now, progress=0)
     return bool(claimed)
 
 

@@ -77,7 +77,10 @@ class Disagreement:
     boundary: float  # mean 1 - character IoU of matched claims
 
 
-def align(claims_by_annotator: Mapping[int, Sequence[ClaimLabel]], annotators: Sequence[int]) -> list[AlignedRow]:
+ClaimsByAnnotator = Mapping[int, Sequence[ClaimLabel]]
+
+
+def align(claims_by_annotator: ClaimsByAnnotator, annotators: Sequence[int]) -> list[AlignedRow]:
     """Group matching claims across annotators into rows, ordered by position; differences filled in.
 
     Each annotator's claims are matched one-to-one (overlap mode) against the rows built so far; a claim
@@ -183,7 +186,7 @@ def place_gold(rows: list[AlignedRow], gold_claims: Sequence[tuple[Span, Iterabl
     return result
 
 
-def disagreement(claims_by_annotator: Mapping[int, Sequence[ClaimLabel]], annotators: Sequence[int]) -> Disagreement:
+def disagreement(claims_by_annotator: ClaimsByAnnotator, annotators: Sequence[int]) -> Disagreement:
     """Pairwise disagreement of the annotators' claims (0 when everyone marked the same claims alike).
 
     span: 1 - mean over annotator pairs of the overlap-matched F1 (two empty sets agree fully);

@@ -88,8 +88,13 @@ def review_queue(
         for row in Passage.objects.filter(**scope)
         .annotate(submitted=Count("assignments", filter=Q(assignments__status=SUBMITTED)))
         .filter(submitted__gte=2)
-        .values("id", "document_id", "position", title=F("document__title"),
-                snippet=Substr("text", 1, SNIPPET_LENGTH))
+        .values(
+            "id",
+            "document_id",
+            "position",
+            title=F("document__title"),
+            snippet=Substr("text", 1, SNIPPET_LENGTH),
+        )
     }
     annotators: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
     for passage_id, user_id, username, submitted_at in (
@@ -101,8 +106,9 @@ def review_queue(
             annotators[passage_id].append((user_id, username, submitted_at))
     claims: dict[int, dict[int, list[compare.ClaimLabel]]] = defaultdict(lambda: defaultdict(list))
     for row in (
-        Claim.objects.filter(**{f"assignment__{key}": value for key, value in in_scope.items()},
-                             assignment__status=SUBMITTED)
+        Claim.objects.filter(
+            **{f"assignment__{key}": value for key, value in in_scope.items()}, assignment__status=SUBMITTED
+        )
         .order_by("start", "end", "id")
         .values("assignment__passage_id", *CLAIM_VALUES)
     ):
@@ -212,9 +218,7 @@ def passage_review(*, project: Project, passage_id: int) -> dict[str, Any]:
     for row in claim_rows:
         by_annotator[row["assignment__annotator_id"]].append(_claim_label(row))
     rows = compare.align(by_annotator, order)
-    adjudication = (
-        Adjudication.objects.filter(passage=passage).select_related("reviewer").first()
-    )
+    adjudication = Adjudication.objects.filter(passage=passage).select_related("reviewer").first()
     gold = adjudication_claims(adjudication) if adjudication else []
     if adjudication:
         placed = compare.place_gold(rows, [((g["start"], g["end"]), g["source_claim_ids"]) for g in gold])
@@ -256,8 +260,20 @@ def adjudication_claims(adjudication: Adjudication) -> list[dict[str, Any]]:
     """The adjudication's gold claims as plain data, with their source claim ids (2 queries)."""
     claims = list(
         adjudication.gold_claims.order_by("start", "end", "id").values(
-            "id", "start", "end", "text", "speaker_id", "mention_start", "mention_end", "attribution",
-            "perspective", "stance", "target", "confidence", "note", speaker_name=F("speaker__name"),
+            "id",
+            "start",
+            "end",
+            "text",
+            "speaker_id",
+            "mention_start",
+            "mention_end",
+            "attribution",
+            "perspective",
+            "stance",
+            "target",
+            "confidence",
+            "note",
+            speaker_name=F("speaker__name"),
         )
     )
     sources: dict[int, list[int]] = defaultdict(list)
@@ -298,8 +314,10 @@ def gold_claims_for_project(project: Project) -> QuerySet[GoldClaim]:
     return (
         GoldClaim.objects.filter(adjudication__passage__document__project=project)
         .select_related("adjudication", "speaker")
-        .annotate(passage_id=F("adjudication__passage_id"), document_id=F("adjudication__passage__document_id"))
-        .order_by("adjudication__passage__document_id", "adjudication__passage__position", "start", "end", "id")
+        .annotate(
+            passage_id=F("adjudication__passage_id"), document_id=F("adjudication__passage__document_id")
+        )
+        .order_by("document_id", "adjudication__passage__position", "start", "end", "id")
     )
 
 

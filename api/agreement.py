@@ -83,7 +83,9 @@ class AgreementRunViewSet(
 
     def get_queryset(self) -> QuerySet[AgreementRun]:
         if self.action == "list":
-            project = project_or_404(self.request, self.request.query_params.get("project"), roles=SEE_ALL_ROLES)
+            project = project_or_404(
+                self.request, self.request.query_params.get("project"), roles=SEE_ALL_ROLES
+            )
             return runs_for_project(project=project)
         visible = runs_visible_to(user=self.request.user)
         return visible.defer("results") if self.action == "progress" else visible
@@ -109,7 +111,9 @@ class AgreementRunViewSet(
         project = project_or_404(request, request.query_params.get("project"), roles=SEE_ALL_ROLES)
         run = latest_succeeded_run(project=project)
         if run is None:
-            return Response({"detail": "No agreement run has finished yet."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": "No agreement run has finished yet."}, status=status.HTTP_404_NOT_FOUND
+            )
         return Response(AgreementRunDetailSerializer(run).data)
 
     @action(detail=True, methods=["get"])

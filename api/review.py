@@ -1,5 +1,214 @@
+"""Review: the disagreement queue, one passage's comparison, saving its gold version, merging speakers.
+
+Reviewers and managers only: for anyone else the project (or passage) does not exist, a 404.
+"""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from annotator.corpus.models import Passage, Project
+from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
+from annotator.review.selectors import (
+    STATUSES,
+    current_adjudication,
+    passage_review,
+    review_queue,
+)
+from annotator.review.services import adjudication_save
+from api.permissions import IsProjectReviewer, project_or_404
+
+REVIEWERS = IsProjectReviewer.roles
+
+
+def reviewable_project(request: Request, project_id: Any) -> Project:
+    return project_or_404(request, project_id, roles=REVIEWERS)
+
+
+def reviewable_passage(request: Request, passage_id: Any) -> Passage:
+    """The passage, with document and project loaded, if the user reviews its project; else 404."""
+    passage = get_object_or_404(
+        Passage.objects.select_related("document__project").defer("document__text"), pk=passage_id
+    )
+    reviewable_project(request, passage.document.project_id)
+    return passage
+
+
+# --- review queue -----------------------------------------------------------------------------------
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=STATUSES, default="open")
+    document = serializers.IntegerField(required=False)
+    annotator = serializers.IntegerField(required=False)
+    label = serializers.CharField(required=False, allow_blank=True)
+
+
+class QueueEntrySerializer(serializers.Serializer):
+    passage = serializers.IntegerField(source="passage_id")
+    document = serializers.IntegerField(source="document_id")
+    document_title = serializers.CharField()
+    position = serializers.IntegerField()
+    snippet = serializers.CharField()
+    annotators = serializers.ListField(child=serializers.CharField())
+    score = serializers.FloatField()
+    span = serializers.FloatField(source="disagreement.span")
+    attributes = serializers.FloatField(source="disagreement.attributes")
+    boundary = serializers.FloatField(source="disagreement.boundary")
+    differences = serializers.ListField(child=serializers.CharField())
+    adjudicated = serializers.BooleanField()
+    adjudication_version = serializers.IntegerField()
+    adjudicated_by = serializers.CharField()
+    changed_since_adjudication = serializers.BooleanField()
+
+
+class ReviewQueueViewSet(viewsets.GenericViewSet):
+    """Passages ranked by disagreement (`?project=ID`, filters: status, document, annotator, label).
+
+    The page also carries `counts` over all statuses: reviewable, disagree, adjudicated, open.
+    """
+
+    serializer_class = QueueEntrySerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[QueueQuerySerializer])
+    def list(self, request: Request) -> Response:
+        query = QueueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        project = reviewable_project(request, params["project"])
+        queue = review_queue(
+            project=project,
+            status=params["status"],
+            document_id=params.get("document"),
+            annotator_id=params.get("annotator"),
+            label=params.get("label") or None,
+        )
+        page = self.paginate_queryset(queue.entries)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["counts"] = queue.counts
+        return response
+
+
+# --- passage comparison and adjudication -----------------------------------------------------------
+
+
+class GoldClaimInputSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    text = serializers.CharField(required=False, allow_null=True, trim_whitespace=False)
+    speaker_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    mention_start = serializers.IntegerField(required=False, allow_null=True, default=None)
+    mention_end = serializers.IntegerField(required=False, allow_null=True, default=None)
+    attribution = serializers.CharField()
+    perspective = serializers.CharField()
+    stance = serializers.CharField()
+    target = serializers.CharField(required=False, allow_blank=True, default="")
+    confidence = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    source_claim_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=100
+    )
+
+
+class AdjudicationInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=0, help_text="The saved version you edited; 0 for none.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    claims = GoldClaimInputSerializer(many=True, max_length=500)
+
+
+class ReviewPassageViewSet(viewsets.ViewSet):
+    """One passage side by side: the annotators' claims aligned, their differences, the gold version.
+
+    `adjudication` (GET) is the saved gold version; PUT replaces it, if `version` is still current
+    (else 409 with the newer version in `current`).
+    """
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        passage = reviewable_passage(request, pk)
+        return Response(passage_review(project=passage.document.project, passage_id=passage.pk))
+
+    @extend_schema(request=AdjudicationInputSerializer, methods=["PUT"])
+    @action(detail=True, methods=["get", "put"])
+    def adjudication(self, request: Request, pk: str) -> Response:
+        passage = reviewable_passage(request, pk)
+        if request.method == "GET":
+            return Response(current_adjudication(passage_id=passage.pk))
+        form = AdjudicationInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = form.validated_data["version"]
+        adjudication_save(
+            passage=passage,
+            reviewer=request.user,
+            version=version,
+            claims=form.validated_data["claims"],
+            note=form.validated_data["note"],
+        )
+        return Response(
+            current_adjudication(passage_id=passage.pk),
+            status=status.HTTP_201_CREATED if version == 0 else status.HTTP_200_OK,
+        )
+
+
+# --- speaker curation -------------------------------------------------------------------------------
+
+
+class CuratedSpeakerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    affiliation = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    claim_count = serializers.IntegerField()
+    gold_count = serializers.IntegerField()
+
+
+class SpeakerMergeSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    canonical = serializers.IntegerField()
+    duplicates = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+
+
+class SpeakerCurationViewSet(viewsets.GenericViewSet):
+    """The project's speakers with claim counts (`?project=ID`), likely duplicates, and `merge`."""
+
+    serializer_class = CuratedSpeakerSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("project", int, required=True)])
+    def list(self, request: Request) -> Response:
+        project = reviewable_project(request, request.query_params.get("project"))
+        speakers = speakers_for_curation(project=project)
+        page = self.paginate_queryset(speakers)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        names = speakers.values_list("id", "name", "aliases")
+        response.data["suggestions"] = duplicate_groups(list(names))
+        return response
+
+    @extend_schema(request=SpeakerMergeSerializer, responses=CuratedSpeakerSerializer)
+    @action(detail=False, methods=["post"])
+    def merge(self, request: Request) -> Response:
+        """Merge `duplicates` into `canonical`: names become aliases, claims and gold claims follow."""
+        form = SpeakerMergeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        project = reviewable_project(request, form.validated_data["project"])
+        speaker = speaker_merge(
+            project=project,
+            canonical=form.validated_data["canonical"],
+            duplicates=form.validated_data["duplicates"],
+        )
+        merged = speakers_for_curation(project=project).get(pk=speaker.pk)
+        return Response(self.get_serializer(merged).data)
 
 
 def register(router: DefaultRouter) -> None:
-    """Viewsets of this concern are added here."""
+    router.register("review-queue", ReviewQueueViewSet, basename="review-queue")
+    router.register("review-passages", ReviewPassageViewSet, basename="review-passage")
+    router.register("speaker-curation", SpeakerCurationViewSet, basename="speaker-curation")

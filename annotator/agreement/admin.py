@@ -15,9 +15,23 @@ class AgreementRunAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     search_fields = ["input_digest", "error"]
     readonly_fields = [
-        "project", "requested_by", "status", "progress", "stage", "parameters", "input_digest", "results",
-        "reused_from", "timings", "error", "attempts", "created_at", "enqueued_at", "started_at",
-        "heartbeat_at", "finished_at",
+        "project",
+        "requested_by",
+        "status",
+        "progress",
+        "stage",
+        "parameters",
+        "input_digest",
+        "results",
+        "reused_from",
+        "timings",
+        "error",
+        "attempts",
+        "created_at",
+        "enqueued_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
     ]
     actions = ["request_new_run"]
 

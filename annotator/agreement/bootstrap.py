@@ -7,11 +7,13 @@ drawn, so a whole chunk of replicates is a single matrix product.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 
 from annotator.agreement.coefficients import alpha_batch, check_level
 
@@ -86,6 +88,37 @@ def bootstrap_ci(
     return percentile_interval(replicates, level)
 
 
+@dataclass(frozen=True)
+class Reweighted:
+    """An estimator of summed per-item statistics: value = estimator(rows.sum(0)); a bootstrap replicate
+    with draw counts w is estimator(w @ rows). `rows` is (n_items, k), dense or scipy.sparse; the
+    estimator maps a (B, k) stack of sums to B values."""
+
+    rows: Any
+    estimator: Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+    def replicate(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        sums = (self.rows.T @ weights.T).T if sparse.issparse(self.rows) else weights @ self.rows
+        return np.asarray(self.estimator(np.asarray(sums, dtype=np.float64)), dtype=np.float64)
+
+    def value(self) -> float:
+        return float(self.replicate(np.ones((1, self.rows.shape[0])))[0])
+
+
+def reweighted_intervals(
+    statistics: Mapping[str, Reweighted], n_items: int, n: int = 1000, seed: int = 0, confidence: float = 0.95
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of many statistics of the same items from one shared set of resamples."""
+    _check(n, confidence)
+    if n_items == 0:
+        return {name: (float("nan"), float("nan")) for name in statistics}
+    replicates: dict[str, list] = {name: [] for name in statistics}
+    for weights in resample_weights(n_items, n, seed):
+        for name, statistic in statistics.items():
+            replicates[name].append(statistic.replicate(weights))
+    return {name: percentile_interval(np.concatenate(runs), confidence) for name, runs in replicates.items()}
+
+
 def bootstrap_alpha_ci(
     coincidences: ArrayLike,
     values: ArrayLike,
@@ -105,9 +138,8 @@ def bootstrap_alpha_ci(
     if len(stack) == 0:
         raise ValueError("cannot bootstrap an empty sample")
     n_values = stack.shape[1]
-    flat = stack.reshape(len(stack), -1)
-    replicates = [
-        alpha_batch((weights @ flat).reshape(-1, n_values, n_values), values, level)
-        for weights in resample_weights(len(stack), n, seed)
-    ]
-    return percentile_interval(np.concatenate(replicates), confidence)
+    statistic = Reweighted(
+        stack.reshape(len(stack), -1),
+        lambda sums: alpha_batch(sums.reshape(-1, n_values, n_values), values, level),
+    )
+    return reweighted_intervals({"alpha": statistic}, len(stack), n, seed, confidence)["alpha"]

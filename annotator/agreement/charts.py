@@ -73,8 +73,12 @@ def agreement_colour(value: float | None) -> str:
     number = _number(value)
     if number is None:
         return MISSING_FILL
-    stops = ((0.0, (217, 45, 32)), (ALPHA_TENTATIVE, (247, 144, 9)), (ALPHA_RELIABLE, (50, 213, 131)),
-             (1.0, (6, 118, 71)))
+    stops = (
+        (0.0, (217, 45, 32)),
+        (ALPHA_TENTATIVE, (247, 144, 9)),
+        (ALPHA_RELIABLE, (50, 213, 131)),
+        (1.0, (6, 118, 71)),
+    )
     number = min(max(number, 0.0), 1.0)
     for (x0, c0), (x1, c1) in zip(stops, stops[1:], strict=False):
         if number <= x1:
@@ -89,8 +93,17 @@ def _text_colour(fill: str) -> str:
     return INK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
-def _text(x: float, y: float, content: str, *, size: int = 12, anchor: str = "start", fill: str = INK,
-          weight: str = "normal", extra: str = "") -> str:
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: int = 12,
+    anchor: str = "start",
+    fill: str = INK,
+    weight: str = "normal",
+    extra: str = "",
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}"{extra}>{escape(content)}</text>'
@@ -140,8 +153,13 @@ def heatmap(
             body.append(
                 f'<g><title>{escape(tip)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{cell - 2}" '
                 f'height="{cell - 2}" rx="3" fill="{fill}"/>'
-                + _text(x + (cell - 2) / 2, y + (cell - 2) / 2 + 4, "—" if i == j else fmt(value),
-                        anchor="middle", fill=_text_colour(fill) if i != j else MUTED)
+                + _text(
+                    x + (cell - 2) / 2,
+                    y + (cell - 2) / 2 + 4,
+                    "—" if i == j else fmt(value),
+                    anchor="middle",
+                    fill=_text_colour(fill) if i != j else MUTED,
+                )
                 + "</g>"
             )
     return _svg(width, height, title, body)
@@ -235,12 +253,22 @@ def confusion(
     width, height = left + len(col_labels) * cell + 8, top + len(row_labels) * cell + 8
     body = [_text(0, 14, title, size=13, weight="600")]
     if col_title:
-        body.append(_text(left + len(col_labels) * cell / 2, 30, col_title, size=11, anchor="middle",
-                          fill=MUTED))
+        body.append(
+            _text(left + len(col_labels) * cell / 2, 30, col_title, size=11, anchor="middle", fill=MUTED)
+        )
     if row_title:
         cx, cy = 10, top + len(row_labels) * cell / 2
-        body.append(_text(cx, cy, row_title, size=11, anchor="middle", fill=MUTED,
-                          extra=f' transform="rotate(-90 {cx} {cy:.1f})"'))
+        body.append(
+            _text(
+                cx,
+                cy,
+                row_title,
+                size=11,
+                anchor="middle",
+                fill=MUTED,
+                extra=f' transform="rotate(-90 {cx} {cy:.1f})"',
+            )
+        )
     for j, label in enumerate(col_labels):
         x, y = left + j * cell + cell / 2, top - 6
         body.append(_text(x, y, label, size=11, extra=f' transform="rotate(-40 {x:.1f} {y:.1f})"'))
@@ -253,14 +281,22 @@ def confusion(
             share = count / total if total else 0.0
             shade = round(255 - share * (255 - 36)), round(255 - share * (255 - 84)), round(255 - share * 41)
             fill = "#{:02x}{:02x}{:02x}".format(*shade)
-            diagonal = ' stroke="#1d2330" stroke-width="1"' if i == j and row_labels[i] == col_labels[j] else ""
+            diagonal = (
+                ' stroke="#1d2330" stroke-width="1"' if i == j and row_labels[i] == col_labels[j] else ""
+            )
             count_text = f"{count:.0f}" if count == int(count) else f"{count:.1f}"
             tip = f"{label} → {col_labels[j]}: {count_text} ({share:.0%} of row)"
             body.append(
                 f'<g><title>{escape(tip)}</title><rect x="{left + j * cell:.1f}" y="{y:.1f}" '
                 f'width="{cell - 2}" height="{cell - 2}" fill="{fill}"{diagonal}/>'
-                + _text(left + j * cell + (cell - 2) / 2, y + (cell - 2) / 2 + 4, count_text, size=11,
-                        anchor="middle", fill=_text_colour(fill))
+                + _text(
+                    left + j * cell + (cell - 2) / 2,
+                    y + (cell - 2) / 2 + 4,
+                    count_text,
+                    size=11,
+                    anchor="middle",
+                    fill=_text_colour(fill),
+                )
                 + "</g>"
             )
     return _svg(width, height, title, body)

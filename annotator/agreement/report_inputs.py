@@ -136,8 +136,9 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
     a_coder = integers(a["annotator_id"], "annotator_id")
     submitted = np.asarray(a["submitted"]).astype(bool)
     annotator_ids = np.unique(a_coder[submitted])
-    slot_key = np.unique(a_passage[submitted] * (len(annotator_ids) + 1) +
-                         np.searchsorted(annotator_ids, a_coder[submitted]))  # fmt: skip
+    slot_key = np.unique(
+        a_passage[submitted] * (len(annotator_ids) + 1) + np.searchsorted(annotator_ids, a_coder[submitted])
+    )
     slot_passage, slot_coder = slot_key // (len(annotator_ids) + 1), slot_key % (len(annotator_ids) + 1)
 
     passage = _lookup(ids, integers(c["passage_id"], "passage_id"), "claims")
@@ -160,11 +161,21 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
 
     document, document_ids = _documents(len(ids), table_docs, passage, c.get("document_id"))
     project = ProjectArrays(
-        passage_ids=ids, passage_length=lengths, passage_document=document, document_ids=document_ids,
-        annotator_ids=annotator_ids, slot_passage=slot_passage, slot_coder=slot_coder,
-        passage=passage[used], coder=coder[used], start=start[used], end=end[used],
-        codes=codes, labels=labels, claims_total=len(passage),
-    )  # fmt: skip
+        passage_ids=ids,
+        passage_length=lengths,
+        passage_document=document,
+        document_ids=document_ids,
+        annotator_ids=annotator_ids,
+        slot_passage=slot_passage,
+        slot_coder=slot_coder,
+        passage=passage[used],
+        coder=coder[used],
+        start=start[used],
+        end=end[used],
+        codes=codes,
+        labels=labels,
+        claims_total=len(passage),
+    )
     if g is not None:
         gp = _lookup(ids, integers(g["passage_id"], "passage_id"), "gold")
         gs, ge = integers(g["start"], "start"), integers(g["end"], "end")

@@ -24,8 +24,9 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotator.agreement.loading import ProjectInput, load_project_input
+from annotator.agreement.loading import RESULTS_FORMAT, ProjectInput, load_project_input
 from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.agreement.report import project_report
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES, roles_by_project
 
@@ -136,9 +137,10 @@ def enqueue(run_id: int, *, countdown: float = 0) -> bool:
     from annotator.agreement.tasks import agreement_run_execute as task
 
     try:
-        AgreementRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
         # retry=False: with Redis down, fail fast instead of holding the caller (an annotator's save).
+        sent_at = timezone.now()
         task.apply_async(kwargs={"run_id": run_id}, countdown=countdown or None, retry=False)
+        AgreementRun.objects.filter(pk=run_id).update(enqueued_at=sent_at)
     except Exception:
         log.exception("agreement run %s: could not send its task (the reaper will re-send it)", run_id)
         return False
@@ -148,7 +150,7 @@ def enqueue(run_id: int, *, countdown: float = 0) -> bool:
 # --- execute --------------------------------------------------------------------------------------------
 
 
-def agreement_run_execute(*, run_id: int, report: Callable[..., dict] | None = None) -> AgreementRun | None:
+def agreement_run_execute(*, run_id: int) -> AgreementRun | None:
     """Claim the run, compute (or reuse) the project's agreement report and store it; None if not claimed.
 
     Raises RunBusy while another live worker holds the run, and transient database errors after giving
@@ -160,7 +162,7 @@ def agreement_run_execute(*, run_id: int, report: Callable[..., dict] | None = N
     run = AgreementRun.objects.select_related("project").get(pk=run_id)
     try:
         with _heartbeat(run_id, attempt):
-            _compute(run, attempt, report=report)
+            _compute(run, attempt)
     except RunLost:
         log.warning("agreement run %s: attempt %s was taken over by another worker", run_id, attempt)
         return None
@@ -170,14 +172,16 @@ def agreement_run_execute(*, run_id: int, report: Callable[..., dict] | None = N
     except Exception as error:
         log.exception("agreement run %s failed", run_id)
         _mine(run_id, attempt).update(
-            status=RunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:4000], stage="",
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:4000],
+            stage="",
             finished_at=timezone.now(),
         )
     run.refresh_from_db()
     return run
 
 
-def _compute(run: AgreementRun, attempt: int, *, report: Callable[..., dict] | None) -> None:
+def _compute(run: AgreementRun, attempt: int) -> None:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if run.started_at and run.created_at:
@@ -202,9 +206,28 @@ def _compute(run: AgreementRun, attempt: int, *, report: Callable[..., dict] | N
         _progress(run.pk, attempt, 10 + int(85 * min(max(fraction, 0.0), 1.0)), stage)
 
     compute_started = time.perf_counter()
-    results = loaded.compute(report=report, progress=on_progress)
+    results = _report(loaded, run.parameters, progress=on_progress)
     timings["compute"] = round(time.perf_counter() - compute_started, 3)
     _store(run, attempt, loaded, results, timings, started, reused_from=None)
+
+
+def _report(loaded: ProjectInput, parameters: dict[str, Any], *, progress: Callable[..., None]) -> dict:
+    """The stored results: the report itself, plus the names and amounts of data it rests on."""
+    report = project_report(
+        **loaded.report_arguments(),
+        n_boot=parameters.get("n_boot", DEFAULT_PARAMETERS["n_boot"]),
+        seed=parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
+        progress=progress,
+    )
+    return {
+        "format": RESULTS_FORMAT,
+        "report": report,
+        "annotators": {str(pk): name for pk, name in loaded.annotators.items()},
+        "documents": {str(pk): title for pk, title in loaded.documents.items()},
+        "speakers": {str(pk): name for pk, name in loaded.speakers.items()},
+        "input": loaded.counts,
+        "parameters": parameters,
+    }
 
 
 def _store(
@@ -258,7 +281,9 @@ def _release(run_id: int, attempt: int) -> None:
 
 
 def _silent(now: Any) -> Q:
-    return Q(status=RunStatus.RUNNING) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after()))
+    return Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after())
+    )
 
 
 def _claim(run_id: int) -> int | None:
@@ -345,7 +370,11 @@ def agreement_runs_recover(*, project_id: int | None = None) -> int:
     superseded by it. Cheap when nothing is wrong (two indexed reads); returns how many runs it touched.
     """
     now = timezone.now()
-    scope = AgreementRun.objects.all() if project_id is None else AgreementRun.objects.filter(project_id=project_id)
+    scope = (
+        AgreementRun.objects.all()
+        if project_id is None
+        else AgreementRun.objects.filter(project_id=project_id)
+    )
     touched = 0
     resend: list[int] = []
     for run in scope.filter(_silent(now)).only("pk", "project_id", "attempts"):
@@ -388,7 +417,9 @@ def agreement_runs_recover(*, project_id: int | None = None) -> int:
 
 def runs_for_project(*, project: Project) -> QuerySet[AgreementRun]:
     """The project's runs, newest first, without their (large) results."""
-    return project.agreement_runs.defer("results").select_related("requested_by").order_by("-created_at", "-id")
+    return (
+        project.agreement_runs.defer("results").select_related("requested_by").order_by("-created_at", "-id")
+    )
 
 
 def latest_succeeded_run(*, project: Project) -> AgreementRun | None:

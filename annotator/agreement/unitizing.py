@@ -180,9 +180,14 @@ def _unitizing(units: Sequence, length: int) -> tuple[float, dict]:
     for code, label in enumerate(domain.tolist()):
         mine = codes == code
         terms = unitizing_terms(
-            np.zeros(n_coders, np.int64), slots, np.array([int(length)]),
-            np.zeros(int(mine.sum()), np.int64), coder[mine], start[mine], end[mine],
-        )  # fmt: skip
+            np.zeros(n_coders, np.int64),
+            slots,
+            np.array([int(length)]),
+            np.zeros(int(mine.sum()), np.int64),
+            coder[mine],
+            start[mine],
+            end[mine],
+        )
         parts[label] = disagreements(terms)
     d_o = sum(p[0] for p in parts.values())
     d_e = sum(p[1] for p in parts.values())
@@ -245,8 +250,11 @@ def position_counts(
     r_passage = slot_passage[r_slot]
     scale = int(lengths.max(initial=0)) + 1
     kept = np.flatnonzero(m >= 2)
-    bounds = np.unique(np.r_[kept * scale, kept * scale + lengths[kept], r_passage * scale + r_start,
-                             r_passage * scale + r_end])  # fmt: skip
+    bounds = np.unique(
+        np.r_[
+            kept * scale, kept * scale + lengths[kept], r_passage * scale + r_start, r_passage * scale + r_end
+        ]
+    )
     seg_passage = bounds[:-1] // scale
     seg_ok = (seg_passage == bounds[1:] // scale) if len(bounds) else np.zeros(0, bool)
     lo = np.searchsorted(bounds, r_passage * scale + r_start)
@@ -273,8 +281,15 @@ def positional_alpha(units: Sequence, length: int) -> float:
     slots = np.arange(n_coders, dtype=np.int64)
     n_labels = len(domain) + 1
     _, seg_length, seg, lab, count = position_counts(
-        np.zeros(n_coders, np.int64), slots, np.array([int(length)]), np.zeros(len(start), np.int64),
-        coder, start, end, codes.astype(np.int64) + 1, n_labels,
-    )  # fmt: skip
+        np.zeros(n_coders, np.int64),
+        slots,
+        np.array([int(length)]),
+        np.zeros(len(start), np.int64),
+        coder,
+        start,
+        end,
+        codes.astype(np.int64) + 1,
+        n_labels,
+    )
     matrix = grouped_coincidences(seg, lab, count, n_labels, unit_weight=seg_length)[0]
     return alpha_from_coincidences(matrix, np.arange(n_labels), "nominal")

@@ -11,7 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import PurePath
 from typing import Any, Literal
 
-from annotator.exports.foreign import ForeignRecord, ForeignSpan, Problem, RecordError, is_int, person_name
+from annotator.exports.foreign import (
+    SHAPE_ERRORS,
+    ForeignRecord,
+    ForeignSpan,
+    Problem,
+    RecordError,
+    is_int,
+    person_name,
+)
 from annotator.exports.offsets import OffsetError, from_utf16, to_utf16
 from annotator.exports.records import (
     LabelOf,
@@ -177,3 +185,5 @@ def read_doccano(
             yield _doccano_record(obj, file_name=file_name, index=number, annotator=default, offsets=offsets)
         except Problem as problem:
             yield RecordError(file_name, number, str(problem))
+        except SHAPE_ERRORS as error:
+            yield RecordError(file_name, number, f"unexpected shape ({error!r})")

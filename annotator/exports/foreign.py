@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ForeignRecord", "ForeignSpan", "Problem", "RecordError", "same_span_text"]
+__all__ = ["SHAPE_ERRORS", "ForeignRecord", "ForeignSpan", "Problem", "RecordError", "same_span_text"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class RecordError:
 
     def __str__(self) -> str:
         return f"{self.file_name}:{self.line_or_index}: {self.message}"
+
+
+# A record shaped in a way the readers' explicit checks did not foresee (an unhashable id, a list where an
+# object belongs) raises one of these; readers report it as that record's error instead of stopping.
+SHAPE_ERRORS = (TypeError, KeyError, IndexError, AttributeError)
 
 
 class Problem(ValueError):

@@ -2,7 +2,7 @@
 
 Every writer takes an iterable of ``records.PassageRecord`` and is a generator of ``str`` chunks: it holds
 one passage at a time, so a view can stream a whole project (``StreamingHttpResponse``) or a task can
-write it to a file. Writers check their arguments before the first chunk. Formats:
+write it to a file. Writers check their arguments when called, before any chunk is made. Formats:
 
 - ``jsonl``: one passage a line, everything we know (document metadata, claims, gold).
 - ``csv_claims``: one claim a row, spreadsheet-safe (see ``spreadsheet_safe``).
@@ -20,9 +20,10 @@ Offset units — our offsets are Python code points; the tools differ:
   handled as code points ... js length should be converted to code points count"), the newer
   ``tags/object/RichText/domManager.ts`` builds its offsets from ``[...text]``, and the e2e test
   ``tests/integration/e2e/ner/emoji.cy.ts`` expects "test" in "🐱 Warning: This is a test text" at 21–25
-  (code points; UTF-16 would be 22–26) with the feature flag on and off. Label Studio before that fix
-  (frontend PR #308, 2022; issue #1347) wrote UTF-16 offsets; ``readers.read_label_studio`` detects those
-  from the region's ``text``. So ``label_studio_json`` writes our offsets unchanged.
+  (code points; UTF-16 would be 22–26) with the feature flag on and off. Older versions wrote UTF-16
+  offsets (issue #1347, 2021; fixed by label-studio PR #1559 / label-studio-frontend PR #308, 2022);
+  ``read_label_studio`` recognises those by the region's stored ``text``. So ``label_studio_json`` writes
+  our offsets unchanged.
 - **doccano** (1.x with the ``v-annotator`` editor) takes offsets from the browser selection
   (``anchorOffset``) and ``text.length``, i.e. UTF-16 code units, although its code calls them code points;
   the backend stores them as given. Evidence: doccano/v-annotator ``src/domain/models/Label/Text.ts``
@@ -33,13 +34,13 @@ Offset units — our offsets are Python code points; the tools differ:
   scripts that slice in Python) and ``readers.read_doccano`` converts back.
 
 What round trips through the tools: passage text, span offsets, annotator and the label
-(``label_of(claim)``, by default the perspective). doccano has one label per span, so the other claim fields
-ride in a ``claim_attributes`` list on the line (doccano keeps unknown keys as example metadata and writes
-them back on export) and come back as ``ForeignSpan.attributes``; they are matched to spans by offsets and
-label, so spans added or moved inside doccano simply have no attributes. Label Studio gets the other fields
-as per-region controls (``stance``/``attribution`` choices, ``target``/``speaker``/``note`` text areas,
-``confidence`` rating; ``label_studio_config`` writes a matching labeling config) and gives them back the
-same way. Claim ids, speaker ids and versions do not round trip; speakers come back as names.
+(``label_of(claim)``, by default the perspective). doccano has one label per span, so the other claim
+fields ride in a ``claim_attributes`` list on the line (doccano's import keeps unknown keys as example
+metadata and its export writes them back) and come back as ``ForeignSpan.attributes``, matched to spans
+by offsets and label, so spans added or moved inside doccano simply have none. Label Studio gets the other
+fields as per-region controls (``stance``/``attribution`` choices, ``target``/``speaker``/``note`` text
+areas, ``confidence`` rating; ``label_studio_config`` writes a matching labeling config) and gives them
+back the same way. Claim ids, speaker ids and versions do not round trip; speakers come back as names.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ record writes nothing (unless ``skip_invalid``), and the errors name the record 
 """
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -41,8 +41,6 @@ from annotator.labeling.validation import claim_problems
 SOURCES = ("doccano", "label_studio")
 BATCH_SIZE = 2000
 TITLE_CHARS = 200
-
-Source = Literal["doccano", "label_studio"]
 
 
 @dataclass
@@ -95,36 +93,41 @@ def default_label_map(schema: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return {value: {"perspective": value} for value in sorted(values(schema, "perspectives"))}
 
 
-def _read(source: Source, file_name: str, data: bytes) -> Iterator[ForeignRecord | RecordError]:
-    if source == "doccano":
-        return read_doccano(data.splitlines(), file_name=file_name)
-    return read_label_studio(data, file_name=file_name)
+def _read(source: str, files: Sequence[tuple[str, bytes]]) -> Iterator[ForeignRecord | RecordError]:
+    for file_name, data in files:
+        if source == "doccano":
+            yield from read_doccano(data.splitlines(), file_name=file_name)
+        else:
+            yield from read_label_studio(data, file_name=file_name)
 
 
 def annotations_upload(
     *,
     project: Project,
     source: str,
-    file_name: str,
-    size: int,
-    chunks: Iterable[bytes],
+    uploads: Sequence[tuple[str, int, Iterable[bytes]]],
     label_map: str | Mapping[str, Any] | None,
     annotator_map: str | Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
 ) -> AnnotationImportSummary:
-    """An uploaded file → ``annotations_import``; the size is checked first (ImportRefused over the limit)."""
-    try:
-        check_size(file_name, size)
-    except ReadError as error:
-        raise ImportRefused(str(error)) from error
-    data = b"".join(chunks)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(f"{file_name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+    """Uploaded files ``(name, size, chunks)`` → ``annotations_import``.
+
+    Each file's size is checked before it is read: ImportRefused (HTTP 413) over the limit.
+    """
+    files = []
+    for file_name, size, chunks in uploads:
+        try:
+            check_size(file_name, size)
+        except ReadError as error:
+            raise ImportRefused(str(error)) from error
+        data = b"".join(chunks)
+        if len(data) > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
+            raise ImportRefused(f"{file_name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+        files.append((file_name, data))
     return annotations_import(
         project=project,
         source=source,
-        file_name=file_name,
-        data=data,
+        files=files,
         label_map=json_mapping(label_map, field_name="label_map") or default_label_map(project.schema),
         annotator_map=json_mapping(annotator_map, field_name="annotator_map"),
         skip_invalid=skip_invalid,
@@ -135,13 +138,14 @@ def annotations_import(
     *,
     project: Project,
     source: str,
-    file_name: str,
-    data: bytes | IO[bytes],
+    files: Sequence[tuple[str, bytes]],
     label_map: Mapping[str, Any],
     annotator_map: Mapping[str, str] | None = None,
     skip_invalid: bool = False,
 ) -> AnnotationImportSummary:
-    """Import a doccano JSONL or Label Studio JSON export with its annotations into ``project``.
+    """Import doccano JSONL or Label Studio JSON exports ``(file name, bytes)`` with their annotations.
+
+    All files are checked, then written in one transaction (doccano writes one file per annotator).
 
     ``label_map``: foreign label → our perspective, or → some of {"perspective", "stance", "attribution"};
     missing fields come from the span's own attributes (our exports carry them), else the schema's
@@ -154,10 +158,8 @@ def annotations_import(
         )
     schema = project.schema
     allowed = {name: values(schema, f"{name}s") for name in ("perspective", "stance", "attribution")}
-    if not isinstance(data, bytes):
-        data = data.read()
     try:
-        valid, errors = validate_records(_read(source, file_name, data), label_map=label_map, allowed=allowed)
+        valid, errors = validate_records(_read(source, files), label_map=label_map, allowed=allowed)
     except ValueError as error:
         raise ValidationError({"label_map": str(error)}) from None
     names = {str(k): str(v).strip() for k, v in (annotator_map or {}).items()}

@@ -11,6 +11,7 @@ from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
 from annotator.exports.foreign import (
+    SHAPE_ERRORS,
     ForeignRecord,
     ForeignSpan,
     Problem,
@@ -226,15 +227,14 @@ def _ls_record(
             continue
         completed_by = annotation.get("completed_by")
         person_id = completed_by.get("id") if isinstance(completed_by, Mapping) else completed_by
-        name = user_names.get(person_id) or person_name(completed_by) or "unknown"
+        known = user_names.get(person_id) if isinstance(person_id, int | str) else None
+        name = known or person_name(completed_by) or "unknown"
         results = [r for r in annotation.get("result", []) if isinstance(r, Mapping)]
         extras: dict[Any, dict[str, Any]] = {}
         for result in results:
             if result.get("type") != "labels" and isinstance(result.get("value"), Mapping):
-                kind = str(result.get("type"))
-                extras.setdefault(result.get("id"), {})[str(result.get("from_name"))] = _region_value(
-                    kind, result["value"]
-                )
+                region = extras.setdefault(result.get("id"), {})
+                region[str(result.get("from_name"))] = _region_value(str(result.get("type")), result["value"])
         for result in results:
             value = result.get("value")
             if result.get("type") != "labels" or not isinstance(value, Mapping):
@@ -281,10 +281,11 @@ def read_label_studio(
                 yield _ls_record(
                     task, file_name=file_name, index=position, user_names=user_names, text_field=text_field
                 )
-            except Problem as problem:
+            except (Problem, *SHAPE_ERRORS) as problem:
                 task_id = task.get("id") if isinstance(task, Mapping) else None
                 prefix = f"task {task_id}: " if task_id is not None else ""
-                yield RecordError(file_name, position, f"{prefix}{problem}")
+                reason = problem if isinstance(problem, Problem) else f"unexpected shape ({problem!r})"
+                yield RecordError(file_name, position, f"{prefix}{reason}")
     except JsonStreamError as error:
         yield RecordError(file_name, error.index, error.message)
     except UnicodeDecodeError as error:

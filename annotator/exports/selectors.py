@@ -9,15 +9,20 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotator.agreement.models import AgreementRun, RunStatus
-from annotator.corpus.models import Passage, Project
+from annotator.corpus.models import Passage, Project, Role
+from annotator.exports.models import ExportJob
 from annotator.exports.records import ClaimRecord, PassageRecord
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.review.models import Adjudication
 
 CHUNK_SIZE = 2000
+# Who may export a project; importing annotations is for managers only.
+EXPORT_ROLES = frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER})
+IMPORT_ROLES = frozenset({Role.MANAGER})
 STATUSES = ("submitted", "all")
 SOURCES = ("annotators", "gold", "all")
 
@@ -225,3 +230,13 @@ def latest_agreement(*, project: Project) -> dict[str, Any] | None:
         .values_list("results", flat=True)
         .first()
     )
+
+
+def export_jobs_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExportJob]:
+    """Export jobs of the projects where the user may export (researcher, reviewer, manager; superusers)."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    jobs = ExportJob.objects.select_related("project", "requested_by")
+    if user.is_superuser:
+        return jobs
+    return jobs.filter(project__memberships__user=user, project__memberships__role__in=EXPORT_ROLES)

@@ -87,8 +87,10 @@ def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
     """Read and check the format and filters of an export request (query string, form or job parameters).
 
     Keys: ``format``; ``documents`` (ids) and ``annotators`` (usernames), each a list or a comma-separated
-    string; ``status`` (submitted | all) and ``source`` (annotators | gold | all). Raises ValidationError.
+    string (repeated keys of a QueryDict count too); ``status`` (submitted | all) and ``source``
+    (annotators | gold | all). Raises ValidationError.
     """
+    many = data.getlist if hasattr(data, "getlist") else data.get
     problems: dict[str, str] = {}
     name = str(data.get("format") or "")
     if name not in FORMATS:
@@ -100,14 +102,14 @@ def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
     if source not in SOURCES:
         problems["source"] = f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}."
     try:
-        documents = _id_list(data.get("documents"), "documents")
+        documents = _id_list(many("documents"), "documents")
     except ValidationError as error:
         problems.update({k: v[0] for k, v in error.message_dict.items()})
     if problems:
         raise ValidationError(problems)
     filters = ExportFilters(
         documents=documents,
-        annotators=_name_list(data.get("annotators")),
+        annotators=_name_list(many("annotators")),
         status=status,  # type: ignore[arg-type]
         source=source,  # type: ignore[arg-type]
     )
@@ -216,6 +218,17 @@ def export_stream(
     return chunks, FORMATS[format].content_type, export_file_name(project, format)
 
 
+def export_to_folder(*, project: Project, filters: ExportFilters, folder: Path) -> dict[str, dict[str, int]]:
+    """Write the Hugging Face dataset folder itself (not a zip); returns the counts per split."""
+    return formats.write_hf_dataset(
+        folder,
+        passage_records(project=project, filters=filters),
+        schema=project.schema,
+        agreement=latest_agreement(project=project),
+        project_name=project.name,
+    )
+
+
 # Jobs ------------------------------------------------------------------------------------------------
 
 
@@ -294,7 +307,7 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
             project=job.project, format=name, filters=filters, records=records
         )
         relative = f"{EXPORT_DIR}/{job.pk}-{file_name}"
-        _write_atomically(Path(settings.MEDIA_ROOT) / relative, chunks)
+        write_export(Path(settings.MEDIA_ROOT) / relative, chunks)
     except OperationalError:
         ExportJob.objects.filter(pk=job.pk, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
         raise
@@ -322,7 +335,8 @@ def _error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-def _write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
+def write_export(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to ``path`` under a temporary name, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle: IO[bytes]
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".partial-", delete=False) as handle:

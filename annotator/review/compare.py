@@ -1,8 +1,9 @@
 """Comparing annotators' claims on one passage: alignment, differences, majority gold, disagreement score.
 
 Pure (no Django): takes plain `ClaimLabel` values grouped by annotator, returns plain values. Claims are
-matched with `agreement.metrics.match_spans` in overlap mode, the same one-to-one matching the agreement
-figures use, so "these two claims are the same claim" means one thing everywhere.
+matched in overlap mode by the agreement engine (`match_spans` for one passage, its vectorised form
+`match_claims` for a whole project at once), the same one-to-one matching the agreement figures use,
+so "these two claims are the same claim" means one thing everywhere.
 """
 
 from collections import Counter
@@ -12,6 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from annotator.agreement.metrics import match_spans
+from annotator.agreement.spans import match_claims
 
 # Compared on matched claims; the order is the order differences are listed in.
 ATTRIBUTES = ("speaker_id", "attribution", "perspective", "stance", "target")
@@ -75,6 +77,7 @@ class Disagreement:
     span: float  # 1 - mean pairwise overlap F1 of the claims
     attributes: float  # mean share of ATTRIBUTES that differ on matched claims
     boundary: float  # mean 1 - character IoU of matched claims
+    kinds: tuple[str, ...] = ()  # what differs somewhere: "missing", "span", "stance", ...
 
 
 ClaimsByAnnotator = Mapping[int, Sequence[ClaimLabel]]
@@ -187,37 +190,85 @@ def place_gold(rows: list[AlignedRow], gold_claims: Sequence[tuple[Span, Iterabl
 
 
 def disagreement(claims_by_annotator: ClaimsByAnnotator, annotators: Sequence[int]) -> Disagreement:
-    """Pairwise disagreement of the annotators' claims (0 when everyone marked the same claims alike).
+    """The disagreement of one passage's annotators (see `disagreements`)."""
+    return disagreements({0: claims_by_annotator}, {0: annotators})[0]
 
-    span: 1 - mean over annotator pairs of the overlap-matched F1 (two empty sets agree fully);
+
+def disagreements(
+    claims: Mapping[int, ClaimsByAnnotator], annotators: Mapping[int, Sequence[int]]
+) -> dict[int, Disagreement]:
+    """Passage -> disagreement of its annotators (0 when all marked the same claims alike).
+
+    All passages are matched in one call of the vectorised engine (overlap mode, per annotator pair).
+    span: 1 - mean over annotator pairs of the matched F1 (two empty sets agree fully);
     attributes: mean, over matched claim pairs, of the share of ATTRIBUTES that differ;
     boundary: mean, over matched claim pairs, of 1 - intersection/union of their characters.
     """
+    flat = [
+        claim
+        for passage_id in annotators
+        for annotator in annotators[passage_id]
+        for claim in claims.get(passage_id, {}).get(annotator, ())
+    ]
+    passage_of = [p for p in annotators for a in annotators[p] for _ in claims.get(p, {}).get(a, ())]
+    matched: dict[tuple[int, int, int], int] = Counter()
+    matched_pairs: dict[int, list[tuple[ClaimLabel, ClaimLabel]]] = {}
+    if flat:
+        left, right = match_claims(
+            passage_of,
+            [c.annotator_id for c in flat],
+            [c.start for c in flat],
+            [c.end for c in flat],
+            mode="overlap",
+        )
+        for i, j in zip(left.tolist(), right.tolist(), strict=True):
+            x, y = flat[i], flat[j]
+            matched[(passage_of[i], x.annotator_id, y.annotator_id)] += 1
+            matched[(passage_of[i], y.annotator_id, x.annotator_id)] += 1
+            matched_pairs.setdefault(passage_of[i], []).append((x, y))
+    return {
+        passage_id: _passage_disagreement(
+            passage_id, claims.get(passage_id, {}), people, matched, matched_pairs.get(passage_id, [])
+        )
+        for passage_id, people in annotators.items()
+    }
+
+
+def _passage_disagreement(
+    passage_id: int,
+    claims: ClaimsByAnnotator,
+    annotators: Sequence[int],
+    matched: Mapping[tuple[int, int, int], int],
+    pairs: Sequence[tuple[ClaimLabel, ClaimLabel]],
+) -> Disagreement:
     if len(annotators) < 2:
         return Disagreement(0.0, 0.0, 0.0, 0.0)
-    f1s: list[float] = []
-    attribute_shares: list[float] = []
-    boundaries: list[float] = []
+    kinds: set[str] = set()
+    f1s = []
     for a, b in combinations(annotators, 2):
-        claims_a, claims_b = claims_by_annotator.get(a, ()), claims_by_annotator.get(b, ())
-        if not claims_a and not claims_b:
-            f1s.append(1.0)
-            continue
-        pairs = (
-            match_spans([c.span for c in claims_a], [c.span for c in claims_b], mode="overlap")
-            if claims_a and claims_b
-            else []
-        )
-        f1s.append(2 * len(pairs) / (len(claims_a) + len(claims_b)))
-        for i, j in pairs:
-            x, y = claims_a[i], claims_b[j]
-            attribute_shares.append(sum(x.value(n) != y.value(n) for n in ATTRIBUTES) / len(ATTRIBUTES))
-            boundaries.append(1 - _iou(x.span, y.span))
+        n_a, n_b = len(claims.get(a, ())), len(claims.get(b, ()))
+        tp = matched.get((passage_id, a, b), 0)
+        f1s.append(2 * tp / (n_a + n_b) if n_a + n_b else 1.0)
+        if tp < max(n_a, n_b):
+            kinds.add("missing")
+    shares, boundaries = [], []
+    for x, y in pairs:
+        differing = [name for name in ATTRIBUTES if x.value(name) != y.value(name)]
+        kinds.update(DIFFERENCE_NAMES.get(name, name) for name in differing)
+        shares.append(len(differing) / len(ATTRIBUTES))
+        boundaries.append(1 - _iou(x.span, y.span))
+        if x.span != y.span:
+            kinds.add("span")
     span = 1 - sum(f1s) / len(f1s)
-    attributes = sum(attribute_shares) / len(attribute_shares) if attribute_shares else 0.0
+    attributes = sum(shares) / len(shares) if shares else 0.0
     boundary = sum(boundaries) / len(boundaries) if boundaries else 0.0
-    score = span + attributes + BOUNDARY_WEIGHT * boundary
-    return Disagreement(round(score, 6), round(span, 6), round(attributes, 6), round(boundary, 6))
+    return Disagreement(
+        score=round(span + attributes + BOUNDARY_WEIGHT * boundary, 6),
+        span=round(span, 6),
+        attributes=round(attributes, 6),
+        boundary=round(boundary, 6),
+        kinds=tuple(kind for kind in DIFFERENCE_KINDS if kind in kinds),
+    )
 
 
 @dataclass(frozen=True)

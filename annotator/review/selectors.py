@@ -6,6 +6,7 @@ no cache to invalidate when an annotator resubmits, a claim changes or a speaker
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,7 +47,6 @@ class QueueEntry:
     snippet: str
     annotators: list[str]
     disagreement: compare.Disagreement
-    differences: dict[str, int]
     adjudicated: bool = False
     adjudication_version: int = 0
     adjudicated_by: str = ""
@@ -55,6 +55,10 @@ class QueueEntry:
     @property
     def score(self) -> float:
         return self.disagreement.score
+
+    @property
+    def differences(self) -> tuple[str, ...]:
+        return self.disagreement.kinds
 
 
 @dataclass
@@ -121,15 +125,18 @@ def review_queue(
         )
     }
     wanted_label = _label_predicate(label)
+    kept = [
+        passage_id
+        for passage_id in passages
+        if (annotator_id is None or any(user_id == annotator_id for user_id, _, _ in annotators[passage_id]))
+        and (wanted_label is None or any(wanted_label(c) for cs in claims[passage_id].values() for c in cs))
+    ]
+    scores = compare.disagreements(
+        {p: claims[p] for p in kept}, {p: [user_id for user_id, _, _ in annotators[p]] for p in kept}
+    )
     entries = []
-    for passage_id, passage in passages.items():
-        people = annotators[passage_id]
-        if annotator_id is not None and annotator_id not in {user_id for user_id, _, _ in people}:
-            continue
-        by_annotator = claims[passage_id]
-        if wanted_label and not any(wanted_label(c) for cs in by_annotator.values() for c in cs):
-            continue
-        order = [user_id for user_id, _, _ in people]
+    for passage_id in kept:
+        passage, people = passages[passage_id], annotators[passage_id]
         entry = QueueEntry(
             passage_id=passage_id,
             document_id=passage["document_id"],
@@ -137,8 +144,7 @@ def review_queue(
             position=passage["position"],
             snippet=passage["snippet"],
             annotators=[username for _, username, _ in people],
-            disagreement=compare.disagreement(by_annotator, order),
-            differences=compare.difference_counts(compare.align(by_annotator, order)),
+            disagreement=scores[passage_id],
         )
         if passage_id in adjudications:
             version, reviewer, updated_at = adjudications[passage_id]
@@ -159,16 +165,21 @@ def review_queue(
     return ReviewQueue(entries=entries, counts=counts)
 
 
-def queue_labels(*, project: Project) -> list[tuple[str, str, str]]:
-    """(field, value, label) of every label a queue can be filtered by, from the project schema."""
+def queue_labels(*, project: Project) -> list[dict[str, Any]]:
+    """The labels a queue can be filtered by, per field: {"field", "options": [{"key", "label"}]}."""
     return [
-        (name, item["value"], item.get("label", item["value"]))
+        {
+            "field": name,
+            "options": [
+                {"key": f"{name}:{item['value']}", "label": item.get("label") or item["value"]}
+                for item in project.schema.get(f"{name}s", [])
+            ],
+        }
         for name in LABEL_FIELDS
-        for item in project.schema.get(f"{name}s", [])
     ]
 
 
-def _label_predicate(label: str | None):  # noqa: ANN202 - a small closure
+def _label_predicate(label: str | None) -> Callable[[compare.ClaimLabel], bool] | None:
     if not label:
         return None
     name, _, value = label.partition(":") if ":" in label else ("", "", label)
@@ -249,6 +260,7 @@ def passage_review(*, project: Project, passage_id: int) -> dict[str, Any]:
             for index, row in enumerate(rows)
         ],
         "disagreement": vars(compare.disagreement(by_annotator, order)),
+        "difference_counts": compare.difference_counts(rows),
         "gold_source": "adjudication" if adjudication else "majority",
         "adjudication": adjudication_state(adjudication, gold) if adjudication else None,
         "version": adjudication.version if adjudication else 0,

@@ -1,3 +1,182 @@
-"""Pages of this concern; mounted under projects/<slug>/."""
+"""Review pages: the disagreement queue, the side-by-side passage review, speaker curation.
 
-urlpatterns: list = []
+Reviewers and managers only (anyone else gets a 404). Mounted under projects/<slug>/.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+
+from annotator.corpus.models import Passage, Project, Role
+from annotator.corpus.selectors import MANAGING_ROLES, project_members
+from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
+from annotator.review.selectors import STATUSES, passage_review, queue_labels, review_queue
+from annotator.web.access import project_for
+
+QUEUE_PAGE_SIZE = 50
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[(s, s.capitalize()) for s in STATUSES], required=False)
+    document = forms.IntegerField(required=False, min_value=1)
+    annotator = forms.IntegerField(required=False, min_value=1)
+    label = forms.CharField(required=False, max_length=100)
+
+    def filters(self) -> dict:
+        """The chosen filters as review_queue arguments (bad values are ignored, not errors)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "status": data.get("status") or "open",
+            "document_id": data.get("document"),
+            "annotator_id": data.get("annotator"),
+            "label": data.get("label") or None,
+        }
+
+
+def _filter_query(request: HttpRequest, *, without: tuple[str, ...] = ("page",)) -> str:
+    return urlencode({k: v for k, v in request.GET.items() if k not in without and v})
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
+    form = QueueFilterForm(request.GET)
+    filters = form.filters()
+    result = review_queue(project=project, **filters)
+    page = Paginator(result.entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    first_rank = (page.number - 1) * QUEUE_PAGE_SIZE
+    return render(
+        request,
+        "review_queue.html",
+        {
+            "project": project,
+            "role": role,
+            "page": page,
+            "ranked": [(first_rank + i + 1, entry) for i, entry in enumerate(page.object_list)],
+            "counts": result.counts,
+            "filters": filters,
+            "filter_query": _filter_query(request),
+            "next_query": _filter_query(request, without=("page", "status")),
+            "statuses": STATUSES,
+            "documents": project.documents.order_by("id").values("id", "title"),
+            "annotators": project_members(project=project, role=Role.ANNOTATOR),
+            "labels": queue_labels(project=project),
+        },
+    )
+
+
+@login_required
+def next_passage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Redirect to the most disagreed-on open passage (other than `?after=`), keeping the filters."""
+    project, _ = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
+    filters = QueueFilterForm(request.GET).filters()
+    after = request.GET.get("after", "")
+    entries = review_queue(project=project, **{**filters, "status": "open"}).entries
+    entry = next((e for e in entries if str(e.passage_id) != after), None)
+    query = _filter_query(request, without=("page", "after", "status"))
+    if entry is None:
+        messages.info(request, "No open passages left to review with these filters.")
+        return HttpResponseRedirect(
+            reverse("review-queue", args=[project.slug]) + (f"?{query}" if query else "")
+        )
+    url = reverse("review-passage", args=[project.slug, entry.passage_id])
+    return HttpResponseRedirect(url + (f"?{query}" if query else ""))
+
+
+@login_required
+def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
+    project, role = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
+    try:
+        review = passage_review(project=project, passage_id=passage_id)
+    except Passage.DoesNotExist as error:
+        raise Http404("No such passage.") from error
+    query = _filter_query(request, without=("page", "after", "status"))
+    config = {
+        "project": {"id": project.pk, "slug": project.slug},
+        "schema": {name: project.schema.get(name, []) for name in ("attributions", "perspectives", "stances")}
+        | {
+            "targets": project.schema.get("targets", []),
+            "default_target": project.schema.get("default_target"),
+        },
+        "urls": {
+            "save": reverse("review-passage-adjudication", args=[passage_id]),
+            "queue": reverse("review-queue", args=[project.slug]),
+            "next": reverse("review-next", args=[project.slug])
+            + "?"
+            + urlencode({"after": passage_id})
+            + (f"&{query}" if query else ""),
+        },
+        "query": query,
+    }
+    return render(
+        request,
+        "review_passage.html",
+        {"project": project, "role": role, "review": review, "review_config": config},
+    )
+
+
+class MergeForm(forms.Form):
+    canonical = forms.IntegerField()
+    duplicates = forms.TypedMultipleChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, speaker_ids: list[int], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["duplicates"].choices = [(pk, pk) for pk in speaker_ids]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def speakers(request: HttpRequest, slug: str) -> HttpResponse:
+    project, role = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
+    curated = list(speakers_for_curation(project=project))
+    if request.method == "POST":
+        return _merge(request, project, curated)
+    by_id = {speaker.pk: speaker for speaker in curated}
+    groups = duplicate_groups([(s.pk, s.name, s.aliases) for s in curated])
+    suggestions = [
+        sorted((by_id[pk] for pk in group), key=lambda s: (-s.claim_count - s.gold_count, len(s.name)))
+        for group in groups
+    ]
+    return render(
+        request,
+        "speakers.html",
+        {"project": project, "role": role, "speakers": curated, "suggestions": suggestions},
+    )
+
+
+def _merge(request: HttpRequest, project: Project, curated: list) -> HttpResponse:
+    form = MergeForm(request.POST, speaker_ids=[s.pk for s in curated])
+    if not form.is_valid():
+        messages.error(request, "Choose one speaker to keep and at least one duplicate to merge into it.")
+        return redirect("speakers-curate", slug=project.slug)
+    try:
+        speaker = speaker_merge(
+            project=project,
+            canonical=form.cleaned_data["canonical"],
+            duplicates=[pk for pk in form.cleaned_data["duplicates"] if pk != form.cleaned_data["canonical"]],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        merged = len(set(form.cleaned_data["duplicates"]) - {speaker.pk})
+        messages.success(
+            request,
+            f"Merged {merged} speaker{'s' if merged != 1 else ''} into {speaker.name}; claims follow.",
+        )
+    return redirect("speakers-curate", slug=project.slug)
+
+
+urlpatterns = [
+    path("review/", queue, name="review-queue"),
+    path("review/next/", next_passage, name="review-next"),
+    path("review/passages/<int:passage_id>/", passage, name="review-passage"),
+    path("speakers/", speakers, name="speakers-curate"),
+]

@@ -8,6 +8,7 @@ from annotator.review.compare import (
     align,
     difference_counts,
     disagreement,
+    disagreements,
     majority_claim,
     place_gold,
 )
@@ -27,8 +28,12 @@ def claim(annotator: int, phrase: str, *, stance: str = "against", trim: int = 0
     start = TEXT.index(phrase)
     if trim:
         phrase = " ".join(phrase.split()[:-trim])
-    values = {"attribution": "indirect", "perspective": "us_western", "target": "rapprochement",
-              "speaker_id": 7} | fields
+    values = {
+        "attribution": "indirect",
+        "perspective": "us_western",
+        "target": "rapprochement",
+        "speaker_id": 7,
+    } | fields
     return ClaimLabel(
         id=next(_ids), annotator_id=annotator, start=start, end=start + len(phrase), stance=stance, **values
     )
@@ -42,9 +47,17 @@ BRIDGE = "the bridge matters most"
 def three_claims(annotator: int, **changes) -> list[ClaimLabel]:
     return [
         claim(annotator, THREAT, **changes.get("threat", {})),
-        claim(annotator, NEEDS, stance="favor", perspective="chinese", speaker_id=8, **changes.get("needs", {})),
-        claim(annotator, BRIDGE, stance="neutral", attribution="authorial", speaker_id=None,
-              perspective="chinese"),
+        claim(
+            annotator, NEEDS, stance="favor", perspective="chinese", speaker_id=8, **changes.get("needs", {})
+        ),
+        claim(
+            annotator,
+            BRIDGE,
+            stance="neutral",
+            attribution="authorial",
+            speaker_id=None,
+            perspective="chinese",
+        ),
     ]
 
 
@@ -98,13 +111,20 @@ def test_missing_claim_and_flipped_stance_rank_above_a_one_word_boundary_differe
 def test_the_score_parts_say_what_kind_of_disagreement_it_is():
     missing = disagreement(missing_claim(), ANNOTATORS)
     assert missing.span > 0 and missing.attributes == 0 and missing.boundary == 0
+    assert missing.kinds == ("missing",)
     stance = disagreement(flipped_stance(), ANNOTATORS)
-    assert stance.span == 0 and stance.boundary == 0
+    assert stance.span == 0 and stance.boundary == 0 and stance.kinds == ("stance",)
     # two of three annotator pairs disagree on one of five attributes of one of three matched claims
     assert stance.attributes == round((2 * 1 / 5) / 9, 6)
     boundary = disagreement(one_word_boundary(), ANNOTATORS)
-    assert boundary.span == 0 and boundary.attributes == 0
+    assert boundary.span == 0 and boundary.attributes == 0 and boundary.kinds == ("span",)
     assert boundary.score == round(BOUNDARY_WEIGHT * boundary.boundary, 6)
+
+
+def test_scoring_many_passages_at_once_gives_each_its_own_score():
+    cases = [identical(), missing_claim(), flipped_stance(), one_word_boundary()]
+    together = disagreements(dict(enumerate(cases)), dict.fromkeys(range(len(cases)), ANNOTATORS))
+    assert together == {i: disagreement(case, ANNOTATORS) for i, case in enumerate(cases)}
 
 
 def test_an_annotator_who_marked_nothing_disagrees_with_those_who_did():

@@ -1,0 +1,208 @@
+"""Attribute agreement (perspective, stance, speaker) on claims matched across annotators.
+
+Units: claims linked by one-to-one overlap matches between annotator pairs form connected groups; each
+group is one unit (the same claim as seen by several annotators). Chains of partial overlaps can put two
+claims of one annotator in a group: that annotator's value is then missing for the unit (counted as
+`ambiguous`). Pairwise Cohen's kappa uses the pairwise matches directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from annotator.agreement.bootstrap import Reweighted
+from annotator.agreement.coefficients import grouped_coincidences, kappa_from_margins, pairable_counts
+from annotator.agreement.report_inputs import ProjectArrays
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+DENSE_LABELS = 64  # above this many labels, per-document rows are kept sparse
+MATRIX_LABELS = 20  # confusion and coincidence matrices are reported up to this many labels
+
+
+def claim_units(pa: ProjectArrays, left: IntArray, right: IntArray) -> tuple[IntArray, NDArray[np.bool_]]:
+    """(unit per claim, ambiguous per claim) from the overlap matches; unit -1 = matched by nobody."""
+    n = len(pa.passage)
+    graph = sparse.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    size = np.bincount(component, minlength=n)
+    unit = np.where(size[component] >= 2, component, -1)
+    key = component.astype(np.int64) * (len(pa.annotator_ids) + 1) + pa.coder
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return unit, counts[inverse.reshape(-1)] > 1
+
+
+def nominal_alpha_from_rows(sums: FloatArray, n_labels: int) -> FloatArray:
+    """Nominal alpha from [diagonal of the coincidence matrix | its marginals] (B, 2V)."""
+    diag, marg = sums[:, :n_labels], sums[:, n_labels:]
+    n = marg.sum(axis=1)
+    expected = n * n - (marg * marg).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1.0) * (n - diag.sum(axis=1)) / expected
+    return np.where((n >= 2) & (expected > 0), alpha, np.nan)
+
+
+def label_alpha_from_rows(sums: FloatArray, n_labels: int, label: int) -> FloatArray:
+    """One-vs-rest nominal alpha of one label from the same rows (binary coincidences)."""
+    diag, marg = sums[:, label], sums[:, n_labels + label]
+    n = sums[:, n_labels:].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1.0) * (marg - diag) / (marg * (n - marg))
+    return np.where((n >= 2) & (marg > 0) & (marg < n), alpha, np.nan)
+
+
+def fleiss_from_rows(sums: FloatArray, n_labels: int, n_raters: int) -> FloatArray:
+    """Fleiss' kappa from [category totals | sum n_ij (n_ij - 1) | units] (B, V + 2)."""
+    totals, agreeing, units = sums[:, :n_labels], sums[:, n_labels], sums[:, n_labels + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_j = totals / totals.sum(axis=1, keepdims=True)
+        p_e = (p_j * p_j).sum(axis=1)
+        p_bar = agreeing / (units * n_raters * (n_raters - 1))
+        kappa = (p_bar - p_e) / (1.0 - p_e)
+    return np.where((units > 0) & (p_e < 1.0 - 1e-15), kappa, np.nan)
+
+
+def _rows(doc: IntArray, column: IntArray, weight: FloatArray, n_docs: int, width: int):
+    """Per-document sums in `width` columns; scipy.sparse when wide."""
+    if width <= 2 * DENSE_LABELS:
+        flat = np.bincount(doc * width + column, weights=weight, minlength=n_docs * width)
+        return flat.reshape(n_docs, width)
+    return sparse.csr_matrix((weight, (doc, column)), shape=(n_docs, width))
+
+
+@dataclass
+class AttributeAgreement:
+    labels: list
+    alpha: Reweighted
+    per_label: dict[str, Reweighted]
+    per_document: FloatArray  # alpha per document
+    fleiss: Reweighted | None
+    fleiss_reason: str | None
+    coincidence: FloatArray | None  # (V, V) when V <= MATRIX_LABELS
+    n_units: int
+    n_annotators: int
+    ambiguous: int
+    pair_n: FloatArray  # (A, A) matched pairs with both labels
+    pair_kappa: FloatArray  # (A, A), nan where undefined; upper triangle
+    pair_confusion: FloatArray | None  # (A, A, V, V) rows = lower annotator id
+    annotator_kappa: FloatArray  # (A,) pooled over the annotator's pairs
+    annotator_n: FloatArray
+
+
+def attribute_agreement(
+    pa: ProjectArrays, attribute: str, unit: IntArray, ambiguous: NDArray[np.bool_], matches: tuple
+) -> AttributeAgreement:
+    """Krippendorff's alpha (nominal), Fleiss' kappa and pairwise Cohen's kappa of one attribute."""
+    code, labels = pa.codes[attribute], pa.labels[attribute]
+    n_labels, n_docs, n_ann = max(len(labels), 1), len(pa.document_ids), len(pa.annotator_ids)
+    keep = (unit >= 0) & (code >= 0) & ~ambiguous
+    _, dense_unit = np.unique(unit[keep], return_inverse=True)
+    u, c, cnt = pairable_counts(dense_unit.reshape(-1).astype(np.intp), code[keep].astype(np.intp), n_labels)
+    unit_doc = np.zeros(int(u.max()) + 1 if len(u) else 0, np.int64)
+    unit_doc[dense_unit] = pa.passage_document[pa.passage[keep]]
+    m_u = np.bincount(u, weights=cnt)
+    pairable = m_u[u] >= 2
+    u, c, cnt = u[pairable], c[pairable], cnt[pairable]
+    doc = unit_doc[u]
+    diag_w = cnt * (cnt - 1.0) / (m_u[u] - 1.0)
+    rows = _rows(np.r_[doc, doc], np.r_[c, c + n_labels], np.r_[diag_w, cnt], n_docs, 2 * n_labels)
+    alpha = Reweighted(rows, lambda sums: nominal_alpha_from_rows(sums, n_labels))
+    per_label = {
+        str(name): Reweighted(rows, lambda sums, k=k: label_alpha_from_rows(sums, n_labels, k))
+        for k, name in enumerate(labels)
+    }
+    dense_rows = rows.toarray() if sparse.issparse(rows) else rows
+    per_document = nominal_alpha_from_rows(dense_rows, n_labels)
+
+    raters = np.unique(m_u[m_u >= 2])
+    fleiss, reason = None, None
+    if len(raters) == 1:
+        n_raters = int(raters[0])
+        units_per_doc = np.bincount(unit_doc[np.flatnonzero(m_u >= 2)], minlength=n_docs).astype(np.float64)
+        counts = _rows(doc, c, cnt, n_docs, n_labels)
+        agreeing = np.bincount(doc, weights=cnt * (cnt - 1.0), minlength=n_docs)
+        stacked = (
+            sparse.hstack([counts, sparse.csr_matrix(np.c_[agreeing, units_per_doc])]).tocsr()
+            if sparse.issparse(counts)
+            else np.c_[counts, agreeing, units_per_doc]
+        )
+        fleiss = Reweighted(stacked, lambda sums: fleiss_from_rows(sums, n_labels, n_raters))
+    elif len(raters) > 1:
+        low, high = int(raters.min()), int(raters.max())
+        reason = f"matched units have {low} to {high} raters; Fleiss' kappa needs the same number for all"
+    else:
+        reason = "no unit has two or more raters"
+    coincidence = None
+    if len(labels) <= MATRIX_LABELS:
+        coincidence = grouped_coincidences(u, c, cnt, n_labels)[0]
+
+    kappa = pairwise_kappa(pa.coder, code, matches, n_ann, n_labels)
+    in_pairable = m_u[dense_unit.reshape(-1)] >= 2 if len(m_u) else np.zeros(int(keep.sum()), bool)
+    contributing = pa.coder[keep][in_pairable]
+    return AttributeAgreement(
+        labels=labels,
+        alpha=alpha,
+        per_label=per_label,
+        per_document=per_document,
+        fleiss=fleiss,
+        fleiss_reason=reason,
+        coincidence=coincidence,
+        n_units=int((m_u >= 2).sum()),
+        n_annotators=len(np.unique(contributing)),
+        ambiguous=int((ambiguous & (unit >= 0)).sum()),
+        **kappa,
+    )
+
+
+def pairwise_kappa(coder: IntArray, code: IntArray, matches: tuple, n_ann: int, n_labels: int) -> dict:
+    """Cohen's kappa per annotator pair (and pooled per annotator) from the pairwise one-to-one matches."""
+    left, right = matches
+    both = (code[left] >= 0) & (code[right] >= 0)
+    left, right = left[both], right[both]
+    cl, cr = code[left], code[right]
+    pair = coder[left] * n_ann + coder[right]
+    n_pairs = n_ann * n_ann
+    n = np.bincount(pair, minlength=n_pairs).astype(np.float64)
+    agree = np.bincount(pair, weights=(cl == cr).astype(np.float64), minlength=n_pairs)
+    rows = np.bincount(pair * n_labels + cl, minlength=n_pairs * n_labels).reshape(n_ann, n_ann, n_labels)
+    cols = np.bincount(pair * n_labels + cr, minlength=n_pairs * n_labels).reshape(n_ann, n_ann, n_labels)
+    n, agree = n.reshape(n_ann, n_ann), agree.reshape(n_ann, n_ann)
+    confusion = None
+    if n_labels <= MATRIX_LABELS:
+        flat = np.bincount((pair * n_labels + cl) * n_labels + cr, minlength=n_pairs * n_labels * n_labels)
+        confusion = flat.reshape(n_ann, n_ann, n_labels, n_labels).astype(np.float64)
+    # an annotator against everyone else: own labels as rows, whichever side of the pair they were on
+    own = rows.sum(axis=1) + cols.sum(axis=0)
+    other = cols.sum(axis=1) + rows.sum(axis=0)
+    ann_n = n.sum(axis=1) + n.sum(axis=0)
+    ann_agree = agree.sum(axis=1) + agree.sum(axis=0)
+    return {
+        "pair_n": n,
+        "pair_kappa": kappa_from_margins(n, agree, rows, cols),
+        "pair_confusion": confusion,
+        "annotator_kappa": kappa_from_margins(ann_n, ann_agree, own, other),
+        "annotator_n": ann_n,
+    }
+
+
+def gold_kappa(pa: ProjectArrays, attribute: str, pairs: tuple, n_ann: int) -> dict:
+    """Per annotator Cohen's kappa against gold on overlap-matched claims, and the pooled confusion."""
+    code, gold_code = pa.codes[attribute], pa.gold_codes[attribute]
+    n_labels = max(len(pa.labels[attribute]), 1)
+    left, right = pairs
+    cl, cg = code[left], gold_code[right]
+    both = (cl >= 0) & (cg >= 0)
+    who, cl, cg = pa.coder[left][both], cl[both], cg[both]
+    n = np.bincount(who, minlength=n_ann).astype(np.float64)
+    agree = np.bincount(who, weights=(cl == cg).astype(np.float64), minlength=n_ann)
+    rows = np.bincount(who * n_labels + cl, minlength=n_ann * n_labels).reshape(n_ann, n_labels)
+    cols = np.bincount(who * n_labels + cg, minlength=n_ann * n_labels).reshape(n_ann, n_labels)
+    confusion = None
+    if n_labels <= MATRIX_LABELS:
+        confusion = np.bincount(cl * n_labels + cg, minlength=n_labels * n_labels).reshape(n_labels, n_labels)
+    return {"n": n, "kappa": kappa_from_margins(n, agree, rows, cols), "confusion": confusion}

@@ -1,0 +1,1322 @@
+// The span editor: claims as highlights over a passage, a side panel to label them, autosave through the
+// REST API (/api/v1/), keyboard first. No build step: a plain ES module.
+//
+// Offsets: the server counts characters as Python does (code points); a JS string counts UTF-16 units, so
+// an emoji before a claim shifts it by one per emoji. Claims keep server offsets (code points) and the
+// DOM side converts with utf16ToCodePoint / codePointToUtf16 at the edges.
+
+// --- pure helpers (no DOM; exported so they can be checked on their own) ---------------------------------
+
+/** Number of code points in text[0:index) (index in UTF-16 units; inside a pair counts the whole pair). */
+export function utf16ToCodePoint(text, index) {
+  let points = 0;
+  for (let i = 0; i < index && i < text.length; points += 1) {
+    i += text.codePointAt(i) > 0xffff ? 2 : 1;
+  }
+  return points;
+}
+
+/** The UTF-16 index of code point number `points` in text. */
+export function codePointToUtf16(text, points) {
+  let i = 0;
+  for (let k = 0; k < points && i < text.length; k += 1) {
+    i += text.codePointAt(i) > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}\p{Pc}]$/u;
+const APOSTROPHE = /^['’]$/u;
+// Trimmed from both ends of a selection: spaces, and quotation marks (a claim is the content only).
+const TRIM_CHAR = /^[\s"“”„‟«»‹›‘’']$/u;
+
+function charBefore(text, i) {
+  if (i <= 0) return "";
+  const low = text.charCodeAt(i - 1);
+  const start = low >= 0xdc00 && low <= 0xdfff && i >= 2 ? i - 2 : i - 1;
+  return text.slice(start, i);
+}
+
+function charAt(text, i) {
+  if (i >= text.length) return "";
+  return String.fromCodePoint(text.codePointAt(i));
+}
+
+function isWordChar(text, i, ch) {
+  if (WORD_CHAR.test(ch)) return true;
+  // An apostrophe inside a word ("Putin’s") belongs to it; at a word's edge it is a quotation mark.
+  return APOSTROPHE.test(ch) && WORD_CHAR.test(charBefore(text, i)) && WORD_CHAR.test(charAt(text, i + 1));
+}
+
+/** Snap [start, end) (UTF-16) outwards to whole words, then trim spaces and quotes; null when empty. */
+export function snapToWords(text, start, end) {
+  start = Math.max(0, Math.min(start, text.length));
+  end = Math.max(start, Math.min(end, text.length));
+  const isLow = (i) => i > 0 && i < text.length && (text.charCodeAt(i) & 0xfc00) === 0xdc00;
+  if (isLow(start)) start -= 1; // never split an astral character
+  if (isLow(end)) end += 1;
+  while (start > 0) {
+    const before = charBefore(text, start);
+    if (!isWordChar(text, start - before.length, before) || !isWordChar(text, start, charAt(text, start))) break;
+    start -= before.length;
+  }
+  while (end < text.length) {
+    const next = charAt(text, end);
+    const last = charBefore(text, end);
+    if (!isWordChar(text, end, next) || !isWordChar(text, end - last.length, last)) break;
+    end += next.length;
+  }
+  while (start < end && TRIM_CHAR.test(charAt(text, start))) start += charAt(text, start).length;
+  while (end > start && TRIM_CHAR.test(charBefore(text, end))) end -= charBefore(text, end).length;
+  return start < end ? [start, end] : null;
+}
+
+/** [start, end) UTF-16 spans of the words of text (letters, digits, marks; inner apostrophes). */
+export function wordSpans(text) {
+  const spans = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Pc}]+(?:['’][\p{L}\p{N}\p{M}\p{Pc}]+)*/gu)) {
+    spans.push([m.index, m.index + m[0].length]);
+  }
+  return spans;
+}
+
+/** [start, end) UTF-16 spans of the sentences of text: . ! ? (and closing quotes) before a capital. */
+export function sentenceSpans(text) {
+  const spans = [];
+  let start = 0;
+  const ends = /[.!?]+["”’»)\]]*(?=\s+["“‘(\[]?[\p{Lu}\p{N}]|\s*$)/gu;
+  for (const m of text.matchAll(ends)) {
+    const before = text.slice(Math.max(0, m.index - 6), m.index);
+    // "U.S. officials", "Mr. Kim": an initial or a title before the full stop does not end a sentence.
+    if (m[0] === "." && /(?:^|[\s.(])(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|No|vs)$/u.test(before)) continue;
+    const end = m.index + m[0].length;
+    const snapped = snapToWords(text, start, end);
+    if (snapped) spans.push(snapped);
+    start = end;
+  }
+  const rest = start < text.length ? snapToWords(text, start, text.length) : null;
+  if (rest) spans.push(rest);
+  return spans;
+}
+
+/** Split [0, length) at every span edge; each piece lists the keys of the spans covering it. */
+export function segmentsFor(length, spans) {
+  const edges = new Set([0, length]);
+  for (const s of spans) {
+    edges.add(s.start);
+    edges.add(s.end);
+  }
+  const cuts = [...edges].filter((x) => x >= 0 && x <= length).sort((a, b) => a - b);
+  const pieces = [];
+  for (let i = 0; i + 1 < cuts.length; i += 1) {
+    const [a, b] = [cuts[i], cuts[i + 1]];
+    const covering = spans.filter((s) => s.start <= a && s.end >= b);
+    pieces.push({ start: a, end: b, spans: covering });
+  }
+  return pieces;
+}
+
+// --- state --------------------------------------------------------------------------------------------
+
+const FIELDS = [
+  "start", "end", "text", "speaker", "mention_start", "mention_end",
+  "attribution", "perspective", "stance", "target", "confidence", "note",
+];
+const PALETTE = ["#2e6fdf", "#d93a2f", "#7c4dbd", "#8b5a2b", "#0f9488", "#7a7f8a", "#c2410c", "#be185d"];
+const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000, 30000];
+const TEXT_SAVE_DELAY = 600;
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  config: null,
+  ws: null, // the workspace from the API: assignment, passage, context, navigation, progress, editable
+  text: "",
+  claims: [], // local claims (see newClaim), in no particular order
+  selected: null, // key of the selected claim
+  armed: null, // "respan" | "mention": the next text selection goes to the selected claim
+  cursor: 0, // UTF-16 offset where keyboard word/sentence moves continue
+  undo: [],
+  banner: null,
+  loading: false,
+  nextKey: 1,
+};
+
+function newClaim(fields, server) {
+  const claim = {
+    key: state.nextKey++,
+    id: server ? server.id : null,
+    version: server ? server.version : null,
+    saved: server ? pick(server) : null, // the last state the server confirmed
+    inflight: false,
+    deleted: false,
+    error: null, // {kind: "retry" | "invalid" | "fatal", message, fields, payload}
+    attempts: 0,
+    timer: null,
+    touched: new Set(server ? FIELDS : []),
+    ...pick(fields),
+  };
+  return claim;
+}
+
+function pick(source) {
+  const out = {};
+  for (const name of FIELDS) out[name] = source[name] === undefined ? null : source[name];
+  if (out.note === null) out.note = "";
+  return out;
+}
+
+function same(name, a, b) {
+  if (name === "speaker") return (a ? a.id : null) === (b ? b.id : null);
+  return (a ?? null) === (b ?? null);
+}
+
+function dirtyFields(claim) {
+  if (!claim.saved) return FIELDS.slice();
+  return FIELDS.filter((name) => !same(name, claim[name], claim.saved[name]));
+}
+
+function complete(claim) {
+  return Boolean(claim.attribution && claim.perspective && claim.stance && claim.start < claim.end);
+}
+
+function missing(claim) {
+  return ["perspective", "stance"].filter((name) => !claim[name]);
+}
+
+const liveClaims = () => state.claims.filter((c) => !c.deleted);
+const selectedClaim = () => state.claims.find((c) => c.key === state.selected && !c.deleted) || null;
+const editable = () => Boolean(state.ws && state.ws.editable);
+
+// --- API ----------------------------------------------------------------------------------------------
+
+function csrfToken() {
+  // The cookie follows a new login in another tab (Django rotates the token then); the form copy does not.
+  const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+async function api(method, path, body) {
+  const response = await fetch(state.config.urls.api + path, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  return { status: response.status, ok: response.ok, data };
+}
+
+function payloadOf(claim, names) {
+  const body = {};
+  for (const name of names) {
+    body[name] = name === "speaker" ? (claim.speaker ? claim.speaker.id : null) : claim[name];
+  }
+  return body;
+}
+
+// --- saving -------------------------------------------------------------------------------------------
+// One request per claim at a time; changes made meanwhile are sent when it returns, on top of the new
+// version. A failure keeps the change and retries with backoff; a 409 shows the newer claim instead.
+
+function needsSync(claim) {
+  if (claim.deleted) return claim.id !== null || claim.inflight;
+  if (claim.id === null) return complete(claim);
+  return dirtyFields(claim).length > 0;
+}
+
+function scheduleSync(claim, delay = 0) {
+  clearTimeout(claim.timer);
+  claim.timer = setTimeout(() => {
+    claim.timer = null;
+    sync(claim);
+  }, delay);
+  render();
+}
+
+async function sync(claim) {
+  if (claim.inflight || claim.timer) return;
+  if (claim.deleted && claim.id === null) {
+    drop(claim);
+    return;
+  }
+  if (!needsSync(claim)) {
+    render();
+    return;
+  }
+  const kind = claim.deleted ? "delete" : claim.id === null ? "create" : "update";
+  const names = kind === "create" ? FIELDS : kind === "update" ? dirtyFields(claim) : [];
+  const sent = pick(claim); // the values this request carries, to tell later edits from them
+  const payload = payloadOf(claim, names);
+  const fingerprint = JSON.stringify([kind, payload]);
+  if (claim.error && claim.error.kind === "invalid" && claim.error.payload === fingerprint) return;
+  claim.inflight = true;
+  render();
+  let result;
+  try {
+    if (kind === "delete") {
+      result = await api("DELETE", `claims/${claim.id}/?version=${claim.version}`);
+    } else if (kind === "create") {
+      result = await api("POST", "claims/", { assignment: state.ws.assignment.id, ...payload });
+    } else {
+      result = await api("PATCH", `claims/${claim.id}/`, { version: claim.version, ...payload });
+    }
+  } catch {
+    result = { status: 0, ok: false, data: null };
+  }
+  claim.inflight = false;
+  if (!state.claims.includes(claim)) return; // dropped meanwhile
+  handleResult(claim, { kind, names, sent, fingerprint }, result);
+  if (!claim.error && needsSync(claim) && state.claims.includes(claim)) sync(claim);
+  render();
+}
+
+function handleResult(claim, request, result) {
+  const { status, ok, data } = result;
+  if (ok) {
+    claim.error = null;
+    claim.attempts = 0;
+    if (request.kind === "delete") {
+      drop(claim);
+      return;
+    }
+    claim.id = data.id;
+    claim.version = data.version;
+    // The server's values for what we sent become the saved state; a field still holding what we sent
+    // takes the server's form of it (e.g. a trimmed target); one edited meanwhile stays dirty, goes next.
+    const stored = pick(data);
+    const saved = claim.saved ? { ...claim.saved } : stored;
+    for (const name of request.names) {
+      saved[name] = stored[name];
+      if (same(name, claim[name], request.sent[name])) claim[name] = stored[name];
+    }
+    claim.saved = saved;
+    if (request.kind === "create" && ["assigned", "skipped"].includes(state.ws.assignment.status)) {
+      setAssignmentStatus("in_progress");
+    }
+    return;
+  }
+  if (status === 409) {
+    conflict(claim, data ? data.current : null, data ? data.detail : "");
+    return;
+  }
+  if (status === 400) {
+    const fields = data || {};
+    claim.error = { kind: "invalid", message: "Not saved: fix the marked fields.", fields, payload: request.fingerprint };
+    return;
+  }
+  if (status === 404) {
+    claim.error = { kind: "fatal", message: "Not saved: this passage or claim is no longer yours to edit." };
+    return;
+  }
+  // Network failure, 5xx, 403 (session ended), 429: keep the change and try again.
+  const delay = RETRY_DELAYS[Math.min(claim.attempts, RETRY_DELAYS.length - 1)];
+  claim.attempts += 1;
+  const why = status === 403 ? "you seem to be logged out (log in again in another tab)" : `error ${status || "offline"}`;
+  claim.error = { kind: "retry", message: `Not saved (${why}) — retrying`, retryAt: Date.now() + delay };
+  scheduleSync(claim, delay);
+}
+
+function conflict(claim, current, detail) {
+  state.undo = state.undo.filter((entry) => entry.key !== claim.key); // never undo over someone's newer edit
+  if (!current) {
+    drop(claim);
+    showBanner(`${detail || "This claim was deleted elsewhere."} It was removed here too.`, "conflict");
+    return;
+  }
+  const replacement = newClaim(current, current);
+  replacement.key = claim.key;
+  clearTimeout(claim.timer);
+  Object.assign(claim, replacement, { error: null, attempts: 0, deleted: false });
+  showBanner(
+    "This claim was changed in another tab or window. Showing the newer version; your change was not saved.",
+    "conflict",
+  );
+}
+
+function drop(claim) {
+  clearTimeout(claim.timer);
+  state.claims = state.claims.filter((c) => c !== claim);
+  if (state.selected === claim.key) state.selected = null;
+  render();
+}
+
+function retryAll() {
+  for (const claim of state.claims) {
+    if (claim.error && claim.error.kind === "retry") {
+      claim.error = null;
+      claim.attempts = 0;
+      clearTimeout(claim.timer);
+      claim.timer = null;
+      sync(claim);
+    }
+  }
+}
+
+function unsaved() {
+  return state.claims.filter((c) => c.inflight || c.timer || c.error || (needsSync(c) && !(c.id === null && !complete(c))));
+}
+
+function incompleteDrafts() {
+  return liveClaims().filter((c) => c.id === null && !complete(c));
+}
+
+// --- editing (every user change goes through here: undo entry, then save) --------------------------------
+
+function change(claim, values, { delay = 0, coalesce = false, touch = null } = {}) {
+  if (!claim || !editable()) return;
+  const before = {};
+  for (const name of Object.keys(values)) before[name] = claim[name];
+  const top = state.undo[state.undo.length - 1];
+  const sameField = top && top.type === "change" && top.key === claim.key && Object.keys(top.before).join() === Object.keys(before).join();
+  if (!(coalesce && sameField && Date.now() - top.at < 2000)) {
+    state.undo.push({ type: "change", key: claim.key, before, at: Date.now() });
+  } else {
+    top.at = Date.now();
+  }
+  Object.assign(claim, values);
+  // "Touched" fields were chosen by the annotator; the others (suggestions) may still follow the speaker.
+  for (const name of touch || Object.keys(values)) claim.touched.add(name);
+  if (claim.error && claim.error.kind === "invalid") claim.error = null;
+  scheduleSync(claim, delay);
+}
+
+function setSpan(claim, start16, end16) {
+  const start = utf16ToCodePoint(state.text, start16);
+  const end = utf16ToCodePoint(state.text, end16);
+  change(claim, { start, end, text: state.text.slice(start16, end16) }, { delay: claim.id ? 400 : 0, coalesce: true });
+  state.cursor = end16;
+}
+
+function createDraft(start16, end16) {
+  if (!editable()) return null;
+  const claim = newClaim({
+    start: utf16ToCodePoint(state.text, start16),
+    end: utf16ToCodePoint(state.text, end16),
+    text: state.text.slice(start16, end16),
+    attribution: defaultAttribution(null),
+    target: state.config.schema.default_target || (state.config.schema.targets || [""])[0],
+    note: "",
+  });
+  // A draft without perspective and stance is not saved yet; discard any other such draft first.
+  for (const other of incompleteDrafts()) drop(other);
+  state.claims.push(claim);
+  state.selected = claim.key;
+  state.cursor = end16;
+  state.undo.push({ type: "create", key: claim.key, at: Date.now() });
+  render();
+  return claim;
+}
+
+function defaultAttribution(speaker) {
+  const values = state.config.schema.attributions.map((a) => a.value);
+  if (!speaker && values.includes("authorial")) return "authorial";
+  return values.includes("indirect") ? "indirect" : values[0];
+}
+
+function perspectiveFor(speaker) {
+  if (!speaker || !speaker.affiliation) return null;
+  const item = state.config.schema.affiliations.find((a) => a.value === speaker.affiliation);
+  return item && item.perspective ? item.perspective : null;
+}
+
+function setSpeaker(claim, speaker) {
+  const values = { speaker };
+  if (speaker) {
+    if (!claim.touched.has("attribution") || claim.attribution === "authorial") values.attribution = defaultAttribution(speaker);
+    const suggested = perspectiveFor(speaker);
+    if (suggested && !claim.touched.has("perspective")) values.perspective = suggested;
+  } else {
+    values.mention_start = null;
+    values.mention_end = null;
+  }
+  change(claim, values, { touch: ["speaker"] });
+}
+
+function setAttribution(claim, value) {
+  const values = { attribution: value };
+  if (value === "authorial") Object.assign(values, { speaker: null, mention_start: null, mention_end: null });
+  change(claim, values);
+}
+
+function deleteClaim(claim) {
+  if (!claim || !editable()) return;
+  state.undo.push({ type: "delete", key: claim.key, snapshot: pick(claim), at: Date.now() });
+  claim.deleted = true;
+  if (state.selected === claim.key) state.selected = null;
+  if (claim.error && claim.error.kind === "invalid") claim.error = null;
+  scheduleSync(claim);
+}
+
+function undo() {
+  const entry = state.undo.pop();
+  if (!entry) {
+    showBanner("Nothing to undo.", "info");
+    return;
+  }
+  const claim = state.claims.find((c) => c.key === entry.key);
+  if (entry.type === "create") {
+    if (claim) {
+      claim.deleted = true;
+      if (state.selected === claim.key) state.selected = null;
+      scheduleSync(claim);
+    }
+  } else if (entry.type === "change") {
+    if (!claim || claim.deleted) return undo();
+    Object.assign(claim, entry.before);
+    state.selected = claim.key;
+    scheduleSync(claim);
+  } else if (entry.type === "delete") {
+    if (claim && claim.deleted && !claim.inflight) {
+      // Not deleted on the server yet (waiting to retry): simply keep it.
+      clearTimeout(claim.timer);
+      Object.assign(claim, { deleted: false, error: null, attempts: 0, timer: null });
+      state.selected = claim.key;
+      render();
+      return;
+    }
+    const restored = newClaim(entry.snapshot);
+    restored.touched = new Set(FIELDS);
+    state.claims.push(restored);
+    state.selected = restored.key;
+    scheduleSync(restored);
+  }
+  showBanner("Undone.", "info");
+}
+
+// --- rendering ----------------------------------------------------------------------------------------
+
+function span16(claim) {
+  return [codePointToUtf16(state.text, claim.start), codePointToUtf16(state.text, claim.end)];
+}
+
+function perspectiveColour(value) {
+  const index = state.config.schema.perspectives.findIndex((p) => p.value === value);
+  return index < 0 ? "#98a2b3" : PALETTE[index % PALETTE.length];
+}
+
+function renderPassage() {
+  const passage = $("passage");
+  const spans = liveClaims().map((claim) => {
+    const [start, end] = span16(claim);
+    return { start, end, claim };
+  });
+  const selected = selectedClaim();
+  const mention = selected && selected.mention_start !== null && selected.mention_end !== null
+    ? { start: codePointToUtf16(state.text, selected.mention_start), end: codePointToUtf16(state.text, selected.mention_end), mention: true }
+    : null;
+  const pieces = segmentsFor(state.text.length, mention ? [...spans, mention] : spans);
+  const nodes = [];
+  for (const piece of pieces) {
+    const text = state.text.slice(piece.start, piece.end);
+    const covering = piece.spans.filter((s) => s.claim).sort((a, b) => (b.end - b.start) - (a.end - a.start));
+    const inMention = piece.spans.some((s) => s.mention);
+    if (!covering.length && !inMention) {
+      nodes.push(document.createTextNode(text));
+      continue;
+    }
+    const mark = document.createElement("mark");
+    mark.textContent = text;
+    if (covering.length) {
+      // Outer claims first: each draws a 2 px band under the text, the innermost at the bottom.
+      mark.dataset.claims = covering.map((s) => s.claim.key).join(" ");
+      mark.style.setProperty("--depth", String(Math.min(covering.length, 4)));
+      mark.style.boxShadow = covering
+        .map((s, i) => `inset 0 -${2 * (covering.length - i)}px 0 ${perspectiveColour(s.claim.perspective)}`)
+        .reverse()
+        .join(", ");
+      if (selected && covering.some((s) => s.claim === selected)) mark.classList.add("selected");
+      if (covering.some((s) => s.claim.id === null)) mark.classList.add("draft");
+      if (covering.some((s) => s.claim.error)) mark.classList.add("unsaved");
+      mark.title = covering.map((s) => describe(s.claim)).reverse().join("\n");
+    } else {
+      mark.classList.add("plain");
+    }
+    if (inMention) mark.classList.add("mention");
+    nodes.push(mark);
+  }
+  passage.replaceChildren(...nodes);
+}
+
+function describe(claim) {
+  const label = (list, value) => {
+    const item = state.config.schema[list].find((x) => x.value === value);
+    return item ? item.label || item.value : value || "—";
+  };
+  const who = claim.speaker ? claim.speaker.name : claim.attribution === "authorial" ? "Author" : "No speaker";
+  return `${who} · ${label("perspectives", claim.perspective)} · ${label("stances", claim.stance)}`;
+}
+
+function claimStateText(claim) {
+  if (claim.error) return claim.error.kind === "retry" ? "not saved — retrying" : claim.error.kind === "invalid" ? "not saved — check fields" : "not saved";
+  if (claim.inflight || claim.timer) return "saving…";
+  if (claim.id === null) return missing(claim).length ? `choose ${missing(claim).join(" and ")} to save` : "saving…";
+  return dirtyFields(claim).length ? "saving…" : "saved";
+}
+
+function renderList() {
+  const list = $("claim-list");
+  const claims = liveClaims().sort((a, b) => a.start - b.start || b.end - a.end);
+  const items = claims.map((claim) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "claim-item" + (claim.key === state.selected ? " selected" : "");
+    button.dataset.key = String(claim.key);
+    button.style.borderLeftColor = perspectiveColour(claim.perspective);
+    const quote = document.createElement("span");
+    quote.className = "quote";
+    quote.textContent = claim.text.length > 90 ? `${claim.text.slice(0, 87)}…` : claim.text;
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    meta.textContent = `${describe(claim)} · ${claimStateText(claim)}`;
+    button.append(quote, meta);
+    li.append(button);
+    return li;
+  });
+  list.replaceChildren(...items);
+  $("claim-count").textContent = claims.length ? `(${claims.length})` : "";
+  $("no-claims").hidden = claims.length > 0;
+}
+
+function setRadios(name, value) {
+  for (const input of document.querySelectorAll(`#claim-form input[name=${name}]`)) input.checked = input.value === value;
+}
+
+function renderPanel() {
+  const form = $("claim-form");
+  const claim = selectedClaim();
+  form.hidden = !claim;
+  if (!claim) return;
+  const ro = !editable();
+  $("form-title").textContent = ro ? "Claim (read-only)" : claim.id === null ? "New claim" : "Claim";
+  $("claim-state").textContent = ro ? "" : claimStateText(claim);
+  $("f-text").textContent = claim.text;
+  $("f-offsets").textContent = `characters ${claim.start}–${claim.end}`;
+  $("speaker-chosen").hidden = !claim.speaker;
+  if (claim.speaker) {
+    $("speaker-name").textContent = claim.speaker.name;
+    $("speaker-meta").textContent = [claim.speaker.kind, claim.speaker.affiliation].filter(Boolean).join(" · ");
+  }
+  const hasMention = claim.mention_start !== null && claim.mention_end !== null;
+  $("f-mention").textContent = hasMention
+    ? state.text.slice(codePointToUtf16(state.text, claim.mention_start), codePointToUtf16(state.text, claim.mention_end))
+    : state.armed === "mention" ? "select the words naming the speaker…" : "—";
+  $("mention-clear").hidden = !hasMention || ro;
+  setRadios("attribution", claim.attribution);
+  setRadios("perspective", claim.perspective);
+  setRadios("stance", claim.stance);
+  const target = $("f-target");
+  if (claim.target && ![...target.options].some((o) => o.value === claim.target)) {
+    target.append(new Option(claim.target, claim.target)); // a target typed through the API
+  }
+  target.value = claim.target || "";
+  $("f-confidence").value = claim.confidence === null ? "" : String(claim.confidence);
+  if (document.activeElement !== $("f-note")) $("f-note").value = claim.note || "";
+  for (const control of form.querySelectorAll("input, select, textarea")) {
+    if (!control.closest("#speaker-create")) control.disabled = ro;
+  }
+  $("f-speaker").hidden = ro;
+  const errors = (claim.error && claim.error.fields) || {};
+  for (const p of form.querySelectorAll(".field-error")) {
+    const messages = errors[p.dataset.for];
+    if (p.dataset.for === "new-speaker") continue;
+    p.textContent = messages ? [].concat(messages).join(" ") : "";
+  }
+  $("respan").textContent = state.armed === "respan" ? "select the new words… (Esc cancels)" : "re-span";
+}
+
+function renderStatus() {
+  const status = $("save-status");
+  const claims = state.claims;
+  const retrying = claims.filter((c) => c.error && c.error.kind === "retry");
+  const invalid = claims.filter((c) => c.error && c.error.kind !== "retry");
+  const busy = claims.filter((c) => c.inflight || c.timer || (needsSync(c) && !(c.id === null && !complete(c))));
+  let text;
+  let kind;
+  if (!editable()) {
+    [text, kind] = ["Read-only", "readonly"];
+  } else if (retrying.length) {
+    const wait = Math.max(0, Math.ceil((Math.min(...retrying.map((c) => c.error.retryAt || 0)) - Date.now()) / 1000));
+    [text, kind] = [`${retrying[0].error.message} in ${wait} s`, "error"];
+  } else if (invalid.length) {
+    [text, kind] = [invalid[0].error.message, "error"];
+  } else if (busy.some((c) => !c.error)) {
+    [text, kind] = ["Saving…", "saving"];
+  } else if (incompleteDrafts().length) {
+    [text, kind] = [`New claim: choose ${missing(incompleteDrafts()[0]).join(" and ")} to save it`, "draft"];
+  } else {
+    [text, kind] = [claims.some((c) => c.id !== null) ? "All changes saved" : "No changes", "saved"];
+  }
+  status.textContent = text;
+  status.dataset.state = kind;
+  $("retry-now").hidden = !retrying.length;
+}
+
+function renderBar() {
+  const ws = state.ws;
+  $("doc-title").textContent = ws.passage.document.title;
+  $("passage-position").textContent = String(ws.passage.position + 1);
+  const labels = { assigned: "Assigned", in_progress: "In progress", submitted: "Submitted", skipped: "Skipped" };
+  $("assignment-status").textContent = labels[ws.assignment.status] || ws.assignment.status;
+  $("assignment-status").dataset.status = ws.assignment.status;
+  const p = ws.progress;
+  $("progress-bar").style.width = `${p.percent}%`;
+  $("progress-text").textContent = `${p.submitted} / ${p.assigned} submitted`;
+  $("go-previous").disabled = !ws.navigation.previous;
+  $("go-next").disabled = !ws.navigation.next;
+  for (const el of document.querySelectorAll(".editable-only")) el.hidden = !editable();
+  const note = $("readonly-note");
+  note.hidden = editable();
+  note.textContent = editable() ? "" : `Read-only: ${ws.assignment.annotator}'s annotations. Only they can change them.`;
+}
+
+function render() {
+  if (!state.ws) return;
+  renderPassage();
+  renderList();
+  renderPanel();
+  renderStatus();
+}
+
+function showBanner(message, kind = "info") {
+  const banner = $("banner");
+  banner.textContent = message;
+  banner.dataset.kind = kind;
+  banner.hidden = false;
+  clearTimeout(state.banner);
+  // Conflicts stay until dismissed by the next action; short notices fade.
+  state.banner = kind === "info" ? setTimeout(() => { banner.hidden = true; }, 2500) : null;
+}
+
+function hideBanner() {
+  if (!$("banner").hidden && $("banner").dataset.kind !== "info") $("banner").hidden = true;
+}
+
+// --- loading passages (no page reload) ------------------------------------------------------------------
+
+function annotateUrl(id) {
+  return state.config.urls.annotate.replace(state.config.urls.placeholder, String(id));
+}
+
+function show(ws, { push = false } = {}) {
+  state.ws = ws;
+  state.text = ws.passage.text;
+  state.claims = ws.claims.map((c) => newClaim(c, c));
+  state.selected = null;
+  state.armed = null;
+  state.cursor = 0;
+  state.undo = [];
+  $("done").hidden = true;
+  $("editor").hidden = false;
+  $("context-before").textContent = ws.context.before || "";
+  $("context-after").textContent = ws.context.after || "";
+  closeSpeakerSearch();
+  renderBar();
+  render();
+  document.title = `${ws.passage.document.title} · ${state.config.project.name}`;
+  const url = annotateUrl(ws.assignment.id);
+  if (push) history.pushState({ assignment: ws.assignment.id }, "", url);
+  else history.replaceState({ assignment: ws.assignment.id }, "", url);
+  window.scrollTo({ top: 0 });
+}
+
+function readyToLeave() {
+  const drafts = incompleteDrafts();
+  if (drafts.length) {
+    state.selected = drafts[0].key;
+    render();
+    showBanner(`Finish the new claim (choose ${missing(drafts[0]).join(" and ")}) or press Esc to discard it.`, "warning");
+    return false;
+  }
+  const pending = unsaved();
+  if (pending.length) {
+    const failing = pending.some((c) => c.error);
+    showBanner(
+      failing
+        ? "Some changes are not saved yet. They are being retried; stay on this passage until they are (or press Retry now)."
+        : "Still saving — try again in a moment.",
+      "warning",
+    );
+    return false;
+  }
+  return true;
+}
+
+async function load(request, { push = true } = {}) {
+  if (state.loading) return;
+  state.loading = true;
+  try {
+    const result = await request();
+    if (result.status === 204) {
+      showDone();
+    } else if (result.ok) {
+      hideBanner();
+      show(result.data, { push });
+    } else {
+      showBanner(`Could not open the passage (error ${result.status}).`, "warning");
+    }
+  } catch {
+    showBanner("Could not reach the server to open the passage. Check the connection and try again.", "warning");
+  } finally {
+    state.loading = false;
+  }
+}
+
+function goTo(id, options) {
+  if (!id || !readyToLeave()) return;
+  load(() => api("GET", `assignments/${id}/`), options);
+}
+
+async function moveOn(action) {
+  if (!editable() || !readyToLeave() || state.loading) return;
+  const result = await api("POST", `assignments/${state.ws.assignment.id}/${action}/`).catch(() => null);
+  if (!result || !result.ok) {
+    const detail = result && result.data ? Object.values(result.data).flat().join(" ") : "the server could not be reached";
+    showBanner(`Could not ${action} the passage: ${detail}`, "warning");
+    return;
+  }
+  state.ws.progress = result.data.progress;
+  setAssignmentStatus(result.data.assignment.status);
+  const nextId = result.data.next;
+  if (nextId) goTo(nextId, { push: true });
+  else showDone();
+}
+
+function setAssignmentStatus(status) {
+  state.ws.assignment.status = status;
+  renderBar();
+}
+
+async function showDone() {
+  $("editor").hidden = true;
+  $("done").hidden = false;
+  const p = state.ws ? state.ws.progress : null;
+  if (p) $("done-progress").textContent = `${p.submitted} / ${p.assigned} submitted`;
+  history.pushState({ done: true }, "", state.config.urls.annotate_next);
+  const result = await api(
+    "GET",
+    `assignments/?project=${state.config.project.id}&status=skipped&annotator=${encodeURIComponent(state.config.user)}`,
+  ).catch(() => null);
+  if (!result || !result.ok) return;
+  $("done-skipped").replaceChildren(
+    ...result.data.results.map((a) => {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = annotateUrl(a.id);
+      link.textContent = `${a.document_title} · paragraph ${a.position + 1}`;
+      li.append(link, " (skipped)");
+      return li;
+    }),
+  );
+  state.ws = null;
+}
+
+// --- selections -----------------------------------------------------------------------------------------
+
+function offsetIn(container, node, offset) {
+  const range = document.createRange();
+  range.selectNodeContents(container);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+/** The current DOM selection as UTF-16 offsets into the passage (clamped to it), or null. */
+function selectionOffsets() {
+  const selection = window.getSelection();
+  if (!selection || !selection.rangeCount || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  const passage = $("passage");
+  const box = document.createRange();
+  box.selectNodeContents(passage);
+  if (range.compareBoundaryPoints(Range.END_TO_START, box) >= 0 || range.compareBoundaryPoints(Range.START_TO_END, box) <= 0) {
+    return null; // entirely outside the passage
+  }
+  const point = (node, offset) => {
+    const where = box.comparePoint(node, offset);
+    return where < 0 ? 0 : where > 0 ? state.text.length : offsetIn(passage, node, offset);
+  };
+  return [point(range.startContainer, range.startOffset), point(range.endContainer, range.endOffset)];
+}
+
+function useSelection(offsets) {
+  const snapped = offsets && snapToWords(state.text, offsets[0], offsets[1]);
+  window.getSelection().removeAllRanges();
+  if (!snapped) return;
+  const claim = selectedClaim();
+  if (state.armed && claim) {
+    const mode = state.armed;
+    state.armed = null;
+    if (mode === "respan") {
+      setSpan(claim, snapped[0], snapped[1]);
+    } else {
+      change(claim, {
+        mention_start: utf16ToCodePoint(state.text, snapped[0]),
+        mention_end: utf16ToCodePoint(state.text, snapped[1]),
+      });
+    }
+    return;
+  }
+  createDraft(snapped[0], snapped[1]);
+}
+
+function onMouseUp(event) {
+  if (!state.ws || event.button !== 0) return;
+  // Read the selection once the browser has finished updating it.
+  setTimeout(() => {
+    const offsets = selectionOffsets();
+    if (offsets) {
+      if (editable()) useSelection(offsets);
+      return;
+    }
+    const mark = event.target.closest && event.target.closest("#passage mark[data-claims]");
+    if (mark) clickClaims(mark.dataset.claims.split(" ").map(Number));
+  }, 0);
+}
+
+function clickClaims(keys) {
+  // Innermost (shortest) first; clicking again where claims nest cycles outwards.
+  const claims = keys.map((k) => state.claims.find((c) => c.key === k)).filter(Boolean).sort((a, b) => (a.end - a.start) - (b.end - b.start));
+  if (!claims.length) return;
+  const at = claims.findIndex((c) => c.key === state.selected);
+  select(claims[(at + 1) % claims.length]);
+}
+
+function select(claim) {
+  state.selected = claim ? claim.key : null;
+  state.armed = null;
+  if (claim) state.cursor = span16(claim)[1];
+  closeSpeakerSearch();
+  render();
+}
+
+function moveByWord(direction, mode) {
+  const words = wordSpans(state.text);
+  if (!words.length || !editable()) return;
+  const claim = selectedClaim();
+  if (claim && mode !== "move") {
+    let [start, end] = span16(claim);
+    if (mode === "end") {
+      if (direction > 0) {
+        const next = words.find(([s]) => s >= end);
+        if (next) end = next[1];
+      } else {
+        const prev = [...words].reverse().find(([, e]) => e < end && e > start);
+        if (prev) end = prev[1];
+      }
+    } else if (direction < 0) {
+      const prev = [...words].reverse().find(([, e]) => e <= start);
+      if (prev) start = prev[0];
+    } else {
+      const next = words.find(([s]) => s > start && s < end);
+      if (next) start = next[0];
+    }
+    if (start < end) setSpan(claim, start, end);
+    return;
+  }
+  const from = claim ? span16(claim) : [state.cursor, state.cursor];
+  const word = direction > 0 ? words.find(([s]) => s >= from[1]) || words.find(([s]) => s >= from[0]) : [...words].reverse().find(([, e]) => e <= from[0]);
+  if (word) createDraft(word[0], word[1]);
+}
+
+function moveBySentence(direction, extend) {
+  const sentences = sentenceSpans(state.text);
+  if (!sentences.length || !editable()) return;
+  const claim = selectedClaim();
+  const from = claim ? span16(claim) : [state.cursor, state.cursor];
+  if (extend && claim) {
+    const next = direction > 0 ? sentences.find(([, e]) => e > from[1]) : [...sentences].reverse().find(([, e]) => e < from[1] && e > from[0]);
+    if (next) setSpan(claim, from[0], next[1]);
+    return;
+  }
+  const sentence = direction > 0
+    ? sentences.find(([s]) => s >= from[1]) || (state.cursor === 0 && !claim ? sentences[0] : null)
+    : [...sentences].reverse().find(([, e]) => e <= from[0]);
+  if (sentence) createDraft(sentence[0], sentence[1]);
+}
+
+// --- speakers -------------------------------------------------------------------------------------------
+
+const search = { timer: null, options: [], active: -1, query: null, seq: 0, enterPending: false };
+
+function openSpeakerSearch() {
+  const claim = selectedClaim();
+  if (!claim || !editable()) return;
+  $("f-speaker").value = "";
+  $("f-speaker").focus(); // the focus listener runs the (empty) search: the project's speakers
+}
+
+function closeSpeakerSearch() {
+  search.enterPending = false;
+  $("speaker-options").hidden = true;
+  $("f-speaker").setAttribute("aria-expanded", "false");
+  $("speaker-create").hidden = true;
+  search.options = [];
+  search.active = -1;
+}
+
+function runSearch(query) {
+  clearTimeout(search.timer);
+  search.timer = setTimeout(async () => {
+    search.timer = null;
+    const seq = ++search.seq;
+    const params = new URLSearchParams({ project: String(state.config.project.id), q: query });
+    const result = await api("GET", `speakers/?${params}`).catch(() => null);
+    if (seq !== search.seq || document.activeElement !== $("f-speaker")) return; // a newer search won
+    const speakers = result && result.ok ? result.data.results.slice(0, 8) : [];
+    const options = speakers.map((s) => ({ speaker: s }));
+    const trimmed = query.trim();
+    if (trimmed && !speakers.some((s) => s.name.toLowerCase() === trimmed.toLowerCase())) {
+      options.push({ create: trimmed });
+    }
+    if (!result || !result.ok) options.push({ failed: true });
+    search.options = options;
+    search.active = options.length ? 0 : -1;
+    search.query = query;
+    renderOptions();
+    if (search.enterPending) {
+      search.enterPending = false;
+      chooseOption(search.active);
+    }
+  }, 120);
+}
+
+function renderOptions() {
+  const list = $("speaker-options");
+  list.replaceChildren(
+    ...search.options.map((option, i) => {
+      const li = document.createElement("li");
+      li.role = "option";
+      li.id = `speaker-option-${i}`;
+      li.dataset.index = String(i);
+      li.setAttribute("aria-selected", String(i === search.active));
+      if (option.speaker) {
+        li.textContent = option.speaker.name;
+        const meta = document.createElement("span");
+        meta.className = "muted small";
+        meta.textContent = ` ${[option.speaker.kind, option.speaker.affiliation].filter(Boolean).join(" · ")}`;
+        li.append(meta);
+      } else if (option.create) {
+        li.textContent = `Create speaker “${option.create}”…`;
+        li.className = "create";
+      } else {
+        li.textContent = "Search failed — type again to retry.";
+        li.className = "muted";
+      }
+      return li;
+    }),
+  );
+  list.hidden = !search.options.length;
+  $("f-speaker").setAttribute("aria-expanded", String(!list.hidden));
+  if (search.active >= 0) $("f-speaker").setAttribute("aria-activedescendant", `speaker-option-${search.active}`);
+}
+
+function chooseOption(index) {
+  const option = search.options[index];
+  const claim = selectedClaim();
+  if (!option || !claim) return;
+  if (option.speaker) {
+    setSpeaker(claim, option.speaker);
+    closeSpeakerSearch();
+    $("f-speaker").value = "";
+    $("f-speaker").blur();
+  } else if (option.create) {
+    $("speaker-options").hidden = true;
+    $("speaker-create").hidden = false;
+    $("new-speaker-name").value = option.create;
+    document.querySelector('#speaker-create [data-for="new-speaker"]').textContent = "";
+    $("new-speaker-kind").focus();
+  }
+}
+
+async function createSpeaker() {
+  const claim = selectedClaim();
+  if (!claim) return;
+  const error = document.querySelector('#speaker-create [data-for="new-speaker"]');
+  const body = {
+    project: state.config.project.id,
+    name: $("new-speaker-name").value,
+    kind: $("new-speaker-kind").value,
+    affiliation: $("new-speaker-affiliation").value,
+  };
+  const result = await api("POST", "speakers/", body).catch(() => null);
+  if (!result || !result.ok) {
+    error.textContent = result && result.data ? Object.values(result.data).flat().join(" ") : "The server could not be reached; try again.";
+    return;
+  }
+  setSpeaker(claim, result.data);
+  closeSpeakerSearch();
+  $("f-speaker").value = "";
+  document.activeElement.blur();
+}
+
+// --- keyboard -------------------------------------------------------------------------------------------
+
+function keyMap(list) {
+  const map = new Map();
+  for (const item of state.config.schema[list] || []) if (item.key) map.set(String(item.key), item.value);
+  return map;
+}
+
+function toggleHelp(open) {
+  const help = $("help");
+  help.hidden = open === undefined ? !help.hidden : !open;
+  if (!help.hidden) $("help-close").focus();
+}
+
+function cancel() {
+  const claim = selectedClaim();
+  if (state.armed) {
+    state.armed = null;
+  } else if (claim && claim.id === null && !complete(claim)) {
+    drop(claim); // an unsaved new claim: Esc discards it
+    state.undo = state.undo.filter((e) => e.key !== claim.key);
+  } else {
+    state.selected = null;
+  }
+  hideBanner();
+  render();
+}
+
+function onKeyDown(event) {
+  if (!state.ws && event.key !== "?") return;
+  const help = $("help");
+  if (!help.hidden) {
+    if (event.key === "Escape" || event.key === "?") {
+      event.preventDefault();
+      toggleHelp(false);
+    }
+    return;
+  }
+  const target = event.target;
+  const typing = target instanceof HTMLElement && (target.matches("input, textarea, select") || target.isContentEditable);
+  const ctrl = event.ctrlKey || event.metaKey;
+  if (ctrl && event.key === "Enter") {
+    event.preventDefault();
+    if (typing) target.blur();
+    moveOn("submit");
+    return;
+  }
+  if (typing) {
+    onKeyInField(event, target);
+    return;
+  }
+  if (event.altKey && !event.shiftKey) return;
+  const claim = selectedClaim();
+  // Caps Lock must not turn "s" (speaker) into "S" (skip): only a real Shift makes a capital.
+  const key = event.key.length === 1 && !event.shiftKey ? event.key.toLowerCase() : event.key;
+  const handled = () => event.preventDefault();
+
+  if (ctrl) {
+    if (event.key.toLowerCase() === "z" && !event.shiftKey) {
+      handled();
+      undo();
+    }
+    return;
+  }
+  if (key === "ArrowRight" || key === "ArrowLeft") {
+    handled();
+    const mode = event.shiftKey ? (event.altKey ? "start" : "end") : "move";
+    moveByWord(key === "ArrowRight" ? 1 : -1, mode);
+    return;
+  }
+  if (key === "ArrowDown" || key === "ArrowUp") {
+    handled();
+    moveBySentence(key === "ArrowDown" ? 1 : -1, event.shiftKey);
+    return;
+  }
+  if (key === "Escape") return handled(), cancel();
+  if (key === "?") return handled(), toggleHelp();
+  // With a claim open, the schema's keys come first (a project may give "j" to a label).
+  if (claim && editable()) {
+    const schemaKeys = [["perspectives", "perspective"], ["stances", "stance"], ["attributions", "attribution"]];
+    for (const [list, field] of schemaKeys) {
+      const value = keyMap(list).get(key);
+      if (value !== undefined) {
+        handled();
+        hideBanner();
+        if (field === "attribution") setAttribution(claim, value);
+        else change(claim, { [field]: value });
+        return;
+      }
+    }
+    const claimKeys = {
+      s: openSpeakerSearch,
+      "/": openSpeakerSearch,
+      t: () => $("f-target").focus(),
+      e: () => $("f-note").focus(),
+      c: () => change(claim, { confidence: claim.confidence === null ? 1 : claim.confidence >= 5 ? null : claim.confidence + 1 }),
+      m: () => armOrApply("mention"),
+      r: () => armOrApply("respan"),
+      Delete: () => deleteClaim(claim),
+      Backspace: () => deleteClaim(claim),
+    };
+    if (claimKeys[key]) {
+      handled();
+      claimKeys[key]();
+      return;
+    }
+  }
+  const pageKeys = {
+    j: () => goTo(state.ws.navigation.next, { push: true }),
+    k: () => goTo(state.ws.navigation.previous, { push: true }),
+    PageDown: () => goTo(state.ws.navigation.next, { push: true }),
+    PageUp: () => goTo(state.ws.navigation.previous, { push: true }),
+    S: () => moveOn("skip"),
+    z: undo,
+    ".": () => cycleClaims(1),
+    ",": () => cycleClaims(-1),
+    Enter: () => {
+      const offsets = selectionOffsets();
+      if (offsets && editable()) useSelection(offsets);
+    },
+  };
+  if (pageKeys[key]) {
+    handled();
+    pageKeys[key]();
+  }
+}
+
+function onKeyInField(event, target) {
+  const key = event.key;
+  if (target.id === "f-speaker") {
+    if (key === "ArrowDown" || key === "ArrowUp") {
+      event.preventDefault();
+      if (search.options.length) {
+        search.active = (search.active + (key === "ArrowDown" ? 1 : -1) + search.options.length) % search.options.length;
+        renderOptions();
+      }
+    } else if (key === "Enter") {
+      event.preventDefault();
+      // Results for an older query must not be picked: wait for the search of what is typed now.
+      if (search.query === target.value && !search.timer) chooseOption(search.active);
+      else search.enterPending = true;
+    } else if (key === "Escape") {
+      event.preventDefault();
+      closeSpeakerSearch();
+      target.blur();
+    }
+    return;
+  }
+  if (target.closest("#speaker-create")) {
+    if (key === "Enter") {
+      event.preventDefault();
+      createSpeaker();
+    } else if (key === "Escape") {
+      event.preventDefault();
+      closeSpeakerSearch();
+      $("f-speaker").focus();
+    }
+    return;
+  }
+  if (key === "Escape") {
+    event.preventDefault();
+    target.blur();
+  }
+}
+
+function armOrApply(mode) {
+  const offsets = selectionOffsets();
+  state.armed = mode;
+  if (offsets) useSelection(offsets);
+  else render();
+}
+
+function cycleClaims(direction) {
+  const claims = liveClaims().sort((a, b) => a.start - b.start || b.end - a.end);
+  if (!claims.length) return;
+  const at = claims.findIndex((c) => c.key === state.selected);
+  const next = at < 0 ? (direction > 0 ? 0 : claims.length - 1) : (at + direction + claims.length) % claims.length;
+  select(claims[next]);
+}
+
+// --- wiring ---------------------------------------------------------------------------------------------
+
+function wire() {
+  document.addEventListener("keydown", onKeyDown);
+  document.addEventListener("mouseup", onMouseUp);
+  $("claim-list").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-key]");
+    if (button) select(state.claims.find((c) => c.key === Number(button.dataset.key)));
+  });
+  $("claim-form").addEventListener("change", (event) => {
+    const claim = selectedClaim();
+    const input = event.target;
+    if (!claim) return;
+    if (input.name === "attribution") setAttribution(claim, input.value);
+    else if (input.name === "perspective" || input.name === "stance") change(claim, { [input.name]: input.value });
+    else if (input.id === "f-target") change(claim, { target: input.value });
+    else if (input.id === "f-confidence") change(claim, { confidence: input.value ? Number(input.value) : null });
+  });
+  $("f-note").addEventListener("input", (event) => {
+    change(selectedClaim(), { note: event.target.value }, { delay: TEXT_SAVE_DELAY, coalesce: true });
+  });
+  $("f-speaker").addEventListener("input", (event) => runSearch(event.target.value));
+  $("f-speaker").addEventListener("focus", (event) => runSearch(event.target.value));
+  $("speaker-options").addEventListener("mousedown", (event) => {
+    const li = event.target.closest("li[data-index]");
+    if (li) {
+      event.preventDefault(); // keep focus in the search box until the choice is made
+      chooseOption(Number(li.dataset.index));
+    }
+  });
+  $("f-speaker").addEventListener("blur", () => setTimeout(() => {
+    if ($("speaker-create").hidden) $("speaker-options").hidden = true;
+  }, 150));
+  $("speaker-clear").addEventListener("click", () => setSpeaker(selectedClaim(), null));
+  $("new-speaker-save").addEventListener("click", createSpeaker);
+  $("new-speaker-cancel").addEventListener("click", closeSpeakerSearch);
+  $("mention-set").addEventListener("click", () => armOrApply("mention"));
+  $("mention-clear").addEventListener("click", () => change(selectedClaim(), { mention_start: null, mention_end: null }));
+  $("respan").addEventListener("click", () => armOrApply("respan"));
+  $("claim-delete").addEventListener("click", () => deleteClaim(selectedClaim()));
+  $("claim-close").addEventListener("click", cancel);
+  $("go-next").addEventListener("click", () => goTo(state.ws.navigation.next, { push: true }));
+  $("go-previous").addEventListener("click", () => goTo(state.ws.navigation.previous, { push: true }));
+  $("submit").addEventListener("click", () => moveOn("submit"));
+  $("skip").addEventListener("click", () => moveOn("skip"));
+  $("retry-now").addEventListener("click", retryAll);
+  $("show-help").addEventListener("click", () => toggleHelp(true));
+  $("help-close").addEventListener("click", () => toggleHelp(false));
+  $("banner").addEventListener("click", () => { $("banner").hidden = true; });
+  window.addEventListener("popstate", (event) => {
+    const id = event.state && event.state.assignment;
+    if (id && (!state.ws || state.ws.assignment.id !== id)) {
+      if (readyToLeave()) load(() => api("GET", `assignments/${id}/`), { push: false });
+      else history.pushState({ assignment: state.ws.assignment.id }, "", annotateUrl(state.ws.assignment.id));
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved().length || incompleteDrafts().length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // Keep the "retrying in N s" countdown honest.
+  setInterval(() => {
+    if (state.ws && state.claims.some((c) => c.error && c.error.kind === "retry")) renderStatus();
+  }, 1000);
+}
+
+function start() {
+  const configNode = document.getElementById("editor-config");
+  if (!configNode) return; // imported elsewhere (e.g. to check the helpers): no editor on this page
+  state.config = JSON.parse(configNode.textContent);
+  const ws = JSON.parse(document.getElementById("editor-workspace").textContent || "null");
+  for (const [i, swatch] of document.querySelectorAll(".swatch").entries()) {
+    swatch.style.background = PALETTE[Number(swatch.dataset.index ?? i) % PALETTE.length];
+  }
+  wire();
+  if (ws && typeof ws === "object") show(ws);
+  document.documentElement.dataset.editor = "ready";
+}
+
+start();

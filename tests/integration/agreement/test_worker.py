@@ -1,0 +1,196 @@
+"""Agreement runs on a real Celery worker process and the real Redis broker.
+
+The workers are subprocesses on this test's database (committed rows: transaction=True) and on Redis
+database 5 (AGREEMENT_TEST_BROKER_URL), listening on a queue of their own.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.agreement.services import agreement_run_request
+from tests.integration.agreement.annotations import annotate
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[3]
+BROKER_URL = os.environ.get("AGREEMENT_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
+STALE_AFTER = 3  # seconds of heartbeat silence after which a run's worker counts as dead
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a worker process needs a database it can share: run on PostgreSQL")
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _forget_connections(app) -> None:
+    """Drop the Celery app's cached broker pools and routes so changed settings take effect."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+        amqp._rtable = None
+        for name in ("queues", "default_queue", "router"):
+            amqp.__dict__.pop(name, None)
+
+
+@contextmanager
+def on_redis(queue: str) -> Iterator[None]:
+    """This process sends tasks to `queue` on the test Redis database instead of running them eagerly."""
+    from annotator.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    _forget_connections(app)
+    app.conf.update(broker_url=BROKER_URL, task_always_eager=False, task_default_queue=queue)
+    try:
+        with override_settings(AGREEMENT_STALE_AFTER=STALE_AFTER):
+            yield
+    finally:
+        _forget_connections(app)
+        app.conf.update(saved)
+
+
+@pytest.fixture
+def queue() -> Iterator[str]:
+    client = redis.Redis.from_url(BROKER_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(f"Redis is not answering at {BROKER_URL}")
+    client.flushdb()  # database 5 belongs to these tests
+    yield f"agreement-test-{uuid.uuid4().hex[:8]}"
+    client.flushdb()
+
+
+@pytest.fixture
+def start_worker(queue, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+    workers: list[subprocess.Popen] = []
+
+    def start(*, slow_seconds: float = 0) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_VISIBILITY_TIMEOUT": "2",  # a dead worker's message is handed out again after 2 s
+            "DJANGO_SETTINGS_MODULE": "tests.integration.agreement.worker_settings",
+            "AGREEMENT_STALE_AFTER": str(STALE_AFTER),
+            "AGREEMENT_TEST_QUEUE": queue,
+            "AGREEMENT_TEST_SLOW_SECONDS": str(slow_seconds),
+            "PYTHONPATH": str(REPO),
+        }
+        name = f"w{len(workers)}-{queue}@%h"
+        log = (tmp_path / f"worker{len(workers)}.log").open("w")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tests.integration.agreement.worker_app", "worker",
+             "--pool=solo", "--concurrency=1", "-Q", queue, "-n", name, "-l", "info",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        worker.log_path = log.name
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(timeout=10)
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str, logs: list | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    shown = "".join(f"\n--- {w.log_path}\n{Path(w.log_path).read_text()[-3000:]}" for w in logs or [])
+    pytest.fail(f"timed out after {timeout}s waiting for {what}{shown}")
+
+
+def run_state(run_id: int) -> AgreementRun:
+    return AgreementRun.objects.defer("results").get(pk=run_id)
+
+
+def test_a_worker_computes_a_run_requested_through_the_service(annotated, members, start_worker, queue):
+    with on_redis(queue):
+        run = agreement_run_request(project=annotated, requested_by=members["res"], parameters={"n_boot": 200})
+        assert run.status == RunStatus.QUEUED and run.enqueued_at is not None
+        worker = start_worker()
+        wait_for(lambda: run_state(run.pk).status == RunStatus.SUCCEEDED, timeout=60, what="the run",
+                 logs=[worker])  # fmt: skip
+    run.refresh_from_db()
+    assert run.attempts == 1 and run.progress == 100
+    assert run.results["input"]["claims"] > 0 and run.timings["compute"] > 0
+
+
+def test_a_run_whose_worker_is_killed_is_completed_by_a_new_worker(annotated, members, start_worker, queue):
+    with on_redis(queue):
+        run = agreement_run_request(project=annotated, requested_by=members["res"], parameters={"n_boot": 300})
+        first = start_worker(slow_seconds=60)
+        wait_for(
+            lambda: run_state(run.pk).stage == "computing agreement",
+            timeout=60, what="the first worker to be computing", logs=[first],
+        )  # fmt: skip
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        stuck = run_state(run.pk)
+        assert stuck.status == RunStatus.RUNNING and stuck.attempts == 1  # nobody is left to finish it
+
+        second = start_worker()
+        wait_for(lambda: run_state(run.pk).status == RunStatus.SUCCEEDED, timeout=90,
+                 what="the second worker to finish the run", logs=[first, second])  # fmt: skip
+
+    run.refresh_from_db()
+    assert run.attempts == 2
+    assert run.results["report"] and run.error == ""
+    assert AgreementRun.objects.filter(project=annotated).count() == 1  # picked up again, not duplicated
+
+    client = APIClient()
+    client.force_authenticate(members["res"])
+    latest = client.get("/api/v1/agreement-runs/latest/", {"project": annotated.pk})
+    assert latest.status_code == 200
+    assert latest.json()["id"] == run.pk and latest.json()["results"] == run.results
+    hidden = APIClient()
+    hidden.force_authenticate(members["ann1"])
+    assert hidden.get("/api/v1/agreement-runs/latest/", {"project": annotated.pk}).status_code == 404
+
+
+def test_the_reaper_requeues_a_dead_workers_run_when_its_message_is_gone(
+    annotated, members, start_worker, queue
+):
+    with on_redis(queue):
+        run = agreement_run_request(project=annotated, parameters={"n_boot": 100})
+        first = start_worker(slow_seconds=60)
+        wait_for(lambda: run_state(run.pk).stage == "computing agreement", timeout=60,
+                 what="the first worker to be computing", logs=[first])  # fmt: skip
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        redis.Redis.from_url(BROKER_URL).flushdb()  # the unacknowledged message is lost with Redis' data
+
+        second = start_worker()
+        time.sleep(STALE_AFTER + 0.5)
+        # The dashboard (or beat) runs the reaper: the silent run is queued again and a message re-sent.
+        client = APIClient()
+        client.force_authenticate(members["res"])
+        assert client.get("/api/v1/agreement-runs/", {"project": annotated.pk}).status_code == 200
+        wait_for(lambda: run_state(run.pk).status == RunStatus.SUCCEEDED, timeout=60,
+                 what="the second worker to finish the run", logs=[first, second])  # fmt: skip
+    assert run_state(run.pk).attempts == 2

@@ -1,0 +1,182 @@
+"""Each export format, from the database: offsets and texts match the passages, every claim appears once."""
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.corpus.segment import word_spans
+from annotator.corpus.services import project_create
+from annotator.exports.bio import spans_from_bio
+from annotator.exports.offsets import from_utf16
+from annotator.exports.readers import read_doccano, read_label_studio
+from annotator.exports.selectors import ExportFilters
+from annotator.exports.services import FORMATS, export_stream
+from tests.integration.exports.conftest import FORMULA_NOTE
+
+pytestmark = pytest.mark.django_db
+
+
+def export(project, name: str, **filters) -> bytes:
+    chunks, content_type, file_name = export_stream(project=project, format=name, filters=ExportFilters(**filters))
+    assert content_type == FORMATS[name].content_type
+    assert file_name == f"{project.slug}-{name}.{FORMATS[name].extension}"
+    return b"".join(chunks)
+
+
+def submitted_ids(annotated) -> list[int]:
+    return sorted(c.pk for c in annotated.submitted)
+
+
+def test_jsonl_holds_each_passage_once_and_each_claim_once_matching_the_text(annotated):
+    lines = [json.loads(line) for line in export(annotated.project, "jsonl", source="all").decode().splitlines()]
+    assert len({line["passage_id"] for line in lines}) == len(lines) == 3
+    claims = [(line, c) for line in lines for c in line["claims"]]
+    assert sorted(c["id"] for _, c in claims) == submitted_ids(annotated)
+    assert all(line["text"][c["start"] : c["end"]] == c["text"] for line, c in claims)
+    astral = next(line for line in lines if line["text"].startswith("🐱"))
+    assert "𝕏 summit" in {c["text"] for c in astral["claims"]}, "astral characters count as one offset"
+    gold = [line["gold"] for line in lines]
+    assert gold[0][0]["text"] == lines[0]["text"][gold[0][0]["start"] : gold[0][0]["end"]]
+    assert gold[1:] == [None, None]
+
+
+def test_csv_has_one_row_a_claim_and_neutralises_formula_cells(annotated):
+    text = export(annotated.project, "csv").decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert sorted(int(row["claim_id"]) for row in rows) == submitted_ids(annotated)
+    for row in rows:
+        for name, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@")), f"{name} could run as a formula: {value!r}"
+    notes = {row["note"] for row in rows}
+    assert "'" + FORMULA_NOTE in notes and "'-tricky" in notes
+    assert {row["speaker"] for row in rows} >= {"'@SUM(A1) Wang Junsheng"}
+    assert "'+1 pact" in {row["target"] for row in rows}
+    passages = {p.pk: p.text for p in annotated.passages}
+    for row in rows:
+        start, end = int(row["start"]), int(row["end"])
+        assert passages[int(row["passage_id"])][start:end] == row["text"].removeprefix("'")
+    assert any("«Россия и КНДР»" == row["text"] for row in rows), "non-ASCII text is written as is"
+
+
+def _conll_blocks(text: str) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
+    blocks = []
+    for block in text.strip("\n").split("\n\n"):
+        comments, tokens = {}, []
+        for line in block.split("\n"):
+            if line.startswith("# "):
+                key, _, value = line[2:].partition(" = ")
+                comments[key] = value
+            else:
+                token, tag = line.split("\t")
+                tokens.append((token, tag))
+        blocks.append((comments, tokens))
+    return blocks
+
+
+def test_conll_bio_tags_reassemble_into_the_claims_spans(annotated):
+    text = export(annotated.project, "conll", annotators=("ann2",)).decode()
+    passages = {p.pk: p.text for p in annotated.passages}
+    expected = {
+        (c.assignment.passage_id, c.start, c.end, c.perspective)
+        for c in annotated.submitted
+        if c.assignment.annotator.username == "ann2"
+    }
+    found = set()
+    for comments, tokens in _conll_blocks(text):
+        passage_id = int(comments["passage_id"])
+        spans = word_spans(passages[passage_id])
+        assert [token for token, _ in tokens] == [passages[passage_id][s:e] for s, e in spans]
+        found |= {(passage_id, *span) for span in spans_from_bio(spans, [tag for _, tag in tokens])}
+    assert found == expected
+
+
+def test_conll_reports_the_claims_flat_bio_cannot_hold(annotated):
+    blocks = _conll_blocks(export(annotated.project, "conll", annotators=("ann1",)).decode())
+    first = next(comments for comments, _ in blocks if int(comments["passage_id"]) == annotated.passages[0].pk)
+    assert first["dropped_claims"] == "1", "ann1's two overlapping claims: one is kept"
+
+
+def test_hf_zip_is_a_dataset_folder_that_datasets_loads_with_counts_and_agreement(annotated, tmp_path: Path):
+    AgreementRun.objects.create(
+        project=annotated.project,
+        status=RunStatus.SUCCEEDED,
+        results={"span": {"krippendorff_alpha": 0.734}},
+        finished_at=timezone.now(),
+    )
+    with zipfile.ZipFile(io.BytesIO(export(annotated.project, "hf"))) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / "summits-dataset"
+    card = (folder / "README.md").read_text()
+    assert "0.734" in card and "krippendorff_alpha" in card
+    from datasets import load_dataset
+
+    dataset = load_dataset(str(folder))
+    rows = [row for split in dataset.values() for row in split]
+    assert sorted(row["passage_id"] for row in rows) == sorted(p.pk for p in annotated.passages)
+    assert sum(len(row["claims"]) for row in rows) == len(annotated.submitted)
+    for row in rows:
+        assert all(row["text"][c["start"] : c["end"]] == c["text"] for c in row["claims"])
+    assert str(sum(len(split) for split in dataset.values())) in card
+
+
+def test_doccano_offsets_are_utf16_and_read_back_to_the_same_spans(annotated):
+    data = export(annotated.project, "doccano")
+    lines = [json.loads(line) for line in data.decode().splitlines()]
+    astral = next(line for line in lines if line["text"].startswith("🐱"))
+    for start, end, _ in astral["label"]:
+        assert (from_utf16(astral["text"], start), from_utf16(astral["text"], end)) != (start, end)
+    spans = {
+        (record.record_id, span.annotator, span.start, span.end, span.label)
+        for record in read_doccano(data.splitlines(), file_name="all.jsonl")
+        for span in record.annotations
+    }
+    assert spans == {
+        (c.assignment.passage_id, c.assignment.annotator.username, c.start, c.end, c.perspective)
+        for c in annotated.submitted
+    }
+
+
+def test_label_studio_regions_are_code_points_matching_their_text(annotated):
+    data = export(annotated.project, "label_studio", source="all")
+    tasks = json.loads(data)
+    regions = [
+        (task, annotation["completed_by"]["username"], result["value"])
+        for task in tasks
+        for annotation in task["annotations"]
+        for result in annotation["result"]
+        if result["type"] == "labels"
+    ]
+    assert len([r for r in regions if r[1] != "gold"]) == len(annotated.submitted)
+    assert [r[1] for r in regions].count("gold") == 1
+    for task, _, value in regions:
+        assert task["data"]["text"][value["start"] : value["end"]] == value["text"]
+    read = [span for record in read_label_studio(data, file_name="ls.json") for span in record.annotations]
+    assert len(read) == len(regions)
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_an_empty_project_exports_an_empty_but_well_formed_file(db, name, tmp_path):
+    empty = project_create(name="Empty", slug="empty")
+    data = export(empty, name, status="all", source="all")
+    if name == "csv":
+        assert data.decode().splitlines()[0].startswith("passage_id,")
+        assert len(data.decode().splitlines()) == 1
+    elif name == "label_studio":
+        assert json.loads(data) == []
+    elif name == "hf":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert archive.namelist() == ["empty-dataset/README.md"]
+    else:
+        assert data == b""
+
+
+@pytest.mark.parametrize("name", ["jsonl", "csv", "doccano", "label_studio"])
+def test_a_filter_that_selects_nothing_exports_no_claims(annotated, name):
+    data = export(annotated.project, name, annotators=("nobody",))
+    assert data in (b"", b"[]") or data.decode().count("\n") == 1

@@ -92,14 +92,27 @@ def bootstrap_ci(
 class Reweighted:
     """An estimator of summed per-item statistics: value = estimator(rows.sum(0)); a bootstrap replicate
     with draw counts w is estimator(w @ rows). `rows` is (n_items, k), dense or scipy.sparse; the
-    estimator maps a (B, k) stack of sums to B values."""
+    estimator maps a (B, k) stack of sums to B values. With `quadratic` (a sparse (n_items, n_items)
+    matrix Q) the sums get one more column, w Q w', for terms like sum_c (sum_i w_i x_ic)^2 = w X X' w'
+    over many columns c that are cheaper as a sparse Q = X X' than as B x c replicate sums."""
 
     rows: Any
     estimator: Callable[[NDArray[np.float64]], NDArray[np.float64]]
+    quadratic: Any = None
 
-    def replicate(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    def sums(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
         sums = (self.rows.T @ weights.T).T if sparse.issparse(self.rows) else weights @ self.rows
-        return np.asarray(self.estimator(np.asarray(sums, dtype=np.float64)), dtype=np.float64)
+        sums = np.asarray(sums, dtype=np.float64)
+        if self.quadratic is None:
+            return sums
+        form = (np.asarray((self.quadratic @ weights.T).T) * weights).sum(axis=1)
+        return np.c_[sums, form]
+
+    def replicate(
+        self, weights: NDArray[np.float64], sums: NDArray[np.float64] | None = None
+    ) -> NDArray[np.float64]:
+        sums = self.sums(weights) if sums is None else sums
+        return np.asarray(self.estimator(sums), dtype=np.float64)
 
     def value(self) -> float:
         return float(self.replicate(np.ones((1, self.rows.shape[0])))[0])
@@ -114,8 +127,14 @@ def reweighted_intervals(
         return {name: (float("nan"), float("nan")) for name in statistics}
     replicates: dict[str, list] = {name: [] for name in statistics}
     for weights in resample_weights(n_items, n, seed):
+        shared: dict[
+            tuple[int, int], NDArray[np.float64]
+        ] = {}  # statistics built on the same rows share one product
         for name, statistic in statistics.items():
-            replicates[name].append(statistic.replicate(weights))
+            key = (id(statistic.rows), id(statistic.quadratic))
+            if key not in shared:
+                shared[key] = statistic.sums(weights)
+            replicates[name].append(statistic.replicate(weights, shared[key]))
     return {name: percentile_interval(np.concatenate(runs), confidence) for name, runs in replicates.items()}
 
 

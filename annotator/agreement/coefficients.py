@@ -10,6 +10,7 @@ exception; malformed input raises ValueError.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,6 +18,32 @@ from numpy.typing import ArrayLike, NDArray
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 # Above this many cells (units x values) the dense value-count table is replaced by sparse pairs.
 _DENSE_CELLS = 1 << 24
+
+
+def fast_unique(
+    keys: ArrayLike, *, return_index: bool = False, return_inverse: bool = False, return_counts: bool = False
+) -> Any:
+    """np.unique for flat numeric arrays by sorting (numpy 2.x's hash-based unique is far slower on large
+    integer arrays); same results and return order as np.unique, first occurrence for return_index."""
+    arr = np.asarray(keys).reshape(-1)
+    if arr.dtype.kind not in "iufb":
+        return np.unique(
+            arr, return_index=return_index, return_inverse=return_inverse, return_counts=return_counts
+        )
+    wanted = return_index or return_inverse
+    order = np.argsort(arr, kind="stable") if wanted else None
+    ordered = arr[order] if wanted else np.sort(arr)
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(arr) else np.zeros(0, bool)
+    result: list = [ordered[first]]
+    if return_index:
+        result.append(order[first])
+    if return_inverse:
+        inverse = np.empty(len(arr), np.intp)
+        inverse[order] = np.cumsum(first) - 1
+        result.append(inverse)
+    if return_counts:
+        result.append(np.diff(np.r_[np.flatnonzero(first), len(arr)]))
+    return result[0] if len(result) == 1 else tuple(result)
 
 
 def check_level(level: str) -> None:
@@ -57,11 +84,11 @@ def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.nda
             lookup = np.cumsum(seen) - 1
             domain = (np.flatnonzero(seen) + lo).astype(present.dtype)
             return domain, lookup[shifted].astype(np.intp)
-        domain = np.unique(present)
+        domain = fast_unique(present)
         return domain, np.searchsorted(domain, present).astype(np.intp)
     if values is None:
         try:
-            domain, codes = np.unique(present, return_inverse=True)
+            domain, codes = fast_unique(present, return_inverse=True)
             return domain, codes.reshape(-1).astype(np.intp)
         except TypeError:  # unorderable mix of label types: keep first-appearance order
             lookup: dict = {}
@@ -87,7 +114,7 @@ def pairable_counts(
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
     """Collapse (unit, value) observations into sorted non-zero counts (unit, value, count)."""
     key = unit.astype(np.int64) * n_values + code
-    uniq, count = np.unique(key, return_counts=True)
+    uniq, count = fast_unique(key, return_counts=True)
     return (uniq // n_values).astype(np.intp), (uniq % n_values).astype(np.intp), count.astype(np.float64)
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import sparse
 
 from annotator.agreement.bootstrap import Reweighted, reweighted_intervals
-from annotator.agreement.coefficients import alpha_batch
+from annotator.agreement.coefficients import alpha_batch, fast_unique
 from annotator.agreement.report_attributes import attribute_agreement, claim_units, gold_kappa
 from annotator.agreement.report_inputs import ATTRIBUTES, ProjectArrays, project_arrays
 from annotator.agreement.report_spans import (
@@ -342,7 +342,7 @@ def _documents(pa: ProjectArrays, positions: Any, spans: Any, attributes: dict) 
     passages = np.bincount(pa.passage_document, minlength=n_docs)
     slot_doc = pa.passage_document[pa.slot_passage]
     annotators = np.bincount(
-        np.unique(slot_doc * (len(pa.annotator_ids) + 1) + pa.slot_coder) // (len(pa.annotator_ids) + 1),
+        fast_unique(slot_doc * (len(pa.annotator_ids) + 1) + pa.slot_coder) // (len(pa.annotator_ids) + 1),
         minlength=n_docs,
     )
     shared = coders_per_passage(pa) >= 2

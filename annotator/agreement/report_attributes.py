@@ -16,12 +16,18 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from annotator.agreement.bootstrap import Reweighted
-from annotator.agreement.coefficients import grouped_coincidences, kappa_from_margins, pairable_counts
+from annotator.agreement.coefficients import (
+    fast_unique,
+    grouped_coincidences,
+    kappa_from_margins,
+    pairable_counts,
+)
 from annotator.agreement.report_inputs import ProjectArrays
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-DENSE_LABELS = 64  # above this many labels, per-document rows are kept sparse
+DENSE_LABELS = 64  # closed label sets up to this size keep a dense column per label in the bootstrap rows
+SUMMARY = 4  # leading columns of the summary rows: sum of diagonal, n, sum n_uc (n_uc - 1), units
 MATRIX_LABELS = 20  # confusion and coincidence matrices are reported up to this many labels
 
 
@@ -33,18 +39,21 @@ def claim_units(pa: ProjectArrays, left: IntArray, right: IntArray) -> tuple[Int
     size = np.bincount(component, minlength=n)
     unit = np.where(size[component] >= 2, component, -1)
     key = component.astype(np.int64) * (len(pa.annotator_ids) + 1) + pa.coder
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    _, inverse, counts = fast_unique(key, return_inverse=True, return_counts=True)
     return unit, counts[inverse.reshape(-1)] > 1
 
 
-def nominal_alpha_from_rows(sums: FloatArray, n_labels: int) -> FloatArray:
-    """Nominal alpha from [diagonal of the coincidence matrix | its marginals] (B, 2V)."""
-    diag, marg = sums[:, :n_labels], sums[:, n_labels:]
-    n = marg.sum(axis=1)
-    expected = n * n - (marg * marg).sum(axis=1)
+def nominal_alpha(n: FloatArray, diag: FloatArray, squares: FloatArray) -> FloatArray:
+    """Nominal alpha from the coincidence total n, its diagonal sum and its sum of squared marginals."""
+    expected = n * n - squares
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1.0 - (n - 1.0) * (n - diag.sum(axis=1)) / expected
-    return np.where((n >= 2) & (expected > 0), alpha, np.nan)
+        alpha = 1.0 - (n - 1.0) * (n - diag) / expected
+    return np.where((n >= 2) & (expected > 1e-9 * n * n), alpha, np.nan)
+
+
+def alpha_from_summary(sums: FloatArray, n_frequent: int) -> FloatArray:
+    """Nominal alpha from summary sums (see `summary_rows`), (B, k) -> (B,)."""
+    return nominal_alpha(sums[:, 1], sums[:, 0], _squares(sums, n_frequent))
 
 
 def label_alpha_from_rows(sums: FloatArray, n_labels: int, label: int) -> FloatArray:
@@ -56,23 +65,66 @@ def label_alpha_from_rows(sums: FloatArray, n_labels: int, label: int) -> FloatA
     return np.where((n >= 2) & (marg > 0) & (marg < n), alpha, np.nan)
 
 
-def fleiss_from_rows(sums: FloatArray, n_labels: int, n_raters: int) -> FloatArray:
-    """Fleiss' kappa from [category totals | sum n_ij (n_ij - 1) | units] (B, V + 2)."""
-    totals, agreeing, units = sums[:, :n_labels], sums[:, n_labels], sums[:, n_labels + 1]
+def fleiss_from_summary(sums: FloatArray, n_frequent: int, n_raters: int) -> FloatArray:
+    """Fleiss' kappa from summary sums when every unit has n_raters values (category totals = marginals)."""
+    n, agreeing, units = sums[:, 1], sums[:, 2], sums[:, 3]
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_j = totals / totals.sum(axis=1, keepdims=True)
-        p_e = (p_j * p_j).sum(axis=1)
+        p_e = _squares(sums, n_frequent) / (n * n)
         p_bar = agreeing / (units * n_raters * (n_raters - 1))
         kappa = (p_bar - p_e) / (1.0 - p_e)
-    return np.where((units > 0) & (p_e < 1.0 - 1e-15), kappa, np.nan)
+    return np.where((units > 0) & (p_e < 1.0 - 1e-12), kappa, np.nan)
 
 
-def _rows(doc: IntArray, column: IntArray, weight: FloatArray, n_docs: int, width: int):
-    """Per-document sums in `width` columns; scipy.sparse when wide."""
-    if width <= 2 * DENSE_LABELS:
-        flat = np.bincount(doc * width + column, weights=weight, minlength=n_docs * width)
-        return flat.reshape(n_docs, width)
-    return sparse.csr_matrix((weight, (doc, column)), shape=(n_docs, width))
+def _squares(sums: FloatArray, n_frequent: int) -> FloatArray:
+    """sum over labels of the squared marginal: dense columns, plus w Q w' for the rare labels if any."""
+    dense = (sums[:, SUMMARY : SUMMARY + n_frequent] ** 2).sum(axis=1)
+    return dense + sums[:, SUMMARY + n_frequent] if sums.shape[1] > SUMMARY + n_frequent else dense
+
+
+def summary_rows(
+    doc: IntArray,
+    code: IntArray,
+    count: FloatArray,
+    diag: FloatArray,
+    units_per_doc: FloatArray,
+    n_labels: int,
+) -> tuple[FloatArray, int, sparse.csr_matrix | None, FloatArray]:
+    """Per-document rows [sum diag, n, sum n_uc (n_uc - 1), units, marginals of frequent labels] and the
+    quadratic form of the rare labels' marginals; also the per-document sum of squared marginals.
+
+    Closed label sets keep every label dense. For an open set (speakers) the labels seen in the most
+    documents stay dense until the rest, mostly document-local labels, make a sparse X X' of modest size.
+    """
+    n_docs = len(units_per_doc)
+    key, inverse = fast_unique(doc * n_labels + code, return_inverse=True)
+    marg = np.bincount(inverse.reshape(-1), weights=count)
+    e_doc, e_code = key // n_labels, key % n_labels
+    fixed = np.c_[
+        np.bincount(doc, weights=diag, minlength=n_docs),
+        np.bincount(doc, weights=count, minlength=n_docs),
+        np.bincount(doc, weights=count * (count - 1.0), minlength=n_docs),
+        units_per_doc,
+    ]
+    spread = np.bincount(e_code, minlength=n_labels).astype(np.float64)  # documents per label
+    order = np.argsort(-spread, kind="stable")
+    rare_cost = np.cumsum((spread[order] ** 2)[::-1])[::-1]  # nnz of X X' if labels from here on are rare
+    n_frequent = n_labels if n_labels <= DENSE_LABELS else int(np.argmax(np.r_[rare_cost, 0] <= 20 * n_docs))
+    n_frequent = min(n_frequent, 4 * DENSE_LABELS)
+    position = np.full(n_labels, -1)
+    position[order[:n_frequent]] = np.arange(n_frequent)
+    dense = position[e_code] >= 0
+    flat = np.bincount(
+        e_doc[dense] * n_frequent + position[e_code[dense]],
+        weights=marg[dense],
+        minlength=n_docs * n_frequent,
+    )
+    rows = np.c_[fixed, flat.reshape(n_docs, n_frequent)]
+    quadratic = None
+    if not dense.all():
+        rare = sparse.csr_matrix((marg[~dense], (e_doc[~dense], e_code[~dense])), shape=(n_docs, n_labels))
+        quadratic = (rare @ rare.T).tocsr()
+    squares = np.bincount(e_doc, weights=marg * marg, minlength=n_docs)
+    return rows, n_frequent, quadratic, squares
 
 
 @dataclass
@@ -101,7 +153,7 @@ def attribute_agreement(
     code, labels = pa.codes[attribute], pa.labels[attribute]
     n_labels, n_docs, n_ann = max(len(labels), 1), len(pa.document_ids), len(pa.annotator_ids)
     keep = (unit >= 0) & (code >= 0) & ~ambiguous
-    _, dense_unit = np.unique(unit[keep], return_inverse=True)
+    _, dense_unit = fast_unique(unit[keep], return_inverse=True)
     u, c, cnt = pairable_counts(dense_unit.reshape(-1).astype(np.intp), code[keep].astype(np.intp), n_labels)
     unit_doc = np.zeros(int(u.max()) + 1 if len(u) else 0, np.int64)
     unit_doc[dense_unit] = pa.passage_document[pa.passage[keep]]
@@ -110,28 +162,28 @@ def attribute_agreement(
     u, c, cnt = u[pairable], c[pairable], cnt[pairable]
     doc = unit_doc[u]
     diag_w = cnt * (cnt - 1.0) / (m_u[u] - 1.0)
-    rows = _rows(np.r_[doc, doc], np.r_[c, c + n_labels], np.r_[diag_w, cnt], n_docs, 2 * n_labels)
-    alpha = Reweighted(rows, lambda sums: nominal_alpha_from_rows(sums, n_labels))
-    per_label = {
-        str(name): Reweighted(rows, lambda sums, k=k: label_alpha_from_rows(sums, n_labels, k))
-        for k, name in enumerate(labels)
-    }
-    dense_rows = rows.toarray() if sparse.issparse(rows) else rows
-    per_document = nominal_alpha_from_rows(dense_rows, n_labels)
+    units_per_doc = np.bincount(unit_doc[np.flatnonzero(m_u >= 2)], minlength=n_docs).astype(np.float64)
+    rows, n_frequent, quadratic, squares = summary_rows(doc, c, cnt, diag_w, units_per_doc, n_labels)
+    alpha = Reweighted(rows, lambda sums: alpha_from_summary(sums, n_frequent), quadratic)
+    per_document = nominal_alpha(rows[:, 1], rows[:, 0], squares)
+    per_label = {}
+    if len(labels) <= MATRIX_LABELS:  # one-vs-rest, for closed label sets (not the open speaker list)
+        flat = np.bincount(
+            np.r_[doc * 2 * n_labels + c, doc * 2 * n_labels + n_labels + c],
+            weights=np.r_[diag_w, cnt],
+            minlength=n_docs * 2 * n_labels,
+        )
+        label_rows = flat.reshape(n_docs, 2 * n_labels)
+        per_label = {
+            str(name): Reweighted(label_rows, lambda sums, k=k: label_alpha_from_rows(sums, n_labels, k))
+            for k, name in enumerate(labels)
+        }
 
-    raters = np.unique(m_u[m_u >= 2])
+    raters = fast_unique(m_u[m_u >= 2])
     fleiss, reason = None, None
     if len(raters) == 1:
         n_raters = int(raters[0])
-        units_per_doc = np.bincount(unit_doc[np.flatnonzero(m_u >= 2)], minlength=n_docs).astype(np.float64)
-        counts = _rows(doc, c, cnt, n_docs, n_labels)
-        agreeing = np.bincount(doc, weights=cnt * (cnt - 1.0), minlength=n_docs)
-        stacked = (
-            sparse.hstack([counts, sparse.csr_matrix(np.c_[agreeing, units_per_doc])]).tocsr()
-            if sparse.issparse(counts)
-            else np.c_[counts, agreeing, units_per_doc]
-        )
-        fleiss = Reweighted(stacked, lambda sums: fleiss_from_rows(sums, n_labels, n_raters))
+        fleiss = Reweighted(rows, lambda sums: fleiss_from_summary(sums, n_frequent, n_raters), quadratic)
     elif len(raters) > 1:
         low, high = int(raters.min()), int(raters.max())
         reason = f"matched units have {low} to {high} raters; Fleiss' kappa needs the same number for all"
@@ -153,7 +205,7 @@ def attribute_agreement(
         fleiss_reason=reason,
         coincidence=coincidence,
         n_units=int((m_u >= 2).sum()),
-        n_annotators=len(np.unique(contributing)),
+        n_annotators=len(fast_unique(contributing)),
         ambiguous=int((ambiguous & (unit >= 0)).sum()),
         **kappa,
     )

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.coefficients import as_labels, encode, missing_mask
+from annotator.agreement.coefficients import as_labels, encode, fast_unique, missing_mask
 
 IntArray = NDArray[np.int64]
 ATTRIBUTES = ("perspective", "stance", "speaker")
@@ -135,8 +135,8 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
     a_passage = _lookup(ids, integers(a["passage_id"], "passage_id"), "assignments")
     a_coder = integers(a["annotator_id"], "annotator_id")
     submitted = np.asarray(a["submitted"]).astype(bool)
-    annotator_ids = np.unique(a_coder[submitted])
-    slot_key = np.unique(
+    annotator_ids = fast_unique(a_coder[submitted])
+    slot_key = fast_unique(
         a_passage[submitted] * (len(annotator_ids) + 1) + np.searchsorted(annotator_ids, a_coder[submitted])
     )
     slot_passage, slot_coder = slot_key // (len(annotator_ids) + 1), slot_key % (len(annotator_ids) + 1)
@@ -184,7 +184,7 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
         adjudicated = _lookup(ids, integers(np.asarray(extra, np.int64), "adjudicated_passage_ids"), "gold")
         project.gold_passage, project.gold_start, project.gold_end = gp, gs, ge
         project.gold_codes = gold_codes
-        project.gold_passages = np.unique(np.r_[gp, adjudicated])
+        project.gold_passages = fast_unique(np.r_[gp, adjudicated])
     return project
 
 
@@ -204,6 +204,6 @@ def _documents(
     low = int(known.min()) if len(known) else 0
     span = int(known.max()) - low + 1 if len(known) else 0
     key = np.where(unknown, span + np.arange(n_passages), table_docs - low)  # unknown: a document of its own
-    _, first, dense = np.unique(key, return_index=True, return_inverse=True)
+    _, first, dense = fast_unique(key, return_index=True, return_inverse=True)
     ids = [None if unknown[i] else int(table_docs[i]) for i in first.tolist()]
     return dense.reshape(-1).astype(np.int64), ids

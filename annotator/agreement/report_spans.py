@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from annotator.agreement.bootstrap import Reweighted
-from annotator.agreement.coefficients import alpha_batch, grouped_coincidences
+from annotator.agreement.coefficients import alpha_batch, fast_unique, grouped_coincidences
 from annotator.agreement.report_inputs import ProjectArrays
 from annotator.agreement.spans import MODES, match_claims
 from annotator.agreement.unitizing import cross_term, disagreements, position_counts, unitizing_terms
@@ -76,7 +76,7 @@ def position_agreement(pa: ProjectArrays) -> PositionAgreement:
         per_document=per_doc,
         statistic=statistic,
         n_units=int(pa.passage_length[shared].sum()),
-        n_annotators=len(np.unique(pa.slot_coder[shared[pa.slot_passage]])),
+        n_annotators=len(fast_unique(pa.slot_coder[shared[pa.slot_passage]])),
     )
 
 
@@ -95,11 +95,11 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
     value = 1.0 - d_o / d_e if d_e > 0 else float("nan")
     every = np.arange(len(pa.passage_ids))
     ul, gl = terms.unit_length, terms.gap_length
-    distinct = np.unique(ul)
+    distinct = fast_unique(ul)
     if len(distinct) <= bins:
         edges = distinct
     else:
-        edges = np.unique(np.quantile(ul, np.linspace(0, 1, bins, endpoint=False), method="lower"))
+        edges = fast_unique(np.quantile(ul, np.linspace(0, 1, bins, endpoint=False), method="lower"))
     k = max(len(edges), 1)
     ubin = np.searchsorted(edges, ul, side="right") - 1
     gbin = np.searchsorted(edges, gl, side="right") - 1
@@ -198,7 +198,7 @@ def span_matches(pa: ProjectArrays) -> SpanMatches:
         pair_claims=pair_claims,
         statistics=statistics,
         n_units=int(shared.sum()),
-        n_annotators=len(np.unique(pa.coder[shared])),
+        n_annotators=len(fast_unique(pa.coder[shared])),
     )
 
 

@@ -1,12 +1,71 @@
-"""Scheduling the automatic agreement refresh after annotations change."""
+"""Getting agreement runs onto the queue: sending their task, and the automatic refresh after annotating.
+
+Sending never raises into the caller. A run whose message could not be sent stays queued without
+`enqueued_at`, and the reaper (services.agreement_runs_recover) sends it again later. While a broker is
+failing, sends to it are skipped for BROKER_PAUSE seconds, so a Redis outage costs its connection
+timeout once per pause, not on every page or save.
+"""
+
+from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
-from annotator.corpus.models import Project
+from annotator.celery import app as celery_app
 
 log = logging.getLogger(__name__)
+
+BROKER_PAUSE = 30.0
+_broker_down_until: dict[str, float] = {}
+
+
+def enqueue(run_id: int, *, countdown: float = 0, background: bool = False) -> None:
+    """Send the run's task (after `countdown` seconds); `background` sends from a thread, so that not
+    even a broker's connection timeout reaches the caller. Without a broker the task runs here, now."""
+    if background and not celery_app.conf.task_always_eager:
+        thread = threading.Thread(
+            target=_send_and_close, args=(run_id, countdown), name=f"agreement-enqueue-{run_id}", daemon=True
+        )
+        thread.start()
+    else:
+        send(run_id, countdown=countdown)
+
+
+def _send_and_close(run_id: int, countdown: float) -> None:
+    try:
+        send(run_id, countdown=countdown)
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+def send(run_id: int, *, countdown: float = 0) -> bool:
+    """Send the task now; True if the broker took it (or, without a broker, the run has been executed)."""
+    from annotator.agreement.tasks import agreement_run_execute as task
+
+    broker = str(celery_app.conf.broker_url or "")
+    if time.monotonic() < _broker_down_until.get(broker, 0.0):
+        log.warning("agreement run %s: broker unavailable lately; left for the reaper to send", run_id)
+        return False
+    sent_at = timezone.now()
+    try:
+        task.apply_async(kwargs={"run_id": run_id}, countdown=countdown or None, retry=False)
+    except (BrokerError, ConnectionError, OSError):
+        _broker_down_until[broker] = time.monotonic() + BROKER_PAUSE
+        log.exception("agreement run %s: could not reach the broker; the reaper will send it later", run_id)
+        return False
+    except Exception:  # without a broker, the task itself ran here and failed: it is recorded on the run
+        log.exception("agreement run %s: its task failed", run_id)
+        return False
+    from annotator.agreement.models import AgreementRun
+
+    AgreementRun.objects.filter(pk=run_id).update(enqueued_at=sent_at)
+    return True
 
 
 def schedule_refresh(*, project_id: int) -> None:
@@ -17,10 +76,13 @@ def schedule_refresh(*, project_id: int) -> None:
     raised: the annotator's label is already saved, and the reaper or the next submission catches up.
     """
     from annotator.agreement.services import agreement_run_request
+    from annotator.corpus.models import Project
 
     try:
         agreement_run_request(
-            project=Project(pk=project_id), countdown=max(float(settings.AGREEMENT_REFRESH_DELAY), 0.001)
+            project=Project(pk=project_id),
+            countdown=max(float(settings.AGREEMENT_REFRESH_DELAY), 0.001),
+            background=True,
         )
     except Exception:
         log.exception("could not schedule the agreement refresh of project %s", project_id)

@@ -24,6 +24,7 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from annotator.agreement import scheduling
 from annotator.agreement.loading import RESULTS_FORMAT, ProjectInput, load_project_input
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.report import project_report
@@ -84,13 +85,14 @@ def agreement_run_request(
     parameters: dict[str, Any] | None = None,
     countdown: float = 0,
     enqueue: bool = True,
+    background: bool = False,
 ) -> AgreementRun:
     """The project's queued run (created if there is none), its task sent after commit.
 
     Coalesced: at most one queued run per project (a partial unique constraint); asking again returns it,
     with `parameters` replacing its own when given. An automatic refresh (`countdown` > 0) sends no second
     message for a run already queued; an explicit request sends one so the run starts now (duplicates are
-    harmless: only one worker can claim the run).
+    harmless: only one worker can claim the run). `background` sends it from a thread (see scheduling).
     """
     cleaned = run_parameters(parameters)
     agreement_runs_recover(project_id=project.pk)
@@ -102,7 +104,7 @@ def agreement_run_request(
             replace_parameters=parameters is not None,
         )
         if enqueue and (created or countdown <= 0):
-            _enqueue_on_commit(run.pk, countdown=countdown)
+            _enqueue_on_commit(run.pk, countdown=countdown, background=background)
     run.refresh_from_db()  # without a broker the task has already run on commit
     return run
 
@@ -128,23 +130,8 @@ def _queued_run(
     raise OperationalError("could not queue an agreement run: too much contention")
 
 
-def _enqueue_on_commit(run_id: int, *, countdown: float = 0) -> None:
-    transaction.on_commit(lambda: enqueue(run_id, countdown=countdown))
-
-
-def enqueue(run_id: int, *, countdown: float = 0) -> bool:
-    """Send the run's task now; True if sent. Never raises: a lost message is re-sent by the reaper."""
-    from annotator.agreement.tasks import agreement_run_execute as task
-
-    try:
-        # retry=False: with Redis down, fail fast instead of holding the caller (an annotator's save).
-        sent_at = timezone.now()
-        task.apply_async(kwargs={"run_id": run_id}, countdown=countdown or None, retry=False)
-        AgreementRun.objects.filter(pk=run_id).update(enqueued_at=sent_at)
-    except Exception:
-        log.exception("agreement run %s: could not send its task (the reaper will re-send it)", run_id)
-        return False
-    return True
+def _enqueue_on_commit(run_id: int, *, countdown: float = 0, background: bool = False) -> None:
+    transaction.on_commit(lambda: scheduling.enqueue(run_id, countdown=countdown, background=background))
 
 
 # --- execute --------------------------------------------------------------------------------------------

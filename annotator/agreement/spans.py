@@ -15,6 +15,7 @@ Matching rules
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from annotator.agreement.coefficients import as_labels, encode
+from annotator.agreement.coefficients import as_labels, encode, fast_unique
 
 MODES = ("exact", "overlap")
 IntArray = NDArray[np.int64]
@@ -58,7 +59,7 @@ def overlap_candidates(group: IntArray, start: IntArray, end: IntArray) -> tuple
     """Index pairs (i, j), i != j, of intervals in the same group that share at least one position."""
     if len(start) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, dense = np.unique(group, return_inverse=True)
+    _, dense = fast_unique(group, return_inverse=True)
     scale = int(end.max()) + 1
     order = np.lexsort((start, dense))
     key = dense[order].astype(np.int64) * scale + start[order]
@@ -91,14 +92,44 @@ def exact_candidates(
     return order[regroup[p]], order[regroup[q]]
 
 
+_ENUMERATE = 5  # components up to 5 x 5 are solved in bulk by enumerating all S! assignments
+_PERMUTATIONS = {s: np.array(list(itertools.permutations(range(s))), dtype=np.int64) for s in range(1, 6)}
+
+
+def _local_rank(group: IntArray, node: IntArray) -> tuple[IntArray, IntArray]:
+    """Rank of each node among the distinct nodes of its group (by node id), and distinct nodes per group."""
+    distinct, inverse = fast_unique(
+        group.astype(np.int64) * (int(node.max()) + 1) + node, return_inverse=True
+    )
+    owner = distinct // (int(node.max()) + 1)
+    first = np.searchsorted(owner, owner)
+    return (np.arange(len(distinct)) - first)[inverse.reshape(-1)], np.bincount(owner)
+
+
+def _enumerate_small(
+    comp: IntArray, row: IntArray, col: IntArray, weight: NDArray[np.float64], size: int
+) -> NDArray[np.bool_]:
+    """Exact maximum-weight matching of many components of at most size x size nodes at once; ties go to
+    the first assignment in lexicographic order (the lower row gets the lower column)."""
+    if len(comp) == 0:
+        return np.zeros(0, dtype=bool)
+    _, comp = fast_unique(comp, return_inverse=True)
+    permutations = _PERMUTATIONS[size]
+    matrix = np.zeros((int(comp.max()) + 1, size, size))
+    matrix[comp, row, col] = weight
+    totals = matrix[:, np.arange(size), permutations].sum(axis=2)  # (components, permutations)
+    best = permutations[np.argmax(totals, axis=1)]  # (components, rows) -> column
+    return (best[comp, row] == col) & (weight > 0)
+
+
 def solve_matching(left: IntArray, right: IntArray, weight: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Maximum-weight one-to-one selection of candidate edges left[k] - right[k] (keys are node ids)."""
     n_edges = len(left)
     chosen = np.zeros(n_edges, dtype=bool)
     if n_edges == 0:
         return chosen
-    left_keys, li = np.unique(left, return_inverse=True)
-    right_keys, ri = np.unique(right, return_inverse=True)
+    left_keys, li = fast_unique(left, return_inverse=True)
+    right_keys, ri = fast_unique(right, return_inverse=True)
     n_left = len(left_keys)
     graph = coo_matrix((np.ones(n_edges), (li, ri + n_left)), shape=(n_left + len(right_keys),) * 2)
     _, component = connected_components(graph, directed=False)
@@ -107,11 +138,24 @@ def solve_matching(left: IntArray, right: IntArray, weight: NDArray[np.float64])
     simple = edges_per[edge_component] == 1
     chosen[simple] = True
     contested = np.flatnonzero(~simple)
-    contested = contested[np.argsort(edge_component[contested], kind="stable")]
-    bounds = np.flatnonzero(np.diff(edge_component[contested])) + 1
-    for edges in np.split(contested, bounds) if len(contested) else []:
-        rows, r_idx = np.unique(li[edges], return_inverse=True)
-        cols, c_idx = np.unique(ri[edges], return_inverse=True)
+    if len(contested) == 0:
+        return chosen
+    _, comp = fast_unique(edge_component[contested], return_inverse=True)
+    row, n_rows = _local_rank(comp, li[contested])
+    col, n_cols = _local_rank(comp, ri[contested])
+    size = np.maximum(n_rows, n_cols)[comp]
+    for s in range(2, _ENUMERATE + 1):
+        mine = size == s
+        chosen[contested[mine]] = _enumerate_small(
+            comp[mine], row[mine], col[mine], weight[contested[mine]], s
+        )
+    small = size <= _ENUMERATE
+    large = contested[~small]
+    large = large[np.argsort(edge_component[large], kind="stable")]
+    bounds = np.flatnonzero(np.diff(edge_component[large])) + 1
+    for edges in np.split(large, bounds) if len(large) else []:
+        rows, r_idx = fast_unique(li[edges], return_inverse=True)
+        cols, c_idx = fast_unique(ri[edges], return_inverse=True)
         matrix = np.zeros((len(rows), len(cols)))
         matrix[r_idx, c_idx] = weight[edges]
         row_sel, col_sel = linear_sum_assignment(matrix, maximize=True)

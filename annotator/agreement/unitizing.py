@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.coefficients import alpha_from_coincidences, as_labels, encode, grouped_coincidences
+from annotator.agreement.coefficients import (
+    alpha_from_coincidences,
+    as_labels,
+    encode,
+    fast_unique,
+    grouped_coincidences,
+)
 from annotator.agreement.spans import overlap_candidates, ranged_pairs
 
 IntArray = NDArray[np.int64]
@@ -84,7 +90,9 @@ def unitizing_terms(
     i, j = overlap_candidates(up, s, e)  # a coder's merged units never overlap: all pairs are cross-coder
     observed = np.bincount(up[i], weights=(s[i] - s[j]) ** 2.0 + (e[i] - e[j]) ** 2.0, minlength=len(lengths))
     # a unit lies inside a gap of every other coder who has no unit overlapping it
-    pair_coder = np.unique(np.r_[i, j] * (int(slot_coder.max(initial=0)) + 1) + slot_coder[slot[np.r_[j, i]]])
+    pair_coder = fast_unique(
+        np.r_[i, j] * (int(slot_coder.max(initial=0)) + 1) + slot_coder[slot[np.r_[j, i]]]
+    )
     touching = np.bincount(pair_coder // (int(slot_coder.max(initial=0)) + 1), minlength=len(s))
     ul = (e - s).astype(np.float64)
     observed += np.bincount(up, weights=ul**2 * (m[up] - 1 - touching), minlength=len(lengths))
@@ -173,7 +181,7 @@ def _unitizing(units: Sequence, length: int) -> tuple[float, dict]:
     coder, start, end, category = _parse_coders(units, length)
     n_coders = len(units)
     if n_coders < 2:
-        return float("nan"), {k: float("nan") for k in np.unique(category).tolist()}
+        return float("nan"), {k: float("nan") for k in fast_unique(category).tolist()}
     domain, codes = encode(category)
     slots = np.arange(n_coders, dtype=np.int64)
     parts = {}
@@ -212,7 +220,7 @@ def _runs(slot: IntArray, start: IntArray, end: IntArray, label: IntArray) -> tu
         return slot[alone], start[alone], end[alone], label[alone]
     cl = cluster[np.argsort(order)][crowd]
     cs, ce = start[crowd], end[crowd]
-    bounds = np.unique(np.r_[cl * scale + cs, cl * scale + ce])
+    bounds = fast_unique(np.r_[cl * scale + cs, cl * scale + ce])
     lo = np.searchsorted(bounds, cl * scale + cs)
     hi = np.searchsorted(bounds, cl * scale + ce)
     unit, piece = ranged_pairs(lo.astype(np.int64), hi.astype(np.int64))
@@ -250,7 +258,7 @@ def position_counts(
     r_passage = slot_passage[r_slot]
     scale = int(lengths.max(initial=0)) + 1
     kept = np.flatnonzero(m >= 2)
-    bounds = np.unique(
+    bounds = fast_unique(
         np.r_[
             kept * scale, kept * scale + lengths[kept], r_passage * scale + r_start, r_passage * scale + r_end
         ]

@@ -3,6 +3,7 @@ import of doccano / Label Studio annotations. Mounted under projects/<slug>/; th
 JavaScript, exports.js adds progress polling.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,8 @@ def _page(
     project: Project,
     role: str,
     *,
-    errors: dict[str, list[str]] | None = None,
+    export_errors: Sequence[str] = (),
+    import_errors: Sequence[str] = (),
     summary: AnnotationImportSummary | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -50,16 +52,13 @@ def _page(
         "jobs": project.export_jobs.select_related("requested_by")[:RECENT_JOBS],
         "can_import": role in IMPORT_ROLES,
         "import_formats": IMPORT_FORMATS,
-        "errors": errors or {},
+        "export_errors": export_errors,
+        "import_errors": import_errors,
         "summary": summary,
         "posted": request.POST if request.method == "POST" else {},
         "page_config": {"project": project.pk, "api": "/api/v1/"},
     }
     return render(request, "exports.html", context, status=status)
-
-
-def _errors(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
 
 
 @login_required
@@ -76,7 +75,7 @@ def export_download(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         name, filters = export_options(request.POST)
     except ValidationError as error:
-        return _page(request, project, role, errors=_errors(error), status=400)
+        return _page(request, project, role, export_errors=error.messages, status=400)
     return streaming_response(project=project, name=name, filters=filters)
 
 
@@ -87,7 +86,7 @@ def export_job_create(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         name, filters = export_options(request.POST)
     except ValidationError as error:
-        return _page(request, project, role, errors=_errors(error), status=400)
+        return _page(request, project, role, export_errors=error.messages, status=400)
     job = export_job_request(project=project, format=name, filters=filters, requested_by=request.user)
     messages.success(request, f"Export {job.pk} ({FORMATS[name].label}) is queued; it appears below.")
     return redirect("exports", slug=project.slug)
@@ -99,7 +98,7 @@ def annotations_import(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug, roles=IMPORT_ROLES)
     uploads = request.FILES.getlist("file")
     if not uploads:
-        return _page(request, project, role, errors={"file": ["Choose a file to import."]}, status=400)
+        return _page(request, project, role, import_errors=["Choose a file to import."], status=400)
     try:
         summary = annotations_upload(
             project=project,
@@ -110,9 +109,9 @@ def annotations_import(request: HttpRequest, slug: str) -> HttpResponse:
             skip_invalid=request.POST.get("skip_invalid") == "on",
         )
     except ImportRefused as error:
-        return _page(request, project, role, errors={"file": [str(error)]}, status=413)
+        return _page(request, project, role, import_errors=[str(error)], status=413)
     except ValidationError as error:
-        return _page(request, project, role, errors=_errors(error), status=400)
+        return _page(request, project, role, import_errors=error.messages, status=400)
     if not summary.written:
         return _page(request, project, role, summary=summary, status=400)
     messages.success(

@@ -26,7 +26,9 @@ def import_articles(project: Project, *, documents: int, paragraphs: int = 6) ->
     records = [
         ArticleRecord(
             title=f"Article {d + 1}",
-            text="\n\n".join(f"Paragraph {p + 1} of article {d + 1}. " + SENTENCE * 2 for p in range(paragraphs)),
+            text="\n\n".join(
+                f"Paragraph {p + 1} of article {d + 1}. " + SENTENCE * 2 for p in range(paragraphs)
+            ),
             source="test wire",
         )
         for d in range(documents)
@@ -37,7 +39,9 @@ def import_articles(project: Project, *, documents: int, paragraphs: int = 6) ->
 def _speakers(project: Project) -> list[int]:
     names = ["Wang Junsheng", "Alexander Korolev", "State Department", "KCNA"]
     existing = {s.name: s.pk for s in Speaker.objects.filter(project=project)}
-    return [existing.get(name) or speaker_create(project=project, name=name, kind="person").pk for name in names]
+    return [
+        existing.get(name) or speaker_create(project=project, name=name, kind="person").pk for name in names
+    ]
 
 
 def _truth(rng: random.Random, length: int, speakers: list[int], per_passage: int) -> list[tuple]:

@@ -60,7 +60,9 @@ def test_the_columns_hold_submitted_work_only_in_the_layout_the_report_takes(ann
         loaded.claims["passage_id"][loaded.claims["annotator_id"] == members["ann1"].pk].tolist()
     )
     assert loaded.assignments["submitted"].all() and len(loaded.assignments["submitted"]) == 188
-    lengths = dict(zip(loaded.passage_lengths["passage_id"].tolist(), loaded.passage_lengths["length"].tolist()))
+    lengths = dict(
+        zip(loaded.passage_lengths["passage_id"].tolist(), loaded.passage_lengths["length"].tolist())
+    )
     claim = submitted_claims.select_related("assignment__passage").first()
     assert lengths[claim.assignment.passage_id] == len(claim.assignment.passage.text)
     assert set(loaded.claims["perspective"].tolist()) <= {"us_western", "chinese", "russian", "north_korean"}
@@ -76,7 +78,9 @@ def test_the_digest_changes_with_every_edit_submission_deletion_and_adjudication
     assert load_project_input(project=annotated).digest == digests[0]  # deterministic
 
     claim = Claim.objects.select_related("assignment__passage__document__project").order_by("id").first()
-    claim = claim_update(claim=claim, version=claim.version, stance="neutral" if claim.stance != "neutral" else "favor")
+    claim = claim_update(
+        claim=claim, version=claim.version, stance="neutral" if claim.stance != "neutral" else "favor"
+    )
     digests.append(load_project_input(project=annotated).digest)
 
     claim_update(claim=claim, version=claim.version, note="a note changes no figure, but the digest is exact")

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.services import agreement_run_request
-from tests.integration.agreement.annotations import annotate
+from tests.integration.agreement.broker import on_broker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,33 +39,11 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _forget_connections(app) -> None:
-    """Drop the Celery app's cached broker pools and routes so changed settings take effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-        amqp._rtable = None
-        for name in ("queues", "default_queue", "router"):
-            amqp.__dict__.pop(name, None)
-
-
 @contextmanager
 def on_redis(queue: str) -> Iterator[None]:
     """This process sends tasks to `queue` on the test Redis database instead of running them eagerly."""
-    from annotator.celery import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
-    _forget_connections(app)
-    app.conf.update(broker_url=BROKER_URL, task_always_eager=False, task_default_queue=queue)
-    try:
-        with override_settings(AGREEMENT_STALE_AFTER=STALE_AFTER):
-            yield
-    finally:
-        _forget_connections(app)
-        app.conf.update(saved)
+    with on_broker(BROKER_URL, queue=queue), override_settings(AGREEMENT_STALE_AFTER=STALE_AFTER):
+        yield
 
 
 @pytest.fixture
@@ -131,7 +109,9 @@ def run_state(run_id: int) -> AgreementRun:
 
 def test_a_worker_computes_a_run_requested_through_the_service(annotated, members, start_worker, queue):
     with on_redis(queue):
-        run = agreement_run_request(project=annotated, requested_by=members["res"], parameters={"n_boot": 200})
+        run = agreement_run_request(
+            project=annotated, requested_by=members["res"], parameters={"n_boot": 200}
+        )
         assert run.status == RunStatus.QUEUED and run.enqueued_at is not None
         worker = start_worker()
         wait_for(lambda: run_state(run.pk).status == RunStatus.SUCCEEDED, timeout=60, what="the run",
@@ -143,7 +123,9 @@ def test_a_worker_computes_a_run_requested_through_the_service(annotated, member
 
 def test_a_run_whose_worker_is_killed_is_completed_by_a_new_worker(annotated, members, start_worker, queue):
     with on_redis(queue):
-        run = agreement_run_request(project=annotated, requested_by=members["res"], parameters={"n_boot": 300})
+        run = agreement_run_request(
+            project=annotated, requested_by=members["res"], parameters={"n_boot": 300}
+        )
         first = start_worker(slow_seconds=60)
         wait_for(
             lambda: run_state(run.pk).stage == "computing agreement",

@@ -11,7 +11,8 @@ from typing import Any
 from unittest import mock
 
 from annotator.corpus.models import Passage, Project, Speaker
-from annotator.corpus.services import speaker_create
+from annotator.corpus.readers import ArticleRecord
+from annotator.corpus.services import documents_import, speaker_create
 from annotator.labeling.models import Assignment, Claim
 from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
 
@@ -22,6 +23,24 @@ CAMPBELL_PASSAGE_START = "Within hours of the signing of a new defense treaty"
 CONDEMNED = "he condemned growing North Korea-Russia military cooperation"
 ANXIOUS = "Beijing was “somewhat anxious” over growing military cooperation between Russia and North Korea"
 TENSION = "we can see some tension associated with this"
+
+
+SENTENCES = (
+    "Blinken said the treaty threatens regional stability. "
+    "Sun Weidong said both states have normal needs for exchanges. "
+    "Chinese scholars think the bridge over the Tumen River matters most."
+)
+
+
+def import_article(project: Project, title: str, paragraphs: int) -> list[Passage]:
+    """An article of `paragraphs` passages, each "Paragraph N of <title>. " + SENTENCES."""
+    text = "\n\n".join(f"Paragraph {p + 1} of {title}. {SENTENCES}" for p in range(paragraphs))
+    documents_import(project=project, records=[ArticleRecord(title=title, text=text, source="test wire")])
+    return list(
+        Passage.objects.filter(document__project=project, document__title=title)
+        .select_related("document__project")
+        .order_by("position")
+    )
 
 
 @contextmanager
@@ -44,7 +63,9 @@ def span_of(passage: Passage, phrase: str, *, trim_words: int = 0) -> tuple[int,
     return start, start + len(phrase)
 
 
-def annotate(project: Project, passage: Passage, marks: dict[str, list[dict[str, Any]]]) -> dict[str, list[Claim]]:
+def annotate(
+    project: Project, passage: Passage, marks: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[Claim]]:
     """Each named annotator marks `marks[name]` on the passage and submits; returns their claims."""
     assignments_distribute(project=project)
     assignments = {
@@ -57,7 +78,9 @@ def annotate(project: Project, passage: Passage, marks: dict[str, list[dict[str,
     with no_agreement_refresh():
         for username, specs in marks.items():
             assignment = assignments[username]
-            created[username] = [claim_create(assignment=assignment, **_fields(passage, spec)) for spec in specs]
+            created[username] = [
+                claim_create(assignment=assignment, **_fields(passage, spec)) for spec in specs
+            ]
             assignment_submit(assignment=assignment)
     return created
 
@@ -65,7 +88,9 @@ def annotate(project: Project, passage: Passage, marks: dict[str, list[dict[str,
 def _fields(passage: Passage, spec: dict[str, Any]) -> dict[str, Any]:
     spec = dict(spec)
     if "phrase" in spec:
-        spec["start"], spec["end"] = span_of(passage, spec.pop("phrase"), trim_words=spec.pop("trim_words", 0))
+        spec["start"], spec["end"] = span_of(
+            passage, spec.pop("phrase"), trim_words=spec.pop("trim_words", 0)
+        )
     if isinstance(spec.get("speaker"), Speaker):
         spec["speaker_id"] = spec.pop("speaker").pk
     return DEFAULTS | spec

@@ -8,8 +8,7 @@ from annotator.labeling.models import Claim
 from annotator.labeling.services import assignment_submit, claim_update
 from annotator.review.selectors import review_queue
 from annotator.review.services import adjudication_save
-from tests.integration.review.builders import annotate, no_agreement_refresh, speaker
-from tests.integration.review.conftest import import_article
+from tests.integration.review.builders import annotate, import_article, no_agreement_refresh, speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +35,14 @@ def build_cases(project, passages):
         "stance": claims(**{"0": {"stance": "favor"}}),
         "boundary": claims(**{"1": {"trim_words": 1}}),
     }
-    for passage, (name, odd) in zip(passages, cases.items(), strict=False):
+    for passage, odd in zip(passages, cases.values(), strict=False):
         annotate(project, passage, {"ann1": claims(), "ann2": claims(), "ann3": odd})
     return {name: passages[i].pk for i, name in enumerate(cases)}
 
 
-def test_missing_claim_and_flipped_stance_rank_above_a_boundary_difference_and_identical_last(project, passages):
+def test_missing_claim_and_flipped_stance_rank_above_a_boundary_difference_and_identical_last(
+    project, passages
+):
     ids = build_cases(project, passages)
     queue = review_queue(project=project)
     order = [entry.passage_id for entry in queue.entries]
@@ -68,28 +69,32 @@ def test_counts_say_how_many_disagree_and_how_many_are_adjudicated(project, pass
     assert len(review_queue(project=project, status="all").entries) == 4
 
 
-def test_filters_by_document_annotator_and_label(project, passages, members, make_user):
+def test_filters_by_document_annotator_and_label(project, passages, members):
     ids = build_cases(project, passages)
     other = import_article(project, "Second report", 2)
-    annotate(project, other[0], {"ann1": claims(), "ann2": claims(**{"0": {"stance": "neutral"}})})
+    annotate(project, other[0], {"ann1": claims(), "ann2": claims(**{"0": {"perspective": "russian"}})})
     everything = {e.passage_id for e in review_queue(project=project).entries}
     assert everything == {*ids.values(), other[0].pk}
     by_document = review_queue(project=project, document_id=other[0].document_id).entries
     assert [e.passage_id for e in by_document] == [other[0].pk]
     by_annotator = review_queue(project=project, annotator_id=members["ann3"].pk).entries
     assert {e.passage_id for e in by_annotator} == set(ids.values())
-    favor_on_threat = review_queue(project=project, label="stance:favor").entries
-    assert {e.passage_id for e in favor_on_threat} == set(ids.values())  # NEEDS is favor everywhere there
-    neutral = {e.passage_id for e in review_queue(project=project, label="stance:neutral").entries}
-    assert other[0].pk in neutral
-    assert review_queue(project=project, label="perspective:russian").entries == []
-    assert {e.passage_id for e in review_queue(project=project, label="authorial").entries} == set(ids.values())
+    russian = review_queue(project=project, label="perspective:russian").entries
+    assert [e.passage_id for e in russian] == [other[0].pk]
+    flipped = review_queue(project=project, label="stance:favor", annotator_id=members["ann3"].pk).entries
+    assert {e.passage_id for e in flipped} == set(ids.values())
+    assert review_queue(project=project, label="stance:nonsense").entries == []
+    assert review_queue(project=project, label="colour:red").entries == []
+    assert {e.passage_id for e in review_queue(project=project, label="authorial").entries} == everything
 
 
 def test_the_queue_follows_a_resubmitted_edit_at_once(project, passages):
     ids = build_cases(project, passages)
     odd = Claim.objects.select_related("assignment__passage__document__project").get(
-        assignment__passage_id=ids["stance"], assignment__annotator__username="ann3", stance="favor"
+        assignment__passage_id=ids["stance"],
+        assignment__annotator__username="ann3",
+        stance="favor",
+        perspective="us_western",
     )
     with no_agreement_refresh():
         claim_update(claim=odd, version=odd.version, stance="against")
@@ -106,18 +111,23 @@ def test_only_submitted_assignments_count(project, passages):
     in_progress = Assignment.objects.select_related("passage__document__project").get(
         passage=passages[0], annotator__username="ann3"
     )
-    claim_create(assignment=in_progress, start=0, end=9, attribution="authorial", perspective="chinese",
-                 stance="favor")
+    claim_create(
+        assignment=in_progress, start=0, end=9, attribution="authorial", perspective="chinese", stance="favor"
+    )
     (entry,) = review_queue(project=project).entries
     assert entry.annotators == ["ann1", "ann2"]
 
 
 def test_speaker_differences_count_as_disagreement(project, passages):
     blinken, other = speaker(project, "Antony Blinken"), speaker(project, "Blinken")
-    annotate(project, passages[0], {
-        "ann1": [{"phrase": THREAT, "speaker": blinken}],
-        "ann2": [{"phrase": THREAT, "speaker": other}],
-    })
+    annotate(
+        project,
+        passages[0],
+        {
+            "ann1": [{"phrase": THREAT, "speaker": blinken}],
+            "ann2": [{"phrase": THREAT, "speaker": other}],
+        },
+    )
     (entry,) = review_queue(project=project).entries
     assert entry.differences == ("speaker",) and entry.score > 0
 

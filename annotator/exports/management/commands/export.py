@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, help="project slug")
-        parser.add_argument("--format", required=True, choices=list(FORMATS), dest="export_format")
+        parser.add_argument("--format", required=True, choices=list(FORMATS))
         parser.add_argument("--out", type=Path, help="file to write (default: stdout)")
         parser.add_argument("--documents", default="", help="document ids, comma-separated")
         parser.add_argument("--annotators", default="", help="usernames, comma-separated")
@@ -30,10 +30,10 @@ class Command(BaseCommand):
         except Project.DoesNotExist as error:
             raise CommandError(f"No project with slug {options['project']!r}.") from error
         try:
-            name, filters = export_options({**options, "format": options["export_format"]})
+            name, filters = export_options(options)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        out: Path | None = options["out"]
+        out = Path(options["out"]) if options["out"] else None  # call_command passes keywords unconverted
         if name == "hf" and out is not None and (out.is_dir() or not out.suffix):
             counts = export_to_folder(project=project, filters=filters, folder=out)
             total = sum(split["passages"] for split in counts.values())

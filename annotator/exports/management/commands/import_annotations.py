@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument("--project", required=True, help="project slug")
-        parser.add_argument("--format", required=True, choices=SOURCES, dest="import_format")
+        parser.add_argument("--format", required=True, choices=SOURCES)
         parser.add_argument(
             "--label-map",
             type=Path,
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         try:
             summary = annotations_upload(
                 project=project,
-                source=options["import_format"],
+                source=options["format"],
                 uploads=[(p.name, p.stat().st_size, _chunks(p)) for p in files],
                 label_map=_read_json(options["label_map"]),
                 annotator_map=_read_json(options["annotator_map"]),
@@ -65,9 +65,10 @@ def _chunks(path: Path):  # noqa: ANN202 - a generator of the file's blocks
         yield from iter(lambda: handle.read(1 << 20), b"")
 
 
-def _read_json(path: Path | None) -> str | None:
+def _read_json(path: Path | str | None) -> str | None:
     if path is None:
         return None
+    path = Path(path)  # call_command passes keywords unconverted
     try:
         text = path.read_text(encoding="utf-8")
         json.loads(text)

@@ -376,8 +376,12 @@ function change(claim, values, { delay = 0, coalesce = false, touch = null } = {
   const before = {};
   for (const name of Object.keys(values)) before[name] = claim[name];
   const top = state.undo[state.undo.length - 1];
+  // Until its first save a new claim's edits belong to its "create" entry: undo removes it whole.
+  const draft = claim.id === null && !claim.inflight;
   const sameField = top && top.type === "change" && top.key === claim.key && Object.keys(top.before).join() === Object.keys(before).join();
-  if (!(coalesce && sameField && Date.now() - top.at < 2000)) {
+  if (draft) {
+    // no entry of its own
+  } else if (!(coalesce && sameField && Date.now() - top.at < 2000)) {
     state.undo.push({ type: "change", key: claim.key, before, at: Date.now() });
   } else {
     top.at = Date.now();
@@ -664,6 +668,7 @@ function renderStatus() {
 function renderBar() {
   const ws = state.ws;
   $("doc-title").textContent = ws.passage.document.title;
+  $("doc-title").parentElement.title = ws.passage.document.title;
   $("passage-position").textContent = String(ws.passage.position + 1);
   const labels = { assigned: "Assigned", in_progress: "In progress", submitted: "Submitted", skipped: "Skipped" };
   $("assignment-status").textContent = labels[ws.assignment.status] || ws.assignment.status;
@@ -922,8 +927,14 @@ function moveByWord(direction, mode) {
     if (start < end) setSpan(claim, start, end);
     return;
   }
-  const from = claim ? span16(claim) : [state.cursor, state.cursor];
-  const word = direction > 0 ? words.find(([s]) => s >= from[1]) || words.find(([s]) => s >= from[0]) : [...words].reverse().find(([, e]) => e <= from[0]);
+  // From a claim: the word after (before) it. From the cursor: the word it is in, or the next (previous).
+  const word = claim
+    ? direction > 0
+      ? words.find(([s]) => s >= span16(claim)[1])
+      : [...words].reverse().find(([, e]) => e <= span16(claim)[0])
+    : direction > 0
+      ? words.find(([, e]) => e > state.cursor)
+      : [...words].reverse().find(([s]) => s < state.cursor);
   if (word) createDraft(word[0], word[1]);
 }
 
@@ -937,9 +948,13 @@ function moveBySentence(direction, extend) {
     if (next) setSpan(claim, from[0], next[1]);
     return;
   }
-  const sentence = direction > 0
-    ? sentences.find(([s]) => s >= from[1]) || (state.cursor === 0 && !claim ? sentences[0] : null)
-    : [...sentences].reverse().find(([, e]) => e <= from[0]);
+  const sentence = claim
+    ? direction > 0
+      ? sentences.find(([s]) => s >= from[1])
+      : [...sentences].reverse().find(([, e]) => e <= from[0])
+    : direction > 0
+      ? sentences.find(([, e]) => e > state.cursor)
+      : [...sentences].reverse().find(([s]) => s < state.cursor);
   if (sentence) createDraft(sentence[0], sentence[1]);
 }
 

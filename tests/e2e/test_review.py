@@ -1,0 +1,145 @@
+"""A reviewer settles the most disputed passage in a real headless Chromium; a second reviewer who had
+the same passage open gets a conflict instead of overwriting the gold version."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from annotator.corpus.models import Passage
+from annotator.review.models import Adjudication, GoldClaim
+from tests.integration.review.builders import (
+    ANXIOUS,
+    CONDEMNED,
+    TENSION,
+    annotate,
+    three_way_disagreement,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def disputed(project, members, seeded):
+    """The Campbell passage disputed three ways, and a calmer passage everyone marked alike."""
+    passage, claims = three_way_disagreement(project)
+    calm = Passage.objects.select_related("document__project").get(
+        document=passage.document, position=passage.position + 1
+    )
+    same = [
+        {
+            "start": 0,
+            "end": 14,
+            "attribution": "authorial",
+            "perspective": "neutral_mixed",
+            "stance": "neutral",
+        }
+    ]
+    annotate(project, calm, {"ann1": same, "ann2": same, "ann3": same})
+    return passage, claims, calm
+
+
+def row(page, number: int):
+    return page.locator(f'#compare tbody tr[data-row="{number}"]')
+
+
+def test_a_reviewer_accepts_one_claim_edits_a_stance_and_saves_the_gold_version(
+    login, live_server, project, members, disputed, output_dir
+):
+    passage, claims, calm = disputed
+    rival = login("man")  # a second reviewer opens the same passage before the first one saves
+    rival.goto(f"{live_server.url}/projects/{project.slug}/review/passages/{passage.pk}/")
+    expect(rival.locator("#compare tbody tr")).to_have_count(3)
+
+    page = login("rev")
+    page.goto(f"{live_server.url}/projects/{project.slug}/review/")
+    expect(page.get_by_test_id("queue-counts")).to_contain_text("1 passage disagrees, 0 adjudicated")
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-passage", str(passage.pk))  # the disputed one on top
+    expect(rows.last).to_have_attribute("data-passage", str(calm.pk))
+    expect(rows.first.locator(".kind")).to_have_text(["missing", "stance"])
+    page.screenshot(path=str(output_dir / "review-queue.png"), full_page=True)
+
+    page.click("#review-top")
+    page.wait_for_url(re.compile(rf".*/review/passages/{passage.pk}/.*"))
+    # the passage once per annotator, plus the gold column
+    expect(page.locator("#columns .column h3")).to_contain_text(["ann1", "ann2", "ann3", "Gold"])
+    expect(page.locator('#columns .column[data-annotator="gold"] mark')).to_have_count(2)
+    # matching claims aligned in rows, differences marked
+    expect(page.locator("#compare tbody tr")).to_have_count(3)
+    expect(row(page, 0).locator(".quote").first).to_contain_text(CONDEMNED)
+    expect(row(page, 0).locator(".chip.diff")).to_have_count(0)
+    ann3 = str(members["ann3"].pk)
+    expect(row(page, 1).locator(f'td[data-annotator="{ann3}"] .chip-stance.diff')).to_have_text("Against")
+    expect(row(page, 1).locator("td.gold select[data-field=stance]")).to_have_value("neutral")  # the majority
+    expect(row(page, 2).locator("td.missing")).to_have_count(2)
+    expect(row(page, 2).locator("td.gold")).to_contain_text("not in gold")
+    page.screenshot(path=str(output_dir / "review-passage-before.png"), full_page=True)
+
+    # keyboard, as in the editor: "." next row, Shift+3 take ann3's claim; "," back, "g" stance against
+    page.locator("#compare tbody tr").first.locator("th").click()
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    expect(row(page, 2)).to_have_class(re.compile("selected"))
+    page.keyboard.press("Shift+Digit3")
+    expect(row(page, 2).locator("td.gold .origin")).to_have_text("from ann3")
+    expect(row(page, 2).locator("td.gold select[data-field=attribution]")).to_have_value("direct")
+    page.keyboard.press(",")
+    page.keyboard.press("g")
+    expect(row(page, 1).locator("td.gold select[data-field=stance]")).to_have_value("against")
+    expect(row(page, 1).locator("td.gold .origin")).to_have_text("edited")
+    page.fill("#note", "Campbell reports anxiety and tension: against.")
+    page.click("#save")
+    expect(page.locator("#save-status")).to_have_text("Saved gold version 1 (3 claims).")
+    expect(page.locator("#gold-status")).to_have_text("gold v1 by rev")
+    page.screenshot(path=str(output_dir / "review-passage-saved.png"), full_page=True)
+
+    adjudication = Adjudication.objects.get(passage=passage)
+    assert (adjudication.version, adjudication.reviewer.username) == (1, "rev")
+    assert adjudication.note == "Campbell reports anxiety and tension: against."
+    gold = {
+        g.text: (g.attribution, g.stance, g.speaker_id, sorted(g.source_claims.values_list("pk", flat=True)))
+        for g in GoldClaim.objects.filter(adjudication=adjudication)
+    }
+    campbell = claims["ann1"][1].speaker_id
+    assert gold == {
+        CONDEMNED: (
+            "indirect",
+            "against",
+            claims["ann1"][0].speaker_id,
+            sorted(c[0].pk for c in claims.values()),
+        ),
+        ANXIOUS: ("indirect", "against", campbell, sorted(c[1].pk for c in claims.values())),
+        TENSION: ("direct", "against", campbell, [claims["ann3"][2].pk]),
+    }
+
+    # the rival's older state is refused, not written over the gold version
+    rival.locator("#compare tbody tr").first.locator("th").click()
+    rival.keyboard.press("Delete")
+    rival.keyboard.press("Control+Enter")
+    expect(rival.locator("#banner")).to_contain_text("rev saved gold version 1 while you were editing")
+    rival.screenshot(path=str(output_dir / "review-passage-conflict.png"), full_page=True)
+    assert GoldClaim.objects.filter(adjudication=adjudication).count() == 3
+    rival.click("#banner [data-action=reload]")
+    expect(rival.locator("#gold-status")).to_have_text("gold v1 by rev")
+
+    # the passage has left the open queue
+    page.goto(f"{live_server.url}/projects/{project.slug}/review/")
+    expect(page.get_by_test_id("queue-counts")).to_contain_text("1 passage disagrees, 1 adjudicated")
+    expect(page.locator("table.queue tbody tr")).to_have_count(1)
+    expect(page.locator("table.queue tbody tr").first).to_have_attribute("data-passage", str(calm.pk))
+
+
+def test_annotators_cannot_open_the_review_pages(login, live_server, project, members, disputed):
+    passage, _, _ = disputed
+    page = login("ann1")
+    response = page.goto(f"{live_server.url}/projects/{project.slug}/review/passages/{passage.pk}/")
+    assert response.status == 404
+    response = page.goto(f"{live_server.url}/projects/{project.slug}/review/")
+    assert response.status == 404

@@ -369,9 +369,7 @@ class SpeakerViewSet(
         project = project_or_404(self.request, self.request.query_params.get("project"))
         return speakers_matching(project=project, query=self.request.query_params.get("q", ""))
 
-    @extend_schema(
-        parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)]
-    )
+    @extend_schema(parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -396,4 +394,3 @@ def register(router: DefaultRouter) -> None:
     router.register("assignments", AssignmentViewSet, basename="assignment")
     router.register("claims", ClaimViewSet, basename="claim")
     router.register("speakers", SpeakerViewSet, basename="speaker")
-

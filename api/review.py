@@ -6,6 +6,7 @@ Reviewers and managers only: for anyone else the project (or passage) does not e
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -124,6 +125,9 @@ class AdjudicationInputSerializer(serializers.Serializer):
     claims = GoldClaimInputSerializer(many=True, max_length=500)
 
 
+PASSAGE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The passage id.")
+
+
 class ReviewPassageViewSet(viewsets.ViewSet):
     """One passage side by side: the annotators' claims aligned, their differences, the gold version.
 
@@ -131,11 +135,20 @@ class ReviewPassageViewSet(viewsets.ViewSet):
     (else 409 with the newer version in `current`).
     """
 
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(parameters=[PASSAGE_ID], responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, pk: str) -> Response:
         passage = reviewable_passage(request, pk)
         return Response(passage_review(project=passage.document.project, passage_id=passage.pk))
 
-    @extend_schema(request=AdjudicationInputSerializer, methods=["PUT"])
+    @extend_schema(parameters=[PASSAGE_ID], responses=OpenApiTypes.OBJECT, methods=["GET"])
+    @extend_schema(
+        parameters=[PASSAGE_ID],
+        request=AdjudicationInputSerializer,
+        responses=OpenApiTypes.OBJECT,
+        methods=["PUT"],
+    )
     @action(detail=True, methods=["get", "put"])
     def adjudication(self, request: Request, pk: str) -> Response:
         passage = reviewable_passage(request, pk)

@@ -68,8 +68,28 @@ def missing_mask(arr: np.ndarray) -> NDArray[np.bool_]:
 
 def as_labels(labels: Sequence | ArrayLike) -> np.ndarray:
     """A label sequence as an array: numeric or string dtype when numpy infers one, else object."""
-    arr = np.asarray(labels)
+    arr = np.asarray(list(labels) if isinstance(labels, str) else labels)
     return arr if arr.dtype.kind in "iufbUS" else np.asarray(labels, dtype=object)
+
+
+def _encode_strings(present: np.ndarray) -> tuple[np.ndarray, NDArray[np.intp]]:
+    """Sorted domain and codes of a unicode array via a vectorised 64-bit hash of its characters (sorting
+    fixed-width strings is slow); verified afterwards, with np.unique as the fallback on a collision."""
+    chars = np.ascontiguousarray(present).view(np.uint32).reshape(len(present), -1)
+    weights = np.random.default_rng(0).integers(1, 1 << 62, chars.shape[1])
+    digest = np.empty(len(present), np.int64)
+    step = 1 << 15  # in slices: a full int64 copy of every character would be 8x the labels' memory
+    for begin in range(0, len(present), step):
+        # integer matmul wraps around: a hash, checked below
+        np.matmul(chars[begin : begin + step].astype(np.int64), weights, out=digest[begin : begin + step])
+    _, first, inverse = fast_unique(digest, return_index=True, return_inverse=True)
+    if not np.array_equal(present[first][inverse], present):
+        domain, codes = np.unique(present, return_inverse=True)
+        return domain, codes.reshape(-1).astype(np.intp)
+    order = np.argsort(present[first])
+    rank = np.empty(len(order), np.intp)
+    rank[order] = np.arange(len(order))
+    return present[first][order], rank[inverse]
 
 
 def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.ndarray, NDArray[np.intp]]:
@@ -86,6 +106,8 @@ def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.nda
             return domain, lookup[shifted].astype(np.intp)
         domain = fast_unique(present)
         return domain, np.searchsorted(domain, present).astype(np.intp)
+    if values is None and present.dtype.kind == "U" and len(present):
+        return _encode_strings(present)
     if values is None:
         try:
             domain, codes = fast_unique(present, return_inverse=True)

@@ -1,10 +1,10 @@
 """Load one project's annotations into the arrays `report.project_report` takes, with an exact digest.
 
 Six queries whatever the project size (passages, documents, speakers, submitted assignments, their
-claims, and adjudications with their gold claims), each a `values_list` streamed into numpy columns. The digest is a
-sha256 over every loaded row, ids and versions included, plus the run parameters: any submission, claim
-edit or deletion, adjudication, rename or parameter change gives a different digest, and an unchanged
-digest means the figures would come out the same, so the last result can be reused.
+claims, and adjudications with their gold claims), each a `values_list` turned into numpy columns.
+The digest is a sha256 over every loaded row, ids and versions included, plus the run parameters: any
+submission, claim edit or deletion, adjudication, rename or parameter change gives a different digest,
+and an unchanged digest means the figures would come out the same, so the last result can be reused.
 """
 
 from __future__ import annotations

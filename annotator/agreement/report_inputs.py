@@ -97,29 +97,33 @@ def _lookup(ids: IntArray, values: IntArray, what: str) -> IntArray:
     return pos.astype(np.int64)
 
 
-def encode_attribute(parts: list[np.ndarray], attribute: str) -> tuple[list, list[IntArray]]:
-    """Common label codes (-1 = missing) for several columns of one attribute: (labels, codes per part).
+def encode_attribute(parts: list[np.ndarray], attribute: str, rows: list) -> tuple[list, list[IntArray]]:
+    """Common label codes (-1 = missing) of the selected `rows` of several columns of one attribute:
+    (labels, codes per part). Only labels that occur in the selected rows are kept.
 
     Missing: None/nan/"" and, for integer codes, negative values. For the speaker, a negative id
     (authorial, no speaker) is a label of its own, reported as "none".
     """
-    arr = as_labels(np.concatenate([as_labels(p) for p in parts])) if parts else np.zeros(0, np.int64)
+    arr = as_labels(parts[0]) if len(parts) == 1 else as_labels(np.concatenate([as_labels(p) for p in parts]))
     if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and attribute == "speaker"):
-        arr = integers(arr, attribute)
-        present = np.ones(len(arr), bool) if attribute == "speaker" else arr >= 0
-        arr = np.maximum(arr, -1)
-    else:
-        present = ~missing_mask(arr)
-        if arr.dtype.kind == "f":
-            present &= arr >= 0
-    domain, coded = encode(arr[present])
-    codes = np.full(len(arr), -1, np.int64)
-    codes[present] = coded
-    labels = domain.tolist()
-    if attribute == "speaker" and arr.dtype.kind in "iu":
-        labels = ["none" if v == -1 else v for v in labels]
+        arr = np.maximum(integers(arr, attribute), -1 if attribute == "speaker" else -2)
+    domain, coded = encode(arr)  # the whole column: cheaper than copying the present labels out first
+    missing = missing_mask(domain)
+    if domain.dtype.kind in "iuf":
+        missing |= domain < (-1 if attribute == "speaker" else 0)
+    coded = np.where(missing[coded], -1, coded)
     bounds = np.cumsum([0] + [len(p) for p in parts])
-    return labels, [codes[bounds[k] : bounds[k + 1]] for k in range(len(parts))]
+    selected = [coded[bounds[k] : bounds[k + 1]][rows[k]] for k in range(len(parts))]
+    seen = np.zeros(len(domain) + 1, bool)  # compact to the labels actually used (index -1 = missing)
+    for codes in selected:
+        seen[codes] = True
+    seen[-1] = False
+    remap = np.full(len(domain) + 1, -1, np.int64)
+    remap[np.flatnonzero(seen)] = np.arange(int(seen.sum()))
+    labels = domain[seen[:-1]].tolist()
+    if attribute == "speaker" and domain.dtype.kind in "iu":
+        labels = ["none" if v == -1 else v for v in labels]
+    return labels, [remap[codes] for codes in selected]
 
 
 def _check_spans(passage: IntArray, start: IntArray, end: IntArray, lengths: IntArray, what: str) -> None:
@@ -154,8 +158,8 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
     codes, labels, gold_codes = {}, {}, {}
     for attribute in ATTRIBUTES:
         column = "speaker_id" if attribute == "speaker" else attribute
-        parts = [np.asarray(c[column])[used]] + ([np.asarray(g[column])] if g is not None else [])
-        labels[attribute], coded = encode_attribute(parts, attribute)
+        parts = [np.asarray(c[column])] + ([np.asarray(g[column])] if g is not None else [])
+        labels[attribute], coded = encode_attribute(parts, attribute, [used, slice(None)])
         codes[attribute] = coded[0]
         gold_codes[attribute] = coded[1] if g is not None else np.zeros(0, np.int64)
 

@@ -131,10 +131,14 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
     )
     single = np.zeros(k, bool)
     exact_within = np.zeros(k)
+    # classes are ranges of length, so after sorting each class is one slice
+    sorted_units, sorted_gaps = np.sort(ul), np.sort(gl)
+    unit_cut = np.searchsorted(sorted_units, np.r_[edges, np.inf])
+    gap_cut = np.searchsorted(sorted_gaps, np.r_[edges, np.inf])
     for b in range(len(edges)):
-        mine = ul[ubin == b]
-        single[b] = mine.min() == mine.max()
-        exact_within[b] = cross_term(mine, gl[gkeep][gbin[gkeep] == b])
+        mine = sorted_units[unit_cut[b] : unit_cut[b + 1]]
+        single[b] = mine[0] == mine[-1]
+        exact_within[b] = cross_term(mine, sorted_gaps[gap_cut[b] : gap_cut[b + 1]])
     full = rows.sum(axis=0)
     base_pairs = full[7 : 7 + k] * full[7 + 3 * k : 7 + 4 * k]
 

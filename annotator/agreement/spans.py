@@ -130,16 +130,20 @@ def solve_matching(left: IntArray, right: IntArray, weight: NDArray[np.float64])
         return chosen
     left_keys, li = fast_unique(left, return_inverse=True)
     right_keys, ri = fast_unique(right, return_inverse=True)
-    n_left = len(left_keys)
-    graph = coo_matrix((np.ones(n_edges), (li, ri + n_left)), shape=(n_left + len(right_keys),) * 2)
-    _, component = connected_components(graph, directed=False)
-    edge_component = component[li]
-    edges_per = np.bincount(edge_component)
-    simple = edges_per[edge_component] == 1
+    # an edge whose two ends have no other candidate is a component of its own: matched as it is
+    simple = (np.bincount(li)[li] == 1) & (np.bincount(ri)[ri] == 1)
     chosen[simple] = True
     contested = np.flatnonzero(~simple)
     if len(contested) == 0:
         return chosen
+    n_left = len(left_keys)
+    graph = coo_matrix(
+        (np.ones(len(contested)), (li[contested], ri[contested] + n_left)),
+        shape=(n_left + len(right_keys),) * 2,
+    )
+    _, component = connected_components(graph, directed=False)
+    edge_component = np.zeros(n_edges, np.int64)
+    edge_component[contested] = component[li[contested]]
     _, comp = fast_unique(edge_component[contested], return_inverse=True)
     row, n_rows = _local_rank(comp, li[contested])
     col, n_cols = _local_rank(comp, ri[contested])

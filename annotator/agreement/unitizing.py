@@ -89,6 +89,7 @@ def unitizing_terms(
     up = slot_passage[slot]
     i, j = overlap_candidates(up, s, e)  # a coder's merged units never overlap: all pairs are cross-coder
     observed = np.bincount(up[i], weights=(s[i] - s[j]) ** 2.0 + (e[i] - e[j]) ** 2.0, minlength=len(lengths))
+    observed = observed.astype(np.float64)  # bincount of nothing is an integer array
     # a unit lies inside a gap of every other coder who has no unit overlapping it
     pair_coder = fast_unique(
         np.r_[i, j] * (int(slot_coder.max(initial=0)) + 1) + slot_coder[slot[np.r_[j, i]]]

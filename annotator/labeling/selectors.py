@@ -45,8 +45,10 @@ def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
 
 def assignments_for(*, user: User, project: Project) -> QuerySet[Assignment]:
     """The assignments of one project the user may read, in document order."""
-    return assignments_visible_to(user=user).filter(passage__document__project=project).order_by(
-        *DOCUMENT_ORDER, "annotator_id"
+    return (
+        assignments_visible_to(user=user)
+        .filter(passage__document__project=project)
+        .order_by(*DOCUMENT_ORDER, "annotator_id")
     )
 
 
@@ -81,9 +83,7 @@ def _queue(*, user: User, project: Project) -> QuerySet[Assignment]:
     return Assignment.objects.filter(annotator_id=user.pk, passage__document__project=project)
 
 
-def next_assignment(
-    *, user: User, project: Project, after: Assignment | None = None
-) -> Assignment | None:
+def next_assignment(*, user: User, project: Project, after: Assignment | None = None) -> Assignment | None:
     """The user's next open passage in document order: the first after `after`, else the first of all.
 
     Submitted and skipped passages are not offered again (skipped ones are listed on the done screen and

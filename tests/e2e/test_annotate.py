@@ -74,7 +74,10 @@ def drag_select(page: Page, phrase: str) -> None:
                 (phrase.charCodeAt(phrase.length - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
             const first = rect(at, 1);
             const end = rect(at + phrase.length - last, last);
-            return {x1: first.left + 1, y1: first.top + first.height / 2, x2: end.right - 1, y2: end.top + end.height / 2};
+            return {
+                x1: first.left + 1, y1: first.top + first.height / 2,
+                x2: end.right - 1, y2: end.top + end.height / 2,
+            };
         }""",
         phrase,
     )
@@ -129,7 +132,10 @@ def test_annotator_marks_a_claim_with_mouse_and_keyboard_and_it_survives_a_reloa
     assert (claim.start, claim.end, claim.text) == (start, start + len(sentence), sentence)
     assert target.passage.text[claim.start : claim.end] == claim.text
     assert (claim.speaker.name, claim.attribution, claim.perspective, claim.stance) == (
-        "Wang Junsheng", "indirect", "us_western", "against",
+        "Wang Junsheng",
+        "indirect",
+        "us_western",
+        "against",
     )
     assert claim.assignment.annotator.username == "ann1"
     assert page.evaluate("window.__sameDocument") is True
@@ -177,8 +183,11 @@ def test_offsets_stay_exact_after_emoji_and_a_speaker_is_created_from_the_keyboa
         """async () => {
             const m = await import("/static/annotator/editor.js");
             const text = "Reactions 😀🇨🇳 x";
-            return [m.utf16ToCodePoint(text, text.length), m.codePointToUtf16(text, 13), m.utf16ToCodePoint("😀a", 2),
-                    m.snapToWords("say “hello wor", 6, 12), m.snapToWords("a 😀😀 b", 3, 4)];
+            return [
+                m.utf16ToCodePoint(text, text.length), m.codePointToUtf16(text, 13),
+                m.utf16ToCodePoint("😀a", 2),
+                m.snapToWords("say “hello wor", 6, 12), m.snapToWords("a 😀😀 b", 3, 4),
+            ];
         }"""
     )
     assert helpers == [15, 16, 1, [5, 14], [2, 4]]
@@ -201,7 +210,11 @@ def test_offsets_stay_exact_after_emoji_and_a_speaker_is_created_from_the_keyboa
 
     claim = Claim.objects.select_related("speaker").get()
     assert (claim.start, claim.end, claim.text) == (python_start, python_start + len(phrase), phrase)
-    assert (claim.speaker.name, claim.speaker.affiliation, claim.perspective) == ("Li Wei", "cn_scholar", "chinese")
+    assert (claim.speaker.name, claim.speaker.affiliation, claim.perspective) == (
+        "Li Wei",
+        "cn_scholar",
+        "chinese",
+    )
 
     page.reload()
     open_editor(page)
@@ -213,7 +226,11 @@ def test_a_stale_edit_from_a_second_tab_shows_the_conflict_and_the_newer_claim(l
     target = assignment("ann1", demo_like, 0)
     phrase = "Commentators in China"
     claim = claim_create(
-        assignment=target, start=0, end=len(phrase), attribution="authorial", perspective="chinese",
+        assignment=target,
+        start=0,
+        end=len(phrase),
+        attribution="authorial",
+        perspective="chinese",
         stance="neutral",
     )
     url = f"{live_server.url}/projects/{demo_like.slug}/annotate/{target.pk}/"
@@ -264,7 +281,9 @@ def test_a_failed_save_is_shown_and_retried_until_it_lands(login, live_server, d
     assert Claim.objects.count() == 1
 
 
-def test_a_whole_passage_from_the_keyboard_submit_undo_and_help_without_a_reload(login, live_server, demo_like):
+def test_a_whole_passage_from_the_keyboard_submit_undo_and_help_without_a_reload(
+    login, live_server, demo_like
+):
     page = login("ann1")
     page.keyboard.press("Enter")
     open_editor(page)
@@ -315,3 +334,75 @@ def test_a_whole_passage_from_the_keyboard_submit_undo_and_help_without_a_reload
     expect(page.locator("#claim-list .claim-item")).to_have_count(1)
     expect(page.locator("#assignment-status")).to_have_text("Submitted")
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_nested_and_overlapping_claims_are_visible_clickable_re_spannable_and_deletable(
+    login, live_server, demo_like, output_dir
+):
+    target = assignment("ann1", demo_like, 0)
+    text = target.passage.text
+
+    def make(phrase: str, perspective: str):
+        start = text.index(phrase)
+        return claim_create(
+            assignment=target,
+            start=start,
+            end=start + len(phrase),
+            attribution="authorial",
+            perspective=perspective,
+            stance="neutral",
+        )
+
+    outer = make(text, "chinese")
+    inner = make("the Kim-Putin embrace in Pyongyang", "russian")
+    crossing = make("in Pyongyang than their counterparts", "us_western")
+    page = login("ann1")
+    page.goto(f"{live_server.url}/projects/{demo_like.slug}/annotate/{target.pk}/")
+    open_editor(page)
+    triple = page.locator("#passage mark[data-claims]", has_text=re.compile(r"^in Pyongyang$"))
+    assert len(triple.get_attribute("data-claims").split()) == 3  # outer, nested and overlapping
+    assert highlighted_text(page) == text
+    expect(page.locator("#claim-list .claim-item")).to_have_count(3)
+
+    only_inner = page.locator("#passage mark[data-claims]", has_text="Kim-Putin embrace")
+    only_inner.click()
+    expect(page.locator("#f-text")).to_have_text(inner.text)  # the innermost claim first
+    only_inner.click()
+    expect(page.locator("#f-text")).to_have_text(outer.text)  # clicking again cycles outwards
+    page.screenshot(path=str(output_dir / "annotate-nested.png"))
+
+    page.locator("#claim-list .claim-item", has_text="in Pyongyang than their").click()
+    page.keyboard.press("r")  # re-span: the next selection becomes the claim's span
+    drag_select(page, "their counterparts in the U.S.")
+    expect(page.locator("#f-text")).to_have_text("their counterparts in the U.S.")
+    wait_saved(page)
+    crossing.refresh_from_db()
+    assert (crossing.text, crossing.version) == ("their counterparts in the U.S.", 2)
+    assert crossing.start == text.index("their counterparts")
+
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    assert not Claim.objects.filter(pk=crossing.pk).exists()
+    expect(page.locator("#claim-list .claim-item")).to_have_count(2)
+
+
+def test_a_reviewer_reads_an_annotators_claims_but_cannot_change_them(login, live_server, demo_like):
+    target = assignment("ann1", demo_like, 0)
+    claim = claim_create(
+        assignment=target, start=0, end=12, attribution="authorial", perspective="chinese", stance="neutral"
+    )
+    page = login("rev")
+    page.goto(f"{live_server.url}/projects/{demo_like.slug}/annotate/{target.pk}/")
+    open_editor(page)
+    expect(page.locator("#readonly-note")).to_contain_text("ann1")
+    expect(page.locator("#save-status")).to_have_text("Read-only")
+    expect(page.locator("#submit")).to_be_hidden()
+    page.locator("#passage mark[data-claims]").first.click()
+    expect(page.locator("#f-text")).to_have_text("Commentators")
+    expect(page.locator("input[name=perspective][value=us_western]")).to_be_disabled()
+    page.keyboard.press("1")
+    page.keyboard.press("Delete")
+    drag_select(page, "very different takeaways")
+    expect(page.locator("#claim-list .claim-item")).to_have_count(1)
+    claim.refresh_from_db()
+    assert (claim.perspective, claim.version) == ("chinese", 1)

@@ -44,6 +44,11 @@ def disputed(project, members, seeded):
     return passage, claims, calm
 
 
+def screenshot(page, path) -> None:
+    page.evaluate("window.scrollTo(0, 0)")  # the review bar is sticky: capture from the top
+    page.screenshot(path=str(path), full_page=True)
+
+
 def row(page, number: int):
     return page.locator(f'#compare tbody tr[data-row="{number}"]')
 
@@ -64,7 +69,7 @@ def test_a_reviewer_accepts_one_claim_edits_a_stance_and_saves_the_gold_version(
     expect(rows.first).to_have_attribute("data-passage", str(passage.pk))  # the disputed one on top
     expect(rows.last).to_have_attribute("data-passage", str(calm.pk))
     expect(rows.first.locator(".kind")).to_have_text(["missing", "stance"])
-    page.screenshot(path=str(output_dir / "review-queue.png"), full_page=True)
+    screenshot(page, output_dir / "review-queue.png")
 
     page.click("#review-top")
     page.wait_for_url(re.compile(rf".*/review/passages/{passage.pk}/.*"))
@@ -80,7 +85,7 @@ def test_a_reviewer_accepts_one_claim_edits_a_stance_and_saves_the_gold_version(
     expect(row(page, 1).locator("td.gold select[data-field=stance]")).to_have_value("neutral")  # the majority
     expect(row(page, 2).locator("td.missing")).to_have_count(2)
     expect(row(page, 2).locator("td.gold")).to_contain_text("not in gold")
-    page.screenshot(path=str(output_dir / "review-passage-before.png"), full_page=True)
+    screenshot(page, output_dir / "review-passage-before.png")
 
     # keyboard, as in the editor: "." next row, Shift+3 take ann3's claim; "," back, "g" stance against
     page.locator("#compare tbody tr").first.locator("th").click()
@@ -98,7 +103,7 @@ def test_a_reviewer_accepts_one_claim_edits_a_stance_and_saves_the_gold_version(
     page.click("#save")
     expect(page.locator("#save-status")).to_have_text("Saved gold version 1 (3 claims).")
     expect(page.locator("#gold-status")).to_have_text("gold v1 by rev")
-    page.screenshot(path=str(output_dir / "review-passage-saved.png"), full_page=True)
+    screenshot(page, output_dir / "review-passage-saved.png")
 
     adjudication = Adjudication.objects.get(passage=passage)
     assert (adjudication.version, adjudication.reviewer.username) == (1, "rev")
@@ -124,7 +129,7 @@ def test_a_reviewer_accepts_one_claim_edits_a_stance_and_saves_the_gold_version(
     rival.keyboard.press("Delete")
     rival.keyboard.press("Control+Enter")
     expect(rival.locator("#banner")).to_contain_text("rev saved gold version 1 while you were editing")
-    rival.screenshot(path=str(output_dir / "review-passage-conflict.png"), full_page=True)
+    screenshot(rival, output_dir / "review-passage-conflict.png")
     assert GoldClaim.objects.filter(adjudication=adjudication).count() == 3
     rival.click("#banner [data-action=reload]")
     expect(rival.locator("#gold-status")).to_have_text("gold v1 by rev")
@@ -143,3 +148,83 @@ def test_annotators_cannot_open_the_review_pages(login, live_server, project, me
     assert response.status == 404
     response = page.goto(f"{live_server.url}/projects/{project.slug}/review/")
     assert response.status == 404
+
+
+SELECT_JS = """([column, start, end]) => {
+  const container = document.querySelector(`#columns .column[data-annotator="${column}"] .passage-copy`);
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.textContent.length;
+    if (seen <= start && start <= seen + length) range.setStart(node, start - seen);
+    if (seen <= end && end <= seen + length) { range.setEnd(node, end - seen); break; }
+    seen += length;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def test_a_reviewer_re_spans_adds_and_undoes_gold_claims_from_text_selections(
+    login, live_server, project, members, disputed, output_dir
+):
+    passage, claims, _ = disputed
+    page = login("rev")
+    page.goto(f"{live_server.url}/projects/{project.slug}/review/passages/{passage.pk}/")
+    expect(page.locator("#compare tbody tr")).to_have_count(3)
+    # re-span row 2's gold claim to "somewhat anxious" (selected in ann1's copy: every copy is the passage)
+    anxious = passage.text.index("somewhat anxious")
+    row(page, 1).locator("th").click()
+    page.evaluate(SELECT_JS, [str(members["ann1"].pk), anxious, anxious + len("somewhat anxious")])
+    page.keyboard.press("r")
+    expect(row(page, 1).locator("td.gold .quote")).to_contain_text("“somewhat anxious”")
+    # add "Blinken told" as a new gold claim, from a selection in the gold copy
+    blinken = passage.text.index("Blinken told")
+    page.evaluate(SELECT_JS, ["gold", blinken - 1, blinken + len("Blinken told") + 1])  # spaces are trimmed
+    page.keyboard.press("+")
+    expect(page.locator("#compare tbody tr")).to_have_count(4)
+    expect(row(page, 0).locator("td.gold .origin")).to_have_text("added")  # in reading order: first
+    expect(row(page, 0).locator("td.gold .quote")).to_have_text("“Blinken told”")
+    page.keyboard.press("z")  # undo the addition
+    expect(page.locator("#compare tbody tr")).to_have_count(3)
+    page.keyboard.press("Control+z")  # undo the re-span
+    expect(row(page, 1).locator("td.gold .quote")).to_contain_text("over growing military cooperation")
+    page.evaluate(SELECT_JS, ["gold", blinken, blinken + len("Blinken told")])
+    page.keyboard.press("+")
+    row(page, 0).locator("td.gold select[data-field=speaker_id]").select_option(label="Antony Blinken")
+    expect(row(page, 0).locator("td.gold select[data-field=attribution]")).to_have_value("indirect")
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save-status")).to_have_text("Saved gold version 1 (3 claims).")
+    screenshot(page, output_dir / "review-passage-added.png")
+    gold = dict(GoldClaim.objects.values_list("text", "speaker__name"))
+    assert gold == {"Blinken told": "Antony Blinken", CONDEMNED: "Antony Blinken", ANXIOUS: "Kurt Campbell"}
+    assert not GoldClaim.objects.get(text="Blinken told").source_claims.exists()
+
+
+def test_a_reviewer_merges_speaker_duplicates_on_the_speakers_page(
+    login, live_server, project, members, disputed, output_dir
+):
+    from annotator.corpus.models import Speaker
+    from annotator.labeling.models import Claim
+    from tests.integration.review.builders import speaker
+
+    passage, claims, _ = disputed
+    short = speaker(project, "Blinken")
+    titled = speaker(project, "U.S. Secretary of State Antony Blinken")
+    Claim.objects.filter(pk=claims["ann2"][0].pk).update(speaker=short)
+    Claim.objects.filter(pk=claims["ann3"][0].pk).update(speaker=titled)
+    page = login("rev")
+    page.goto(f"{live_server.url}/projects/{project.slug}/speakers/")
+    suggestion = page.get_by_test_id("suggestion")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_contain_text("Antony Blinken")
+    suggestion.locator("select[name=canonical]").select_option(label="Antony Blinken")
+    screenshot(page, output_dir / "speakers.png")
+    suggestion.get_by_role("button", name="Merge").click()
+    expect(page.locator("main")).to_contain_text("Merged 2 speakers into Antony Blinken")
+    expect(page.get_by_test_id("suggestion")).to_have_count(0)
+    keep = Speaker.objects.get(project=project, name="Antony Blinken")
+    assert sorted(keep.aliases) == ["Blinken", "U.S. Secretary of State Antony Blinken"]
+    assert set(Claim.objects.filter(text=CONDEMNED).values_list("speaker_id", flat=True)) == {keep.pk}

@@ -94,7 +94,10 @@ def test_a_job_of_another_project_is_a_404(project, members, make_user):
 
 def test_anonymous_is_refused(project, done_job):
     client = APIClient()
-    assert client.get("/api/v1/exports/stream/", {"project": project.pk, "format": "csv"}).status_code in (401, 403)
+    assert client.get("/api/v1/exports/stream/", {"project": project.pk, "format": "csv"}).status_code in (
+        401,
+        403,
+    )
     assert client.get(f"/api/v1/exports/{done_job.pk}/download/").status_code in (401, 403)
 
 
@@ -102,7 +105,9 @@ def test_a_token_is_enough_for_scripts(project, members):
     token = Token.objects.create(user=members["res"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get("/api/v1/exports/stream/", {"project": project.pk, "format": "jsonl"}).status_code == 200
+    assert (
+        client.get("/api/v1/exports/stream/", {"project": project.pk, "format": "jsonl"}).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("who", NOT_EXPORTERS)

@@ -18,7 +18,10 @@ from annotator.labeling.services import assignments_distribute, claim_create
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "Watch\n\nOfficials described the talks as useful. Scholars disagreed.\n\nA second paragraph ends it here.\n"
+TEXT = (
+    "Watch\n\nOfficials described the talks as useful. Scholars disagreed.\n\n"
+    "A second paragraph ends it here.\n"
+)
 READERS = ["rev", "res", "man"]
 
 
@@ -37,7 +40,11 @@ def work(project, members):
     )
     start = assignment.passage.text.index("Scholars disagreed.")
     claim = claim_create(
-        assignment=assignment, start=start, end=start + 19, attribution="authorial", perspective="chinese",
+        assignment=assignment,
+        start=start,
+        end=start + 19,
+        attribution="authorial",
+        perspective="chinese",
         stance="neutral",
     )
     return {"project": project, "assignment": assignment, "claim": claim}
@@ -54,12 +61,18 @@ def write_attempts(client: APIClient, work: dict) -> dict[str, int]:
     claim, assignment = work["claim"], work["assignment"]
     start = assignment.passage.text.index("Officials")
     body = {
-        "assignment": assignment.pk, "start": start, "end": start + 9, "attribution": "authorial",
-        "perspective": "chinese", "stance": "favor",
+        "assignment": assignment.pk,
+        "start": start,
+        "end": start + 9,
+        "attribution": "authorial",
+        "perspective": "chinese",
+        "stance": "favor",
     }
     return {
         "create": client.post("/api/v1/claims/", body, format="json").status_code,
-        "update": client.patch(f"/api/v1/claims/{claim.pk}/", {"version": 1, "stance": "against"}, format="json").status_code,
+        "update": client.patch(
+            f"/api/v1/claims/{claim.pk}/", {"version": 1, "stance": "against"}, format="json"
+        ).status_code,
         "delete": client.delete(f"/api/v1/claims/{claim.pk}/?version=1").status_code,
         "submit": client.post(f"/api/v1/assignments/{assignment.pk}/submit/").status_code,
         "skip": client.post(f"/api/v1/assignments/{assignment.pk}/skip/").status_code,
@@ -81,7 +94,11 @@ def test_an_annotator_sees_and_changes_their_own_work(work, members):
     assert client.get(f"/api/v1/claims/{work['claim'].pk}/").status_code == 200
     assert client.get(f"/api/v1/assignments/{work['assignment'].pk}/").json()["editable"] is True
     assert write_attempts(client, work) == {
-        "create": 201, "update": 200, "delete": 409, "submit": 200, "skip": 400,
+        "create": 201,
+        "update": 200,
+        "delete": 409,
+        "submit": 200,
+        "skip": 400,
     }  # delete: the update just before made version 1 stale
 
 
@@ -94,7 +111,10 @@ def test_another_annotators_work_is_a_404_everywhere_and_stays_unchanged(work, m
     assert_untouched(work)
     listed = api.get(f"/api/v1/claims/?project={work['project'].pk}").json()
     assert listed["count"] == 0
-    for url in (f"/api/v1/claims/?assignment={assignment.pk}", f"/api/v1/claims/?passage={assignment.passage_id}"):
+    for url in (
+        f"/api/v1/claims/?assignment={assignment.pk}",
+        f"/api/v1/claims/?passage={assignment.passage_id}",
+    ):
         assert api.get(url).json()["count"] == 0
     assignments = api.get(f"/api/v1/assignments/?project={work['project'].pk}").json()["results"]
     assert {a["annotator"] for a in assignments} == {"ann2"}
@@ -106,7 +126,9 @@ def test_an_annotators_own_page_never_carries_other_annotators_claims(work, memb
     own = Assignment.objects.get(annotator=members["ann2"], passage=work["assignment"].passage)
     client.force_login(members["ann2"])
     page = client.get(f"/projects/{work['project'].slug}/annotate/{own.pk}/").content.decode()
-    data = json.loads(page.split('<script id="editor-workspace" type="application/json">')[1].split("</script>")[0])
+    data = json.loads(
+        page.split('<script id="editor-workspace" type="application/json">')[1].split("</script>")[0]
+    )
     assert data["claims"] == []
     assert "Scholars disagreed." in data["passage"]["text"]
 
@@ -119,7 +141,9 @@ def test_readers_see_every_claim_in_their_project_but_cannot_change_one(work, me
     api = client_for(members[who])
     claim, assignment = work["claim"], work["assignment"]
     assert api.get(f"/api/v1/claims/{claim.pk}/").json()["annotator"] == "ann1"
-    assert [c["id"] for c in api.get(f"/api/v1/claims/?project={work['project'].pk}").json()["results"]] == [claim.pk]
+    assert [c["id"] for c in api.get(f"/api/v1/claims/?project={work['project'].pk}").json()["results"]] == [
+        claim.pk
+    ]
     workspace = api.get(f"/api/v1/assignments/{assignment.pk}/").json()
     assert workspace["editable"] is False and len(workspace["claims"]) == 1
     assert set(write_attempts(api, work).values()) == {403}
@@ -167,8 +191,12 @@ def test_a_removed_annotator_no_longer_sees_their_old_work(work, members):
 
 def test_anonymous_visitors_are_refused(work, client):
     api = client_for(None)
-    for url in ("/api/v1/claims/", f"/api/v1/claims/{work['claim'].pk}/", "/api/v1/assignments/",
-                f"/api/v1/speakers/?project={work['project'].pk}"):
+    for url in (
+        "/api/v1/claims/",
+        f"/api/v1/claims/{work['claim'].pk}/",
+        "/api/v1/assignments/",
+        f"/api/v1/speakers/?project={work['project'].pk}",
+    ):
         assert api.get(url).status_code in (401, 403)
     assert set(write_attempts(api, work).values()) <= {401, 403}
     assert_untouched(work)

@@ -41,7 +41,7 @@ def _editor_config(request: HttpRequest, project: Project, role: str) -> dict[st
         "schema": {name: schema.get(name, []) for name in SCHEMA_LISTS}
         | {"default_target": schema.get("default_target", "")},
         "urls": {
-            "api": "/api/v1/",
+            "api": reverse("api-root"),
             "annotate": reverse("annotate", args=[project.slug, ID_PLACEHOLDER]),
             "annotate_next": reverse("annotate-next", args=[project.slug]),
             "project": reverse("project-detail", args=[project.slug]),

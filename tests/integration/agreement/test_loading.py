@@ -61,7 +61,11 @@ def test_the_columns_hold_submitted_work_only_in_the_layout_the_report_takes(ann
     )
     assert loaded.assignments["submitted"].all() and len(loaded.assignments["submitted"]) == 188
     lengths = dict(
-        zip(loaded.passage_lengths["passage_id"].tolist(), loaded.passage_lengths["length"].tolist())
+        zip(
+            loaded.passage_lengths["passage_id"].tolist(),
+            loaded.passage_lengths["length"].tolist(),
+            strict=True,
+        )
     )
     claim = submitted_claims.select_related("assignment__passage").first()
     assert lengths[claim.assignment.passage_id] == len(claim.assignment.passage.text)

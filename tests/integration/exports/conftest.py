@@ -42,25 +42,39 @@ class Annotated:
 
 
 def _assignment(passage: Passage, user) -> Assignment:
-    return Assignment.objects.select_related("passage__document__project").get(passage=passage, annotator=user)
+    return Assignment.objects.select_related("passage__document__project").get(
+        passage=passage, annotator=user
+    )
 
 
 def annotate_project(project: Project, people: dict) -> Annotated:
     """Claims on three passages (see the module doc); assignments are distributed to all annotators."""
-    documents_import(project=project, records=[ArticleRecord(title="Astral", text=ASTRAL_TEXT, source="wire")])
+    documents_import(
+        project=project, records=[ArticleRecord(title="Astral", text=ASTRAL_TEXT, source="wire")]
+    )
     assignments_distribute(project=project)
     seed_passages = list(
         Passage.objects.filter(document__project=project).exclude(document__title="Astral").order_by("id")[:2]
     )
     astral = Passage.objects.get(document__project=project, document__title="Astral", text__startswith="🐱")
-    speaker = speaker_create(project=project, name="@SUM(A1) Wang Junsheng", kind="person", affiliation="cn_scholar")
+    speaker = speaker_create(
+        project=project, name="@SUM(A1) Wang Junsheng", kind="person", affiliation="cn_scholar"
+    )
     data = Annotated(project, people, [*seed_passages, astral], speaker)
     first, second = seed_passages
     plans = {
         "ann1": [
-            (first, first.text.split()[0:3], dict(perspective="chinese", stance="neutral", note=FORMULA_NOTE)),
+            (
+                first,
+                first.text.split()[0:3],
+                dict(perspective="chinese", stance="neutral", note=FORMULA_NOTE),
+            ),
             (first, first.text.split()[2:6], dict(perspective="us_western", stance="against", speaker=True)),
-            (second, second.text.split()[0:4], dict(perspective="us_western", stance="favor", target="+1 pact")),
+            (
+                second,
+                second.text.split()[0:4],
+                dict(perspective="us_western", stance="favor", target="+1 pact"),
+            ),
             (astral, ["北京", "said", "the", "𝕏", "summit"], dict(perspective="chinese", stance="neutral")),
             (astral, ["«Россия", "и", "КНДР»"], dict(perspective="russian", stance="favor", confidence=4)),
         ],
@@ -90,8 +104,14 @@ def annotate_project(project: Project, people: dict) -> Annotated:
         draft = _assignment(first, people["ann3"])
         start, end = span(first.text, " ".join(first.text.split()[1:4]))
         data.unsubmitted.append(
-            claim_create(assignment=draft, start=start, end=end, attribution="authorial", perspective="russian",
-                         stance="favor")  # fmt: skip
+            claim_create(
+                assignment=draft,
+                start=start,
+                end=end,
+                attribution="authorial",
+                perspective="russian",
+                stance="favor",
+            )
         )
         gold_start, gold_end = span(first.text, " ".join(first.text.split()[0:3]))
         adjudication_save(
@@ -99,8 +119,15 @@ def annotate_project(project: Project, people: dict) -> Annotated:
             reviewer=people["rev"],
             version=0,
             claims=[
-                dict(start=gold_start, end=gold_end, attribution="authorial", perspective="chinese",
-                     stance="neutral", target="", source_claim_ids=[data.submitted[0].pk])  # fmt: skip
+                dict(
+                    start=gold_start,
+                    end=gold_end,
+                    attribution="authorial",
+                    perspective="chinese",
+                    stance="neutral",
+                    target="",
+                    source_claim_ids=[data.submitted[0].pk],
+                )
             ],
         )
     return data

@@ -36,7 +36,9 @@ def body(response) -> bytes:
 
 
 def test_the_stream_endpoint_sends_the_export_as_an_attachment(annotated):
-    response = client_for(annotated.people["res"]).get(STREAM, {"project": annotated.project.pk, "format": "csv"})
+    response = client_for(annotated.people["res"]).get(
+        STREAM, {"project": annotated.project.pk, "format": "csv"}
+    )
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="summits-csv.csv"'
@@ -48,7 +50,12 @@ def test_the_stream_endpoint_applies_the_filters(annotated):
     astral = annotated.passages[2]
     response = client_for(annotated.people["res"]).get(
         STREAM,
-        {"project": annotated.project.pk, "format": "csv", "documents": astral.document_id, "annotators": "ann2"},
+        {
+            "project": annotated.project.pk,
+            "format": "csv",
+            "documents": astral.document_id,
+            "annotators": "ann2",
+        },
     )
     rows = list(csv.DictReader(io.StringIO(body(response).decode(), newline="")))
     assert {(row["annotator"], row["passage_id"]) for row in rows} == {("ann2", str(astral.pk))}
@@ -102,7 +109,9 @@ def test_a_manager_imports_doccano_annotations_with_a_label_map(annotated):
         {
             "project": annotated.project.pk,
             "format": "doccano",
-            "file": upload("bob.jsonl", [{"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}]),
+            "file": upload(
+                "bob.jsonl", [{"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}]
+            ),
             "label_map": json.dumps({"RU": {"perspective": "russian", "stance": "favor"}}),
         },
         format="multipart",
@@ -132,7 +141,11 @@ def test_a_bad_record_is_a_400_listing_the_problems_and_nothing_is_imported(anno
     )
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert errors[0]["file"] == "bob.jsonl" and errors[0]["record"] == 2 and "outside the text" in errors[0]["message"]
+    assert (
+        errors[0]["file"] == "bob.jsonl"
+        and errors[0]["record"] == 2
+        and "outside the text" in errors[0]["message"]
+    )
     assert Claim.objects.count() == before
 
 

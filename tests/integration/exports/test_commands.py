@@ -46,7 +46,9 @@ def test_import_annotations_reads_the_label_map_file(project, members, tmp_path)
     data.write_text(json.dumps({"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}))
     label_map = tmp_path / "map.json"
     label_map.write_text(json.dumps({"RU": "russian"}))
-    call_command("import_annotations", str(data), project="summits", format="doccano", label_map=str(label_map))
+    call_command(
+        "import_annotations", str(data), project="summits", format="doccano", label_map=str(label_map)
+    )
     assert Claim.objects.get().assignment.annotator == members["ann1"]
 
 

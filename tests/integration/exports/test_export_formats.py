@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def export(project, name: str, **filters) -> bytes:
-    chunks, content_type, file_name = export_stream(project=project, format=name, filters=ExportFilters(**filters))
+    chunks, content_type, file_name = export_stream(
+        project=project, format=name, filters=ExportFilters(**filters)
+    )
     assert content_type == FORMATS[name].content_type
     assert file_name == f"{project.slug}-{name}.{FORMATS[name].extension}"
     return b"".join(chunks)
@@ -34,7 +36,9 @@ def submitted_ids(annotated) -> list[int]:
 
 
 def test_jsonl_holds_each_passage_once_and_each_claim_once_matching_the_text(annotated):
-    lines = [json.loads(line) for line in export(annotated.project, "jsonl", source="all").decode().splitlines()]
+    lines = [
+        json.loads(line) for line in export(annotated.project, "jsonl", source="all").decode().splitlines()
+    ]
     assert len({line["passage_id"] for line in lines}) == len(lines) == 3
     claims = [(line, c) for line in lines for c in line["claims"]]
     assert sorted(c["id"] for _, c in claims) == submitted_ids(annotated)
@@ -61,7 +65,7 @@ def test_csv_has_one_row_a_claim_and_neutralises_formula_cells(annotated):
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
         assert passages[int(row["passage_id"])][start:end] == row["text"].removeprefix("'")
-    assert any("«Россия и КНДР»" == row["text"] for row in rows), "non-ASCII text is written as is"
+    assert any(row["text"] == "«Россия и КНДР»" for row in rows), "non-ASCII text is written as is"
 
 
 def _conll_blocks(text: str) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
@@ -98,7 +102,9 @@ def test_conll_bio_tags_reassemble_into_the_claims_spans(annotated):
 
 def test_conll_reports_the_claims_flat_bio_cannot_hold(annotated):
     blocks = _conll_blocks(export(annotated.project, "conll", annotators=("ann1",)).decode())
-    first = next(comments for comments, _ in blocks if int(comments["passage_id"]) == annotated.passages[0].pk)
+    first = next(
+        comments for comments, _ in blocks if int(comments["passage_id"]) == annotated.passages[0].pk
+    )
     assert first["dropped_claims"] == "1", "ann1's two overlapping claims: one is kept"
 
 

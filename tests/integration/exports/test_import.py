@@ -20,7 +20,12 @@ LS_LABELS = {"Russia": "russian", "US": {"perspective": "us_western"}, "China": 
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (Document.objects.count(), Passage.objects.count(), Assignment.objects.count(), Claim.objects.count())
+    return (
+        Document.objects.count(),
+        Passage.objects.count(),
+        Assignment.objects.count(),
+        Claim.objects.count(),
+    )
 
 
 def doccano(project, lines: list[dict] | None = None, **options):
@@ -41,7 +46,11 @@ def test_doccano_records_become_one_passage_documents_and_alices_spans_her_claim
         AssignmentStatus.SUBMITTED
     }
     for passage in Passage.objects.filter(document__project=project):
-        assert (passage.start, passage.end, passage.text) == (0, len(passage.document.text), passage.document.text)
+        assert (passage.start, passage.end, passage.text) == (
+            0,
+            len(passage.document.text),
+            passage.document.text,
+        )
     claim = Claim.objects.get(perspective="north_korean")
     assert claim.text == "new era", "doccano's UTF-16 offsets (after 𝕏) are converted to code points"
     assert (claim.stance, claim.attribution, claim.target) == (
@@ -65,7 +74,9 @@ def test_label_studio_annotators_map_to_users_and_per_region_choices_fill_the_cl
         name: sorted(Claim.objects.filter(assignment__annotator__username=name).values_list("text", "stance"))
         for name in ("ann1", "ann2")
     }
-    assert ("very substantive", "favor") in by_user["ann1"] and ("very substantive", "favor") in by_user["ann2"]
+    assert ("very substantive", "favor") in by_user["ann1"] and ("very substantive", "favor") in by_user[
+        "ann2"
+    ]
     assert any(stance == "against" for _, stance in by_user["ann1"])
 
 
@@ -131,9 +142,19 @@ def test_importing_the_same_file_again_adds_nothing(project, members):
 
 def test_a_label_can_set_stance_and_attribution_and_the_schema_bounds_them(project, members):
     lines = [{"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "PRO"]]}]
-    doccano(project, lines, label_map={"PRO": {"perspective": "russian", "stance": "favor", "attribution": "direct"}})
-    assert Claim.objects.values_list("perspective", "stance", "attribution").get() == ("russian", "favor", "direct")
-    bad = doccano(project, [{"id": 2, "text": "Another text.", "label": [[0, 7, "X"]]}], label_map={"X": "martian"})
+    doccano(
+        project,
+        lines,
+        label_map={"PRO": {"perspective": "russian", "stance": "favor", "attribution": "direct"}},
+    )
+    assert Claim.objects.values_list("perspective", "stance", "attribution").get() == (
+        "russian",
+        "favor",
+        "direct",
+    )
+    bad = doccano(
+        project, [{"id": 2, "text": "Another text.", "label": [[0, 7, "X"]]}], label_map={"X": "martian"}
+    )
     assert not bad.written and "'martian' is not one of" in bad.errors[0].message
 
 

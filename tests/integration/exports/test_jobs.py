@@ -1,4 +1,4 @@
-"""Export jobs: queued on commit, claimed once, written to MEDIA_ROOT/exports/, failures reported on the row."""
+"""Export jobs: queued on commit, claimed once, written to MEDIA_ROOT/exports/, failures kept on the row."""
 
 from datetime import timedelta
 from pathlib import Path

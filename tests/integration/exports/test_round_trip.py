@@ -24,7 +24,9 @@ def exported_claims(project) -> list[tuple]:
             speaker = claim["speaker"]["name"] if claim["speaker"] else None
             claims.append(
                 (record["text"], claim["annotator"], claim["start"], claim["end"], claim["text"], speaker)
-                + tuple(claim[k] for k in ("attribution", "perspective", "stance", "target", "confidence", "note"))
+                + tuple(
+                    claim[k] for k in ("attribution", "perspective", "stance", "target", "confidence", "note")
+                )
             )
     return sorted(claims)
 

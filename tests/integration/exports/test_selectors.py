@@ -1,4 +1,4 @@
-"""passage_records: what a filtered export contains, and that it reads in a fixed number of queries a chunk."""
+"""passage_records: what a filtered export holds, read in a fixed number of queries a chunk."""
 
 import math
 

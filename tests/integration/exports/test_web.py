@@ -46,7 +46,9 @@ def test_download_now_streams_the_export_with_the_chosen_filters(client, annotat
         {"format": "jsonl", "source": "gold", "status": "submitted"},
     )
     assert response.status_code == 200 and response.streaming
-    chunks, _, _ = export_stream(project=annotated.project, format="jsonl", filters=ExportFilters(source="gold"))
+    chunks, _, _ = export_stream(
+        project=annotated.project, format="jsonl", filters=ExportFilters(source="gold")
+    )
     assert b"".join(response.streaming_content) == b"".join(chunks)
 
 
@@ -65,7 +67,11 @@ def test_run_in_background_queues_a_job_that_the_page_lists_with_its_download(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("exports-job-create", args=["summits"]),
-            {"format": "csv", "annotators": ["ann1", "ann2"], "documents": [annotated.passages[0].document_id]},
+            {
+                "format": "csv",
+                "annotators": ["ann1", "ann2"],
+                "documents": [annotated.passages[0].document_id],
+            },
         )
     assert response.status_code == 302 and response["Location"] == url
     job = ExportJob.objects.get()
@@ -115,4 +121,4 @@ def test_an_import_with_problems_lists_them_and_imports_nothing(client, annotate
     html = response.content.decode()
     assert "Nothing was imported" in html and "unknown label" in html
     assert "<img src=x" not in html
-    assert '{&quot;RU&quot;: &quot;russian&quot;}' in html, "the label map is kept for another try"
+    assert "{&quot;RU&quot;: &quot;russian&quot;}" in html, "the label map is kept for another try"

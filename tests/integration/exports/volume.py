@@ -5,6 +5,7 @@ rows directly (the PostgreSQL trigger still checks every claim's text against it
 """
 
 import math
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
@@ -23,8 +24,11 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 
 
-def _copy(table: str, columns: tuple[str, ...], rows) -> None:  # noqa: ANN001 - any iterable of tuples
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -37,7 +41,7 @@ def build_volume_project(
     claims_per_assignment: int = 10,
     passages_per_document: int = 20,
 ) -> Project:
-    """A project with exactly ``claims`` submitted claims, ``claims_per_assignment`` per annotator and passage."""
+    """A project with exactly ``claims`` submitted claims (``claims_per_assignment`` per assignment)."""
     project = project_create(name=slug, slug=slug)
     user_model = get_user_model()
     users = []
@@ -53,7 +57,9 @@ def build_volume_project(
         paragraphs = [f"Paragraph {p} of article {d}: {SENTENCE * 3}" for p in range(passages_per_document)]
         text = "\n".join(paragraphs)
         documents.append(
-            Document(project=project, title=f"{slug} {d}", text=text, sha256=content_digest(text), source="bench")
+            Document(
+                project=project, title=f"{slug} {d}", text=text, sha256=content_digest(text), source="bench"
+            )
         )
     documents = Document.objects.bulk_create(documents, batch_size=2000)
     passages = []
@@ -74,14 +80,23 @@ def build_volume_project(
         ((p, u.pk, "submitted", 1, now, now, now) for p, _ in passage_rows for u in users),
     )
     texts = dict(passage_rows)
-    assignments = Assignment.objects.filter(passage__document__project=project).order_by("id")
-    _copy("labeling_claim", CLAIM_COLUMNS, _claim_rows(assignments, texts, claims, claims_per_assignment, now))
+    # Read before the COPY starts: a connection in COPY mode cannot run another query.
+    assignments = list(
+        Assignment.objects.filter(passage__document__project=project)
+        .order_by("id")
+        .values_list("id", "passage_id")
+    )
+    _copy(
+        "labeling_claim", CLAIM_COLUMNS, _claim_rows(assignments, texts, claims, claims_per_assignment, now)
+    )
     return project
 
 
-def _claim_rows(assignments, texts: dict[int, str], total: int, per_assignment: int, now: datetime):  # noqa: ANN001, ANN202
+def _claim_rows(
+    assignments: list[tuple[int, int]], texts: dict[int, str], total: int, per_assignment: int, now: datetime
+) -> Iterator[tuple]:
     made = 0
-    for index, (assignment_id, passage_id) in enumerate(assignments.values_list("id", "passage_id").iterator()):
+    for index, (assignment_id, passage_id) in enumerate(assignments):
         text = texts[passage_id]
         for k in range(per_assignment):
             if made == total:

@@ -33,9 +33,11 @@ def assigned(project, members):
 
 
 def find_assignment(username: str, position: int = 0) -> Assignment:
-    return Assignment.objects.select_related("passage__document__project", "annotator").get(
+    """The annotator's assignment on the passage at `position` of the first document."""
+    rows = Assignment.objects.select_related("passage__document__project", "annotator").filter(
         annotator__username=username, passage__position=position
     )
+    return rows.order_by("passage__document_id").first()
 
 
 @pytest.fixture
@@ -47,7 +49,11 @@ def assignment_of(assigned):
 @pytest.fixture
 def speaker(assigned, members):
     return speaker_create(
-        project=assigned, name="Wang Junsheng", kind="person", affiliation="cn_scholar", created_by=members["ann1"]
+        project=assigned,
+        name="Wang Junsheng",
+        kind="person",
+        affiliation="cn_scholar",
+        created_by=members["ann1"],
     )
 
 

@@ -46,7 +46,9 @@ def test_one_click_from_home_opens_the_next_passage(client, members, assigned, a
 
 
 def test_when_everything_is_submitted_the_queue_shows_the_done_screen(client, members, assigned):
-    for assignment in Assignment.objects.select_related("passage__document").filter(annotator=members["ann1"]):
+    for assignment in Assignment.objects.select_related("passage__document").filter(
+        annotator=members["ann1"]
+    ):
         assignment_submit(assignment=assignment)
     client.force_login(members["ann1"])
     page = client.get("/projects/summits/annotate/")
@@ -59,11 +61,22 @@ def test_user_text_reaches_the_page_escaped_and_as_json_data(client, members, pr
     text = "Evil </script><script>alert(1)</script> & co\n\nIt said <b>bold</b> things here today.\n"
     documents_import(project=project, records=[ArticleRecord(title="<i>Title</i>", text=text)])
     assignments_distribute(project=project)
-    assignment = Assignment.objects.select_related("passage__document__project").filter(annotator=members["ann1"]).first()
+    assignment = (
+        Assignment.objects.select_related("passage__document__project")
+        .filter(annotator=members["ann1"])
+        .first()
+    )
     phrase = assignment.passage.text.split()[1]
     start = assignment.passage.text.index(phrase)
-    claim_create(assignment=assignment, start=start, end=start + len(phrase), attribution="authorial",
-                 perspective="chinese", stance="favor", note="</script><img src=x onerror=alert(1)>")
+    claim_create(
+        assignment=assignment,
+        start=start,
+        end=start + len(phrase),
+        attribution="authorial",
+        perspective="chinese",
+        stance="favor",
+        note="</script><img src=x onerror=alert(1)>",
+    )
     client.force_login(members["ann1"])
     body = client.get(f"/projects/summits/annotate/{assignment.pk}/").content.decode()
     assert "<script>alert(1)" not in body and "<img src=x" not in body and "<b>bold</b>" not in body
@@ -75,7 +88,11 @@ def test_user_text_reaches_the_page_escaped_and_as_json_data(client, members, pr
 def test_a_manager_assigns_from_the_project_page_and_sees_each_annotators_progress(client, members, project):
     documents_import(
         project=project,
-        records=[ArticleRecord(title="Watch", text="Watch\n\nOne paragraph of text here.\n\nAnother one here too.\n")],
+        records=[
+            ArticleRecord(
+                title="Watch", text="Watch\n\nOne paragraph of text here.\n\nAnother one here too.\n"
+            )
+        ],
     )
     client.force_login(members["man"])
     page = client.get("/projects/summits/").content.decode()

@@ -21,14 +21,23 @@ def test_an_annotator_creates_a_claim_and_gets_it_back_with_version_1(
 ):
     assignment = assignment_of("ann1", 1)
     body = claim_body(
-        assignment, "the summit was a signal to Washington.", attribution="indirect", speaker=speaker.pk,
-        confidence=4, note="hedged",
+        assignment,
+        "the summit was a signal to Washington.",
+        attribution="indirect",
+        speaker=speaker.pk,
+        confidence=4,
+        note="hedged",
     )
     response = ann1_client.post("/api/v1/claims/", body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["version"] == 1
-    assert data["speaker"] == {"id": speaker.pk, "name": "Wang Junsheng", "kind": "person", "affiliation": "cn_scholar"}
+    assert data["speaker"] == {
+        "id": speaker.pk,
+        "name": "Wang Junsheng",
+        "kind": "person",
+        "affiliation": "cn_scholar",
+    }
     assert (data["start"], data["end"], data["text"]) == (body["start"], body["end"], body["text"])
     stored = Claim.objects.get(pk=data["id"])
     assert assignment.passage.text[stored.start : stored.end] == stored.text
@@ -134,7 +143,9 @@ def test_a_stale_version_returns_409_and_keeps_the_newer_claim(ann1_client, assi
 
 def test_re_spanning_through_the_api_moves_the_claim(ann1_client, assignment_of, claim_body):
     assignment = assignment_of("ann1", 1)
-    claim = ann1_client.post("/api/v1/claims/", claim_body(assignment, "Others disagreed."), format="json").json()
+    claim = ann1_client.post(
+        "/api/v1/claims/", claim_body(assignment, "Others disagreed."), format="json"
+    ).json()
     start = assignment.passage.text.index("Wang Junsheng")
     response = ann1_client.patch(
         f"/api/v1/claims/{claim['id']}/",
@@ -166,7 +177,11 @@ def test_delete_with_the_current_version_and_409_with_a_stale_one(ann1_client, a
 def test_speaker_search_matches_names_and_aliases_with_prefixes_first(ann1_client, assigned, members):
     for name, aliases in [("Kim Jong Un", []), ("Vladimir Putin", ["Putin"]), ("Analyst of Kim", [])]:
         speaker_create(project=assigned, name=name, kind="person", aliases=aliases)
-    names = lambda q: [s["name"] for s in ann1_client.get(f"/api/v1/speakers/?project={assigned.pk}&q={q}").json()["results"]]  # noqa: E731
+
+    def names(q: str) -> list[str]:
+        found = ann1_client.get(f"/api/v1/speakers/?project={assigned.pk}&q={q}").json()["results"]
+        return [speaker["name"] for speaker in found]
+
     assert names("kim") == ["Kim Jong Un", "Analyst of Kim"]
     assert names("putin") == ["Vladimir Putin"]
     assert names("") == ["Analyst of Kim", "Kim Jong Un", "Vladimir Putin"]
@@ -178,7 +193,9 @@ def test_creating_a_speaker_and_a_duplicate_name_is_a_field_error(ann1_client, a
     assert created.status_code == 201 and created.json()["name"] == "Wang Junsheng"
     again = ann1_client.post("/api/v1/speakers/", {**body, "name": "wang junsheng"}, format="json")
     assert again.status_code == 400 and "name" in again.json()
-    bad = ann1_client.post("/api/v1/speakers/", {**body, "name": "X", "affiliation": "martian"}, format="json")
+    bad = ann1_client.post(
+        "/api/v1/speakers/", {**body, "name": "X", "affiliation": "martian"}, format="json"
+    )
     assert bad.status_code == 400 and "affiliation" in bad.json()
     bad_kind = ann1_client.post("/api/v1/speakers/", {**body, "name": "Y", "kind": "robot"}, format="json")
     assert bad_kind.status_code == 400 and "kind" in bad_kind.json()
@@ -222,9 +239,7 @@ def test_next_after_an_assignment_continues_from_there(ann1_client, assigned, as
     assert workspace["passage"]["position"] == 2
 
 
-def test_a_submitted_passage_can_be_opened_edited_and_submitted_again(
-    ann1_client, assignment_of, claim_body
-):
+def test_a_submitted_passage_can_be_opened_edited_and_submitted_again(ann1_client, assignment_of, claim_body):
     assignment = assignment_of("ann1")
     ann1_client.post(f"/api/v1/assignments/{assignment.pk}/submit/")
     created = ann1_client.post("/api/v1/claims/", claim_body(assignment, "Scholars"), format="json")

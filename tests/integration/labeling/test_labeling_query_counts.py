@@ -17,8 +17,13 @@ def add_claims(assignment, project, count: int) -> None:
         # Claims nest and overlap: each starts at a word and runs to the end of the passage.
         start = len(" ".join(words[: i % len(words)])) + (1 if i % len(words) else 0)
         claim_create(
-            assignment=assignment, start=start, end=len(assignment.passage.text), attribution="indirect",
-            perspective="chinese", stance="favor", speaker_id=speaker.pk,
+            assignment=assignment,
+            start=start,
+            end=len(assignment.passage.text),
+            attribution="indirect",
+            perspective="chinese",
+            stance="favor",
+            speaker_id=speaker.pk,
         )
 
 
@@ -67,7 +72,9 @@ def test_the_workspace_endpoint_costs_the_same_with_1_or_30_claims(api_client, m
     assert one == thirty <= 8
 
 
-def test_saving_a_claim_costs_a_fixed_handful_of_queries(api_client, members, assignment_of, claim_body, speaker):
+def test_saving_a_claim_costs_a_fixed_handful_of_queries(
+    api_client, members, assignment_of, claim_body, speaker
+):
     api = api_client(members["ann1"])
     body = claim_body(assignment_of("ann1", 2), "short remark", attribution="indirect", speaker=speaker.pk)
     created = queries_for(lambda: _created(api.post("/api/v1/claims/", body, format="json")))

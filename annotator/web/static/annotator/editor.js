@@ -282,6 +282,7 @@ async function sync(claim) {
 function handleResult(claim, request, result) {
   const { status, ok, data } = result;
   if (ok) {
+    state.savedOnce = true;
     claim.error = null;
     claim.attempts = 0;
     if (request.kind === "delete") {
@@ -469,6 +470,7 @@ function undo() {
   const claim = state.claims.find((c) => c.key === entry.key);
   if (entry.type === "create") {
     if (claim) {
+      state.cursor = span16(claim)[0]; // so that ↓ / → pick the same words again
       claim.deleted = true;
       if (state.selected === claim.key) state.selected = null;
       scheduleSync(claim);
@@ -605,11 +607,11 @@ function renderPanel() {
   $("claim-state").textContent = ro ? "" : claimStateText(claim);
   $("f-text").textContent = claim.text;
   $("f-offsets").textContent = `characters ${claim.start}–${claim.end}`;
-  $("speaker-chosen").hidden = !claim.speaker;
-  if (claim.speaker) {
-    $("speaker-name").textContent = claim.speaker.name;
-    $("speaker-meta").textContent = [claim.speaker.kind, claim.speaker.affiliation].filter(Boolean).join(" · ");
-  }
+  $("speaker-chosen").hidden = !claim.speaker && !ro;
+  $("speaker-name").textContent = claim.speaker ? claim.speaker.name : "No speaker";
+  $("speaker-meta").textContent = claim.speaker
+    ? [claim.speaker.kind, claim.speaker.affiliation].filter(Boolean).join(" · ")
+    : claim.attribution === "authorial" ? "the writer's own voice" : "";
   const hasMention = claim.mention_start !== null && claim.mention_end !== null;
   $("f-mention").textContent = hasMention
     ? state.text.slice(codePointToUtf16(state.text, claim.mention_start), codePointToUtf16(state.text, claim.mention_end))
@@ -658,7 +660,7 @@ function renderStatus() {
   } else if (incompleteDrafts().length) {
     [text, kind] = [`New claim: choose ${missing(incompleteDrafts()[0]).join(" and ")} to save it`, "draft"];
   } else {
-    [text, kind] = [claims.some((c) => c.id !== null) ? "All changes saved" : "No changes", "saved"];
+    [text, kind] = [state.savedOnce || claims.some((c) => c.id !== null) ? "All changes saved" : "No changes yet", "saved"];
   }
   status.textContent = text;
   status.dataset.state = kind;
@@ -720,6 +722,7 @@ function show(ws, { push = false } = {}) {
   state.armed = null;
   state.cursor = 0;
   state.undo = [];
+  state.savedOnce = false;
   $("done").hidden = true;
   $("editor").hidden = false;
   $("context-before").textContent = ws.context.before || "";
@@ -805,7 +808,7 @@ async function showDone() {
   $("editor").hidden = true;
   $("done").hidden = false;
   const p = state.ws ? state.ws.progress : null;
-  if (p) $("done-progress").textContent = `${p.submitted} / ${p.assigned} submitted`;
+  if (p && $("done-progress")) $("done-progress").textContent = `${p.submitted} / ${p.assigned} submitted`;
   history.pushState({ done: true }, "", state.config.urls.annotate_next);
   const result = await api(
     "GET",
@@ -1092,6 +1095,7 @@ function cancel() {
   if (state.armed) {
     state.armed = null;
   } else if (claim && claim.id === null && !complete(claim)) {
+    state.cursor = span16(claim)[0];
     drop(claim); // an unsaved new claim: Esc discards it
     state.undo = state.undo.filter((e) => e.key !== claim.key);
   } else {

@@ -326,7 +326,7 @@ function selectField(field, value, items, label) {
 function goldCell(row, index) {
   const cell = el("td", { class: `cell gold${row.gold ? "" : " empty"}${row.accepted ? " accepted" : ""}` });
   if (!row.gold) {
-    cell.append(el("span", { class: "missing-tag", text: row.accepted ? "removed from gold" : "not in gold" }));
+    cell.append(el("span", { class: "missing-tag", text: "not in gold" }));
     if (row.majority) cell.append(" ", el("button", { type: "button", class: "link", "data-action": "accept" }, "add the majority claim ", el("kbd", { text: "Enter" })));
     return cell;
   }
@@ -349,8 +349,10 @@ function goldCell(row, index) {
         : el("button", { type: "button", class: "btn small", "data-action": "accept", title: "Accept (Enter)" }, "Accept ", el("kbd", { text: "Enter" })),
       el("button", { type: "button", class: "link", "data-action": "respan", title: "Select new words, then r" }, "re-span ", el("kbd", { text: "r" })),
       el("button", { type: "button", class: "link danger", "data-action": "remove", title: "Remove from gold (Del)" }, "remove ", el("kbd", { text: "Del" }))),
-    errors.length ? el("ul", { class: "errors" }, errors.map(([field, message]) => el("li", { text: `${field}: ${message}` }))) : null,
   );
+  if (errors.length) {
+    cell.append(el("ul", { class: "errors" }, errors.map(([field, message]) => el("li", { text: `${field}: ${message}` }))));
+  }
   return cell;
 }
 
@@ -437,7 +439,10 @@ async function save() {
   if (response.ok) {
     state.version = answer.version;
     state.dirty = false;
-    state.rows.forEach((row) => { if (row.gold) row.gold.origin = "saved"; });
+    state.rows.forEach((row) => {
+      row.accepted = true;
+      if (row.gold) row.gold.origin = "saved";
+    });
     $("#banner").hidden = true;
     const status = $("#gold-status");
     status.textContent = `gold v${answer.version} by ${answer.reviewer}`;

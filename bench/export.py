@@ -1,16 +1,19 @@
 """Export throughput and memory: claims/s and peak memory for 100k and 1M claims, JSONL and CSV.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotator_bench python bench/export.py [--sizes 100000 1000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotator_bench python bench/export.py \
+        [--sizes 100000 1000000] [--formats jsonl csv]
 
 Migrates the database named by DATABASE_URL (PostgreSQL), loads projects of generated claims with COPY (20
 claims a passage: 2 annotators x 10), streams each through the real export path (server-side cursor,
-chunked claim queries, the format writer, 64 KB buffers) into /dev/null, and prints a table. Peak memory
-is this process's VmHWM, reset before each export (/proc/self/clear_refs), next to its RSS before it.
+chunked claim queries, the format writer, 64 KB buffers) into /dev/null, each export in a fresh process,
+and prints a table: that process's resident memory before the export (Django loaded) and its peak (VmHWM).
 The projects are deleted afterwards.
 """
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,23 +43,17 @@ def memory_kb() -> dict[str, int]:
     return fields
 
 
-def reset_peak() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
-        return True
-    except OSError:
-        return False
-
-
 def drop(project_ids: list[int]) -> None:
     """Delete the bench projects with a few statements (the ORM would load every row to cascade)."""
     with connection.cursor() as cursor:
         for sql in (
             "DELETE FROM labeling_claim c USING labeling_assignment a, corpus_passage p, corpus_document d "
-            "WHERE c.assignment_id = a.id AND a.passage_id = p.id AND p.document_id = d.id AND d.project_id = ANY(%s)",
+            "WHERE c.assignment_id = a.id AND a.passage_id = p.id AND p.document_id = d.id "
+            "AND d.project_id = ANY(%s)",
             "DELETE FROM labeling_assignment a USING corpus_passage p, corpus_document d "
             "WHERE a.passage_id = p.id AND p.document_id = d.id AND d.project_id = ANY(%s)",
-            "DELETE FROM corpus_passage p USING corpus_document d WHERE p.document_id = d.id AND d.project_id = ANY(%s)",
+            "DELETE FROM corpus_passage p USING corpus_document d "
+            "WHERE p.document_id = d.id AND d.project_id = ANY(%s)",
         ):
             cursor.execute(sql, [project_ids])
     users = list(
@@ -68,11 +65,29 @@ def drop(project_ids: list[int]) -> None:
     get_user_model().objects.filter(pk__in=[u for u in users if u is not None]).delete()
 
 
+def export_once(project_id: int, name: str) -> None:
+    """Child process: stream one export into /dev/null and print its figures as JSON."""
+    project = Project.objects.get(pk=project_id)
+    before = memory_kb()
+    started = time.perf_counter()
+    chunks, _, _ = export_stream(project=project, format=name, filters=ExportFilters())
+    written = 0
+    with open(os.devnull, "wb") as sink:
+        for chunk in chunks:
+            written += sink.write(chunk)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "bytes": written, "rss_before": before["VmRSS"], **memory_kb()}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--formats", nargs="+", default=["jsonl", "csv"])
+    parser.add_argument("--child", nargs=2, metavar=("PROJECT_ID", "FORMAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        export_once(int(args.child[0]), args.child[1])
+        return
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     call_command("migrate", verbosity=0)
@@ -84,36 +99,27 @@ def main() -> None:
             started = time.perf_counter()
             projects[size] = build_volume_project(slug=f"bench-export-{run}-{size}", claims=size)
             print(f"loaded {size:,} claims in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        exact_peak = reset_peak()
-        with open(os.devnull, "wb") as sink:
-            for size in args.sizes:
-                for name in args.formats:
-                    before = memory_kb()
-                    reset_peak()
-                    started = time.perf_counter()
-                    chunks, _, _ = export_stream(project=projects[size], format=name, filters=ExportFilters())
-                    written = 0
-                    for chunk in chunks:
-                        written += sink.write(chunk)
-                    seconds = time.perf_counter() - started
-                    after = memory_kb()
-                    rows.append(
-                        (size, name, seconds, size / seconds, written, before["VmRSS"], after["VmHWM"])
-                    )
+        for size in args.sizes:
+            for name in args.formats:
+                child = subprocess.run(
+                    [sys.executable, __file__, "--child", str(projects[size].pk), name],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                figures = json.loads(child.stdout.strip().splitlines()[-1])
+                rows.append((size, name, figures))
     finally:
         drop([p.pk for p in projects.values()])
     print()
-    print(
-        f"| claims | format | seconds | claims/s | MB written | RSS before MB | peak MB{'' if exact_peak else '*'} |"
-    )
-    print("|---:|---|---:|---:|---:|---:|---:|")
-    for size, name, seconds, rate, written, rss, peak in rows:
+    print("| claims | format | seconds | claims/s | MB written | RSS before MB | peak RSS MB | growth MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for size, name, f in rows:
         print(
-            f"| {size:,} | {name} | {seconds:.1f} | {rate:,.0f} | {written / 1e6:.0f} | {rss / 1024:.0f} "
-            f"| {peak / 1024:.0f} |"
+            f"| {size:,} | {name} | {f['seconds']:.1f} | {size / f['seconds']:,.0f} | {f['bytes'] / 1e6:.0f} "
+            f"| {f['rss_before'] / 1024:.0f} | {f['VmHWM'] / 1024:.0f} "
+            f"| {(f['VmHWM'] - f['rss_before']) / 1024:.0f} |"
         )
-    if not exact_peak:
-        print("* the process peak since start (clear_refs was not allowed here)")
 
 
 if __name__ == "__main__":

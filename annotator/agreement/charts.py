@@ -88,7 +88,8 @@ def agreement_colour(value: float | None) -> str:
     return "#067647"
 
 
-def _text_colour(fill: str) -> str:
+def text_colour(fill: str) -> str:
+    """Dark or white text, whichever reads better on `fill` (a #rrggbb colour)."""
     r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
     return INK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
@@ -122,19 +123,24 @@ def _label_width(labels: Sequence[str], size: int = 12) -> float:
     return max((len(label) for label in labels), default=0) * size * 0.58 + 10
 
 
+def _title_width(title: str) -> float:
+    return len(title) * 13 * 0.6 + 4
+
+
 def heatmap(
     labels: Sequence[str],
     values: Sequence[Sequence[float | None]],
     *,
     counts: Sequence[Sequence[float | None]] | None = None,
     title: str = "Pairwise agreement",
-    cell: int = 56,
+    cell: int = 50,
 ) -> str:
     """A square annotator x annotator heatmap; cell text is the coefficient, tooltips add n."""
     n = len(labels)
     left = _label_width(labels)
     top = 24 + _label_width(labels) * 0.75
-    width, height = left + n * cell + 8, top + n * cell + 8
+    overhang = _label_width(labels[-1:]) * 0.75  # the last rotated column label reaches past the grid
+    width, height = max(left + n * cell + overhang, _title_width(title)), top + n * cell + 8
     body = [_text(0, 14, title, size=13, weight="600")]
     for j, label in enumerate(labels):
         x, y = left + j * cell + cell / 2, top - 6
@@ -158,7 +164,7 @@ def heatmap(
                     y + (cell - 2) / 2 + 4,
                     "—" if i == j else fmt(value),
                     anchor="middle",
-                    fill=_text_colour(fill) if i != j else MUTED,
+                    fill=text_colour(fill) if i != j else MUTED,
                 )
                 + "</g>"
             )
@@ -190,8 +196,9 @@ def bars(
     lower = min([lower, *[v for v in values if v is not None]])
     lower = math.floor(lower * 5) / 5  # extend to the next 0.2 below the smallest value
     left = _label_width([item.label for item in items])
-    top, right_pad = 34, 96
-    width, height = left + plot_width + right_pad, top + len(items) * row + 26
+    top, right_pad = 44, 96
+    width = max(left + plot_width + right_pad, _title_width(title))
+    height = top + len(items) * row + 26
 
     def x_of(value: float) -> float:
         return left + (min(max(value, lower), upper) - lower) / (upper - lower) * plot_width
@@ -250,7 +257,9 @@ def confusion(
     """A confusion (or coincidence) matrix: counts in cells, shaded by their share of the row."""
     left = _label_width(row_labels) + (16 if row_title else 0)
     top = 30 + _label_width(col_labels) * 0.75 + (14 if col_title else 0)
-    width, height = left + len(col_labels) * cell + 8, top + len(row_labels) * cell + 8
+    overhang = _label_width(list(col_labels[-1:]), 11) * 0.75  # the last rotated label reaches past the grid
+    width = max(left + len(col_labels) * cell + overhang, _title_width(title))
+    height = top + len(row_labels) * cell + 8
     body = [_text(0, 14, title, size=13, weight="600")]
     if col_title:
         body.append(
@@ -295,7 +304,7 @@ def confusion(
                     count_text,
                     size=11,
                     anchor="middle",
-                    fill=_text_colour(fill),
+                    fill=text_colour(fill),
                 )
                 + "</g>"
             )

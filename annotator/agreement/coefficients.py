@@ -83,13 +83,18 @@ def _encode_strings(present: np.ndarray) -> tuple[np.ndarray, NDArray[np.intp]]:
         # integer matmul wraps around: a hash, checked below
         np.matmul(chars[begin : begin + step].astype(np.int64), weights, out=digest[begin : begin + step])
     _, first, inverse = fast_unique(digest, return_index=True, return_inverse=True)
-    if not np.array_equal(present[first][inverse], present):
+    representative = present[first]
+    exact = all(
+        np.array_equal(representative[inverse[begin : begin + step]], present[begin : begin + step])
+        for begin in range(0, len(present), step)
+    )
+    if not exact:
         domain, codes = np.unique(present, return_inverse=True)
         return domain, codes.reshape(-1).astype(np.intp)
-    order = np.argsort(present[first])
+    order = np.argsort(representative)
     rank = np.empty(len(order), np.intp)
     rank[order] = np.arange(len(order))
-    return present[first][order], rank[inverse]
+    return representative[order], rank[inverse]
 
 
 def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.ndarray, NDArray[np.intp]]:
@@ -295,8 +300,13 @@ def kappa_from_margins(
     n: ArrayLike, agree: ArrayLike, rows: ArrayLike, cols: ArrayLike
 ) -> NDArray[np.float64]:
     """Vectorised Cohen's kappa from totals, diagonal sums and row/column marginals (last axis)."""
-    n, agree = np.asarray(n, np.float64), np.asarray(agree, np.float64)
     chance = (np.asarray(rows, np.float64) * np.asarray(cols, np.float64)).sum(axis=-1)
+    return kappa_from_chance(n, agree, chance)
+
+
+def kappa_from_chance(n: ArrayLike, agree: ArrayLike, chance: ArrayLike) -> NDArray[np.float64]:
+    """Vectorised Cohen's kappa from totals n, diagonal sums and sum_c rows_c * cols_c (= n^2 p_e)."""
+    n, agree, chance = (np.asarray(x, np.float64) for x in (n, agree, chance))
     with np.errstate(divide="ignore", invalid="ignore"):
         p_o, p_e = agree / n, chance / (n * n)
         kappa = (p_o - p_e) / (1.0 - p_e)

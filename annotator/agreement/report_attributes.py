@@ -19,6 +19,7 @@ from annotator.agreement.bootstrap import Reweighted
 from annotator.agreement.coefficients import (
     fast_unique,
     grouped_coincidences,
+    kappa_from_chance,
     kappa_from_margins,
     pairable_counts,
 )
@@ -221,23 +222,39 @@ def pairwise_kappa(coder: IntArray, code: IntArray, matches: tuple, n_ann: int, 
     n_pairs = n_ann * n_ann
     n = np.bincount(pair, minlength=n_pairs).astype(np.float64)
     agree = np.bincount(pair, weights=(cl == cr).astype(np.float64), minlength=n_pairs)
-    rows = np.bincount(pair * n_labels + cl, minlength=n_pairs * n_labels).reshape(n_ann, n_ann, n_labels)
-    cols = np.bincount(pair * n_labels + cr, minlength=n_pairs * n_labels).reshape(n_ann, n_ann, n_labels)
+    shape = (n_pairs, n_labels)
+    if n_pairs * n_labels <= 1 << 22:
+        rows = (
+            np.bincount(pair * n_labels + cl, minlength=n_pairs * n_labels).reshape(shape).astype(np.float64)
+        )
+        cols = (
+            np.bincount(pair * n_labels + cr, minlength=n_pairs * n_labels).reshape(shape).astype(np.float64)
+        )
+        chance = (rows * cols).sum(axis=1).reshape(n_ann, n_ann)
+    else:  # sparse marginals: the speaker list can be long
+        rows = sparse.csr_matrix((np.ones(len(pair)), (pair, cl)), shape=shape)
+        cols = sparse.csr_matrix((np.ones(len(pair)), (pair, cr)), shape=shape)
+        chance = np.asarray(rows.multiply(cols).sum(axis=1)).reshape(n_ann, n_ann)
     n, agree = n.reshape(n_ann, n_ann), agree.reshape(n_ann, n_ann)
     confusion = None
     if n_labels <= MATRIX_LABELS:
         flat = np.bincount((pair * n_labels + cl) * n_labels + cr, minlength=n_pairs * n_labels * n_labels)
         confusion = flat.reshape(n_ann, n_ann, n_labels, n_labels).astype(np.float64)
     # an annotator against everyone else: own labels as rows, whichever side of the pair they were on
-    own = rows.sum(axis=1) + cols.sum(axis=0)
-    other = cols.sum(axis=1) + rows.sum(axis=0)
+    first, second = np.divmod(np.arange(n_pairs), n_ann)
+    as_first = sparse.csr_matrix((np.ones(n_pairs), (first, np.arange(n_pairs))), shape=(n_ann, n_pairs))
+    as_second = sparse.csr_matrix((np.ones(n_pairs), (second, np.arange(n_pairs))), shape=(n_ann, n_pairs))
+    own = as_first @ rows + as_second @ cols
+    other = as_first @ cols + as_second @ rows
+    both_sides = own.multiply(other) if sparse.issparse(own) else own * other
+    ann_chance = np.asarray(both_sides.sum(axis=1)).reshape(-1)
     ann_n = n.sum(axis=1) + n.sum(axis=0)
     ann_agree = agree.sum(axis=1) + agree.sum(axis=0)
     return {
         "pair_n": n,
-        "pair_kappa": kappa_from_margins(n, agree, rows, cols),
+        "pair_kappa": kappa_from_chance(n, agree, chance),
         "pair_confusion": confusion,
-        "annotator_kappa": kappa_from_margins(ann_n, ann_agree, own, other),
+        "annotator_kappa": kappa_from_chance(ann_n, ann_agree, ann_chance),
         "annotator_n": ann_n,
     }
 

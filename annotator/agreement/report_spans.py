@@ -15,8 +15,14 @@ from scipy import sparse
 from annotator.agreement.bootstrap import Reweighted
 from annotator.agreement.coefficients import alpha_batch, fast_unique, grouped_coincidences
 from annotator.agreement.report_inputs import ProjectArrays
-from annotator.agreement.spans import MODES, match_claims
-from annotator.agreement.unitizing import cross_term, disagreements, position_counts, unitizing_terms
+from annotator.agreement.spans import BLOCK, MODES, match_claims
+from annotator.agreement.unitizing import (
+    UnitizingTerms,
+    cross_term,
+    disagreements,
+    position_counts,
+    unitizing_terms,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -31,6 +37,22 @@ def doc_sum(pa: ProjectArrays, passage: IntArray, weights: FloatArray | None = N
     """Per-document sums of a per-item quantity, items located by passage."""
     doc = pa.passage_document[passage]
     return np.bincount(doc, weights=weights, minlength=len(pa.document_ids)).astype(np.float64)
+
+
+def passage_blocks(pa: ProjectArrays, size: int | None = None) -> list[tuple[IntArray, IntArray]]:
+    """(slot indices, claim indices) of consecutive groups of passages holding about `size` claims."""
+    size = size or BLOCK
+    per_passage = np.bincount(pa.passage, minlength=len(pa.passage_ids)) + 1
+    block = np.cumsum(per_passage) // size
+    slot_block, claim_block = block[pa.slot_passage], block[pa.passage]
+    slot_order = np.argsort(slot_block, kind="stable")
+    claim_order = np.argsort(claim_block, kind="stable")
+    slot_cut = np.searchsorted(slot_block[slot_order], np.arange(int(block.max(initial=0)) + 2))
+    claim_cut = np.searchsorted(claim_block[claim_order], np.arange(int(block.max(initial=0)) + 2))
+    return [
+        (slot_order[slot_cut[b] : slot_cut[b + 1]], claim_order[claim_cut[b] : claim_cut[b + 1]])
+        for b in range(len(slot_cut) - 1)
+    ]
 
 
 @dataclass
@@ -49,21 +71,23 @@ def position_agreement(pa: ProjectArrays) -> PositionAgreement:
     label = np.where(perspective >= 0, perspective + 2, 1)
     labels = ["none", "claim"] + [f"claim:{p}" for p in pa.labels["perspective"]]
     n_labels, n_docs = len(labels), len(pa.document_ids)
-    seg_passage, seg_length, seg, lab, count = position_counts(
-        pa.slot_passage,
-        pa.slot_coder,
-        pa.passage_length,
-        pa.passage,
-        pa.coder,
-        pa.start,
-        pa.end,
-        label,
-        n_labels,
-    )
-    group = pa.passage_document[seg_passage] if len(seg_passage) else np.zeros(0, np.int64)
-    per_doc = grouped_coincidences(
-        seg, lab, count, n_labels, unit_weight=seg_length, unit_group=group, n_groups=n_docs
-    )
+    per_doc = np.zeros((n_docs, n_labels, n_labels))
+    for slots, claims in passage_blocks(pa):  # coincidences add up over passages: bounded temporaries
+        seg_passage, seg_length, seg, lab, count = position_counts(
+            pa.slot_passage[slots],
+            pa.slot_coder[slots],
+            pa.passage_length,
+            pa.passage[claims],
+            pa.coder[claims],
+            pa.start[claims],
+            pa.end[claims],
+            label[claims],
+            n_labels,
+        )
+        group = pa.passage_document[seg_passage] if len(seg_passage) else np.zeros(0, np.int64)
+        per_doc += grouped_coincidences(
+            seg, lab, count, n_labels, unit_weight=seg_length, unit_group=group, n_groups=n_docs
+        )
     values = np.arange(n_labels)
     statistic = Reweighted(
         per_doc.reshape(n_docs, -1),
@@ -88,8 +112,27 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
     gap from different classes are exact; within a class holding several unit lengths, the replicate
     rescales the exact full-sample value by the class's unit and gap counts.
     """
-    terms = unitizing_terms(
-        pa.slot_passage, pa.slot_coder, pa.passage_length, pa.passage, pa.coder, pa.start, pa.end
+    blocks = [
+        unitizing_terms(
+            pa.slot_passage[slots],
+            pa.slot_coder[slots],
+            pa.passage_length,
+            pa.passage[claims],
+            pa.coder[claims],
+            pa.start[claims],
+            pa.end[claims],
+        )
+        for slots, claims in passage_blocks(pa)
+    ]
+    terms = UnitizingTerms(
+        *(
+            sum(getattr(b, name) for b in blocks)
+            for name in ("observed", "length", "coder_length", "pair_length")
+        ),
+        *(
+            np.concatenate([getattr(b, name) for b in blocks])
+            for name in ("unit_length", "unit_passage", "gap_length", "gap_passage")
+        ),
     )
     d_o, d_e = disagreements(terms)
     value = 1.0 - d_o / d_e if d_e > 0 else float("nan")
@@ -138,7 +181,7 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
     for b in range(len(edges)):
         mine = sorted_units[unit_cut[b] : unit_cut[b + 1]]
         single[b] = mine[0] == mine[-1]
-        exact_within[b] = cross_term(mine, sorted_gaps[gap_cut[b] : gap_cut[b + 1]])
+        exact_within[b] = cross_term(mine, sorted_gaps[gap_cut[b] : gap_cut[b + 1]], gaps_sorted=True)
     full = rows.sum(axis=0)
     base_pairs = full[7 : 7 + k] * full[7 + 3 * k : 7 + 4 * k]
 

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from annotator.agreement.coefficients import as_labels, encode, fast_unique
 
 MODES = ("exact", "overlap")
+BLOCK = 1 << 15  # claims per matching block (whole passages): small temporaries are reused, not refaulted
 IntArray = NDArray[np.int64]
 
 
@@ -189,6 +190,25 @@ def match_claims(
     g, c = np.asarray(passage, np.int64), np.asarray(coder, np.int64)
     s, e = np.asarray(start, np.int64), np.asarray(end, np.int64)
     lab = np.zeros(len(s), np.int64) if label is None else np.asarray(label, np.int64)
+    if len(g) <= BLOCK:
+        return _match_block(g, c, s, e, lab, mode, against)
+    # passages never share a match: blocks of whole passages keep the temporaries small; a stable
+    # sort keeps each passage's claims in input order, so the result does not depend on the blocking
+    order = np.argsort(g, kind="stable")
+    ordered = g[order]
+    cuts = np.unique(np.r_[0, np.searchsorted(ordered, ordered[BLOCK::BLOCK]), len(g)])
+    lefts, rights = [], []
+    for begin, stop in zip(cuts[:-1], cuts[1:], strict=True):
+        idx = order[begin:stop]
+        i, j = _match_block(g[idx], c[idx], s[idx], e[idx], lab[idx], mode, against)
+        lefts.append(idx[i])
+        rights.append(idx[j])
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
+def _match_block(
+    g: IntArray, c: IntArray, s: IntArray, e: IntArray, lab: IntArray, mode: str, against: int | None
+) -> tuple[IntArray, IntArray]:
     if mode == "exact":
         i, j = exact_candidates(g, c, s, e, lab)
     else:

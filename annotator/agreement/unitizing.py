@@ -119,9 +119,9 @@ def unitizing_terms(
     )
 
 
-def cross_term(unit_length: FloatArray, gap_length: FloatArray) -> float:
+def cross_term(unit_length: FloatArray, gap_length: FloatArray, *, gaps_sorted: bool = False) -> float:
     """sum over units u and gaps g with l_g >= l_u of l_u^2 (l_g - l_u + 1)."""
-    gaps = np.sort(gap_length)
+    gaps = gap_length if gaps_sorted else np.sort(gap_length)
     suffix_sum = np.r_[np.cumsum(gaps[::-1])[::-1], 0.0]
     at = np.searchsorted(gaps, unit_length, side="left")
     count = len(gaps) - at

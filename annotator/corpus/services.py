@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
 from annotator.corpus.readers import ArticleRecord
@@ -144,8 +145,9 @@ def speaker_create(
         raise ValidationError(
             {"affiliation": f"Unknown affiliation {affiliation!r}; choose one of {sorted(allowed)}."}
         )
-    if Speaker.objects.filter(project=project, name__iexact=name).exists():
-        raise ValidationError({"name": f"A speaker named {name!r} exists already in this project."})
+    existing = _speaker_known_as(project=project, name=name)
+    if existing is not None:
+        raise ValidationError({"name": f"{name!r} is already the speaker {existing.name!r} in this project."})
     speaker = Speaker(
         project=project,
         name=name,
@@ -163,3 +165,15 @@ def speaker_create(
             {"name": f"A speaker named {name!r} exists already in this project."}
         ) from error
     return speaker
+
+
+def _speaker_known_as(*, project: Project, name: str) -> Speaker | None:
+    """The speaker whose name or one of whose aliases is `name` (ignoring case), if any."""
+    folded = name.casefold()
+    candidates = Speaker.objects.filter(project=project).filter(
+        Q(name__iexact=name) | Q(aliases__icontains=name)
+    )
+    for speaker in candidates:
+        if speaker.name.casefold() == folded or any(alias.casefold() == folded for alias in speaker.aliases):
+            return speaker
+    return None

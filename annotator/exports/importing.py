@@ -23,6 +23,7 @@ from django.utils import timezone
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
 from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size
+from annotator.corpus.readers import _has_nul as has_nul  # the same rule as the article import
 from annotator.corpus.schema import values
 from annotator.corpus.segment import normalise_text
 from annotator.corpus.services import content_digest
@@ -112,17 +113,21 @@ def annotations_upload(
 ) -> AnnotationImportSummary:
     """Uploaded files ``(name, size, chunks)`` → ``annotations_import``.
 
-    Each file's size is checked before it is read: ImportRefused (HTTP 413) over the limit.
+    The sizes are checked before anything is read: ImportRefused (HTTP 413) when one file, or all of them
+    together, are over the article import's limit (they are read into memory).
     """
-    files = []
-    for file_name, size, chunks in uploads:
-        try:
-            check_size(file_name, size)
-        except ReadError as error:
-            raise ImportRefused(str(error)) from error
+    try:
+        check_size(", ".join(name for name, _, _ in uploads), sum(size for _, size, _ in uploads))
+    except ReadError as error:
+        raise ImportRefused(str(error)) from error
+    files, total = [], 0
+    for file_name, _, chunks in uploads:
         data = b"".join(chunks)
-        if len(data) > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
-            raise ImportRefused(f"{file_name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+        total += len(data)
+        if total > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
+            raise ImportRefused(
+                f"{file_name}: the files are over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
+            )
         files.append((file_name, data))
     return annotations_import(
         project=project,
@@ -170,12 +175,17 @@ def annotations_import(
             errors.extend(plan)
         else:
             planned.append(plan)
-    errors.extend(_username_problems(planned))
+    name_errors, bad_names = _username_problems(planned)
+    errors.extend(name_errors)
     found, segmented = _existing_passages(project, planned)
     errors.extend(segmented)
-    if skip_invalid:  # keep the records no error names
+    if not valid and not errors:
+        errors.append(RecordError(", ".join(name for name, _ in files), 0, "no records to import"))
+    if skip_invalid:  # keep the records no error names, without the annotators who cannot be users
         bad = {(e.file_name, e.line_or_index) for e in errors}
         planned = [p for p in planned if (p.record.file_name, p.record.index) not in bad]
+        for plan in planned:
+            plan.claims = {name: claims for name, claims in plan.claims.items() if name not in bad_names}
     summary = AnnotationImportSummary(records=len(planned), errors=errors)
     if errors and not skip_invalid:
         return summary
@@ -221,7 +231,7 @@ def _plan(record: ForeignRecord, schema: Mapping[str, Any], names: Mapping[str, 
     moved = _offset_map(record.text, text)
     prefix = f"record {record.record_id}: " if record.record_id is not None else ""
     problems: list[str] = []
-    if "\x00" in text or _has_nul(record.meta):
+    if "\x00" in text or has_nul(record.meta):
         problems.append(f"{prefix}contains a NUL character, which the database cannot store")
     if not text.strip():
         problems.append(f"{prefix}the text is empty")
@@ -283,18 +293,8 @@ def _confidence(value: Any) -> Any:
         return value  # claim_problems names it
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def _username_problems(planned: list[_PlannedRecord]) -> list[RecordError]:
-    """One error per foreign annotator name that cannot be a username (map it with the annotator map)."""
+def _username_problems(planned: list[_PlannedRecord]) -> tuple[list[RecordError], set[str]]:
+    """An error for each foreign annotator name that cannot be a username (map it with the annotator map)."""
     validator = UnicodeUsernameValidator()
     problems: dict[str, RecordError] = {}
     for plan in planned:
@@ -311,7 +311,7 @@ def _username_problems(planned: list[_PlannedRecord]) -> list[RecordError]:
                     plan.record.index,
                     f"annotator {username!r} is not a valid username: map it to one with the annotator map",
                 )
-    return list(problems.values())
+    return list(problems.values()), set(problems)
 
 
 # Writing ---------------------------------------------------------------------------------------------

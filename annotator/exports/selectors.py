@@ -233,14 +233,57 @@ def _claim(values: tuple, annotator: str, shared: dict[Any, Any]) -> ClaimRecord
     }
 
 
+# The headline figures a dataset card shows; the full report (per pair, per document, matrices, and the
+# annotators' names) stays in the application.
+HEADLINE_FIGURES = {
+    "span": ("position_alpha", "unitizing_alpha", "exact_f1", "overlap_f1"),
+    "perspective": ("alpha", "fleiss_kappa", "cohen_kappa_mean"),
+    "stance": ("alpha", "fleiss_kappa", "cohen_kappa_mean"),
+    "speaker": ("alpha", "fleiss_kappa", "cohen_kappa_mean"),
+}
+
+
 def latest_agreement(*, project: Project) -> dict[str, Any] | None:
-    """The results of the project's latest succeeded agreement run, or None."""
-    return (
+    """Headline figures of the project's latest succeeded agreement run (value and 95% CI), or None."""
+    run = (
         AgreementRun.objects.filter(project=project, status=RunStatus.SUCCEEDED, results__isnull=False)
         .order_by("-finished_at", "-id")
-        .values_list("results", flat=True)
+        .values("pk", "finished_at", "results")
         .first()
     )
+    if run is None or not isinstance(run["results"], dict):
+        return None
+    return agreement_headline(run["results"], run_id=run["pk"], finished_at=run["finished_at"])
+
+
+def agreement_headline(results: dict[str, Any], *, run_id: int, finished_at: Any) -> dict[str, Any]:
+    report = results.get("report", results)
+    sections = {"span": report.get("span") or {}, **(report.get("attributes") or {})}
+    summary: dict[str, Any] = {}
+    for section, names in HEADLINE_FIGURES.items():
+        figures = {name: _figure(sections.get(section, {}).get(name)) for name in names}
+        figures = {name: value for name, value in figures.items() if value is not None}
+        if figures:
+            summary[section] = figures
+    if not summary:  # a report of another shape: show its top-level numbers only
+        summary = {k: v for k, v in report.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    counts = report.get("counts") or results.get("input")
+    if isinstance(counts, dict):
+        summary["data"] = {k: v for k, v in counts.items() if isinstance(v, int | float)}
+    summary["run"] = {"id": run_id, "finished": finished_at.isoformat() if finished_at else None}
+    return summary
+
+
+def _figure(figure: Any) -> Any:
+    """``{"value": v, "ci": [lo, hi]}`` → "v [lo, hi]"; a bare number as is; anything else None."""
+    if isinstance(figure, int | float) and not isinstance(figure, bool):
+        return round(float(figure), 4)
+    if not isinstance(figure, dict) or not isinstance(figure.get("value"), int | float):
+        return None
+    ci = figure.get("ci")
+    if isinstance(ci, list | tuple) and len(ci) == 2 and all(isinstance(x, int | float) for x in ci):
+        return f"{figure['value']:.3f} (95% CI {ci[0]:.3f}–{ci[1]:.3f})"
+    return round(float(figure["value"]), 4)
 
 
 def export_jobs_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExportJob]:

@@ -87,6 +87,7 @@ class Figure:
     unit: str
     scale: str  # "alpha", "kappa" or "f1"
     extra: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -130,11 +131,13 @@ def _figure(data: dict | None, title: str, unit: str, scale: str) -> Figure:
 
 
 def _cell(value: float | None, scale: str = "kappa", n: int | None = None) -> dict[str, Any]:
-    """A table cell: the number, its background, and n in the tooltip."""
-    colour = charts.agreement_colour(value) if scale != "f1" else "transparent"
+    """A table cell: the number, its background and text colours, and n in the tooltip."""
+    coloured = value is not None and scale != "f1"
+    colour = charts.agreement_colour(value) if coloured else "transparent"
     return {
         "text": charts.fmt(value),
-        "colour": colour if value is not None else "transparent",
+        "colour": colour,
+        "ink": charts.text_colour(colour) if coloured else "inherit",
         "title": f"n = {n:,}" if n is not None else "",
     }
 
@@ -179,7 +182,7 @@ def _dashboard(project: Project, run: AgreementRun) -> dict[str, Any]:
                 f"Fleiss' κ {charts.fmt(fleiss['value'])} ({charts.landis_koch(fleiss['value'])})"
             )
         elif fleiss.get("reason"):
-            alpha.extra.append(f"Fleiss' κ n/a: {fleiss['reason']}")
+            alpha.notes.append(f"Fleiss' κ n/a: {fleiss['reason']}")
         attributes.append(
             {
                 "name": name,
@@ -254,10 +257,10 @@ def _heatmaps(pair_matrix: dict | None, annotator_names: dict[str, str]) -> list
     labels = [annotator_names.get(str(a), str(a)) for a in pair_matrix["annotators"]]
     shared = pair_matrix.get("shared_passages")
     panels = [
-        ("overlap_f1", "Span F1 (overlap) per pair"),
-        ("perspective_kappa", "Perspective: Cohen's κ per pair"),
-        ("stance_kappa", "Stance: Cohen's κ per pair"),
-        ("speaker_kappa", "Speaker: Cohen's κ per pair"),
+        ("overlap_f1", "Span F1 (overlap)"),
+        ("perspective_kappa", "Perspective κ"),
+        ("stance_kappa", "Stance κ"),
+        ("speaker_kappa", "Speaker κ"),
     ]
     return [
         charts.heatmap(labels, pair_matrix[key], counts=shared, title=title)

@@ -7,9 +7,10 @@ from annotator.celery import app
 
 
 def _forget_connections() -> None:
-    """Drop the app's cached broker pools and routes, so that changed settings take effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Drop the app's references to broker pools and routes, so that changed settings take effect.
+
+    The pools themselves stay open in kombu's registry (keyed by broker), where the next use finds them.
+    """
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:

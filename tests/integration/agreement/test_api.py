@@ -92,7 +92,9 @@ def test_latest_is_404_until_a_run_has_finished(small, as_user):
 
 
 def test_progress_is_small(small, as_user):
-    run = AgreementRun.objects.create(project=small, status=RunStatus.RUNNING, progress=40, stage="span agreement")
+    run = AgreementRun.objects.create(
+        project=small, status=RunStatus.RUNNING, progress=40, stage="span agreement"
+    )
     body = as_user("res").get(f"{RUNS}{run.pk}/progress/").json()
     assert body == {"id": run.pk, "status": "running", "progress": 40, "stage": "span agreement", "error": "",
                     "finished_at": None}  # fmt: skip

@@ -112,17 +112,25 @@ def test_hf_zip_is_a_dataset_folder_that_datasets_loads_with_counts_and_agreemen
     AgreementRun.objects.create(
         project=annotated.project,
         status=RunStatus.SUCCEEDED,
-        results={"span": {"krippendorff_alpha": 0.734}},
+        results={
+            "report": {
+                "span": {"position_alpha": {"value": 0.734, "ci": [0.701, 0.766], "n_units": 9}},
+                "attributes": {"stance": {"alpha": {"value": 0.612, "ci": None}, "coincidence": {"matrix": []}}},
+                "pairs": [{"a": "ann1", "b": "ann2"}],
+            },
+            "annotators": {"1": "secret-annotator-name"},
+        },
         finished_at=timezone.now(),
     )
     with zipfile.ZipFile(io.BytesIO(export(annotated.project, "hf"))) as archive:
         archive.extractall(tmp_path)
     folder = tmp_path / "summits-dataset"
     card = (folder / "README.md").read_text()
-    assert "0.734" in card and "krippendorff_alpha" in card
+    assert "position_alpha" in card and "0.734 (95% CI 0.701–0.766)" in card and "0.612" in card
+    assert "secret-annotator-name" not in card and "coincidence" not in card, "headline figures only"
     from datasets import load_dataset
 
-    dataset = load_dataset(str(folder))
+    dataset = load_dataset(str(folder), cache_dir=str(tmp_path / "hf-cache"))  # no stale cache across runs
     rows = [row for split in dataset.values() for row in split]
     assert sorted(row["passage_id"] for row in rows) == sorted(p.pk for p in annotated.passages)
     assert sum(len(row["claims"]) for row in rows) == len(annotated.submitted)

@@ -188,3 +188,22 @@ def test_crlf_text_is_stored_normalised_with_the_offsets_moved(project, members)
     claim = Claim.objects.get()
     assert (claim.start, claim.end, claim.text) == (10, 15, "Putin")
     assert claim.assignment.passage.text == "Line one.\nPutin praised the treaty."
+
+
+def test_skip_invalid_leaves_out_every_claim_of_an_annotator_who_cannot_be_a_user(project, members):
+    lines = [
+        {"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]], "annotator": "Jane Doe"},
+        {"id": 2, "text": "Xi said little.", "label": [[0, 2, "CN"]], "annotator": "Jane Doe"},
+        {"id": 3, "text": "Blinken was worried.", "label": [[0, 7, "US"]], "annotator": "ann1"},
+    ]
+    summary = doccano(project, lines, skip_invalid=True)
+    assert summary.written and len(summary.errors) == 1
+    assert list(Claim.objects.values_list("assignment__annotator__username", flat=True)) == ["ann1"]
+    assert not get_user_model().objects.filter(username="Jane Doe").exists()
+
+
+def test_an_empty_file_is_reported_not_silently_accepted(project, members):
+    summary = annotations_import(
+        project=project, source="doccano", files=[("empty.jsonl", b"")], label_map={}
+    )
+    assert not summary.written and summary.errors[0].message == "no records to import"

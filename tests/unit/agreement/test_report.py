@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from annotator.agreement import metrics
+from annotator.agreement import metrics, report_spans, spans
 from annotator.agreement.report import project_report
 from annotator.agreement.report_attributes import claim_units
 from annotator.agreement.report_inputs import project_arrays
@@ -195,6 +195,14 @@ def test_span_figures_equal_the_metrics_on_explicit_data(seed):
             n_a = sum(r[0] == a for r in rows)
             n_b = sum(r[0] == b for r in rows)
             assert pair[f"{mode}_f1"]["value"] == pytest.approx(2 * tp / (n_a + n_b))
+
+
+def test_processing_passages_in_blocks_changes_nothing(monkeypatch):
+    rows = _noisy_rows(8, [1, 2, 3, 4])
+    whole = report(rows, [1, 2, 3, 4], n_boot=100)
+    monkeypatch.setattr(spans, "BLOCK", 5)
+    monkeypatch.setattr(report_spans, "BLOCK", 5)
+    assert report(rows, [1, 2, 3, 4], n_boot=100) == whole
 
 
 def test_unitizing_alpha_of_one_passage_equals_the_metric():

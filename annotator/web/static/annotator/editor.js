@@ -314,8 +314,12 @@ function handleResult(claim, request, result) {
     claim.error = { kind: "invalid", message: "Not saved: fix the marked fields.", fields, payload: request.fingerprint };
     return;
   }
+  if (status === 404 && request.kind !== "create") {
+    conflict(claim, null, "This claim was deleted elsewhere.");
+    return;
+  }
   if (status === 404) {
-    claim.error = { kind: "fatal", message: "Not saved: this passage or claim is no longer yours to edit." };
+    claim.error = { kind: "fatal", message: "Not saved: this passage is no longer yours to edit." };
     return;
   }
   // Network failure, 5xx, 403 (session ended), 429: keep the change and try again.
@@ -363,7 +367,12 @@ function retryAll() {
 }
 
 function unsaved() {
-  return state.claims.filter((c) => c.inflight || c.timer || c.error || (needsSync(c) && !(c.id === null && !complete(c))));
+  // A "fatal" error (the passage is no longer this user's) cannot be saved by waiting: it is shown, and
+  // does not hold the annotator on the passage.
+  const stuck = (c) => c.error && c.error.kind === "fatal";
+  return state.claims.filter(
+    (c) => !stuck(c) && (c.inflight || c.timer || c.error || (needsSync(c) && !(c.id === null && !complete(c)))),
+  );
 }
 
 function incompleteDrafts() {

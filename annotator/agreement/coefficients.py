@@ -129,6 +129,12 @@ def encode(present: np.ndarray, values: ArrayLike | None = None) -> tuple[np.nda
     lookup = {x: i for i, x in enumerate(domain.tolist())}
     if len(lookup) != len(domain):
         raise ValueError("values contains duplicates")
+    if domain.dtype.kind in "iufUS" and present.dtype.kind == domain.dtype.kind:
+        order = np.argsort(domain)
+        pos = np.minimum(np.searchsorted(domain[order], present), len(domain) - 1)
+        found = domain[order][pos] == present
+        if len(domain) and found.all():
+            return domain, order[pos].astype(np.intp)
     try:
         codes = np.fromiter((lookup[x] for x in present.tolist()), np.intp, count=len(present))
     except KeyError as exc:

@@ -242,17 +242,11 @@ def _pairs(pa: ProjectArrays, spans: Any, attributes: dict, shared: np.ndarray) 
     for a, b in zip(*np.nonzero(np.triu(shared, k=1)), strict=True):
         entry = {"annotators": [ids[a], ids[b]], "shared_passages": int(shared[a, b])}
         for mode in MODES:
-            entry[f"{mode}_f1"] = {
-                "value": _number(f1[mode][a, b]),
-                "tp": int(spans.pair_tp[mode][a, b]),
-                "n_a": int(spans.pair_claims[a, b]),
-                "n_b": int(spans.pair_claims[b, a]),
-            }
+            n_a, n_b = int(spans.pair_claims[a, b]), int(spans.pair_claims[b, a])
+            tp = int(spans.pair_tp[mode][a, b])
+            entry[f"{mode}_f1"] = _figure(f1[mode][a, b], None, n_a + n_b, 2, tp=tp, n_a=n_a, n_b=n_b)
         for name, att in attributes.items():
-            entry[f"{name}_kappa"] = {
-                "value": _number(att.pair_kappa[a, b]),
-                "n_units": int(att.pair_n[a, b]),
-            }
+            entry[f"{name}_kappa"] = _figure(att.pair_kappa[a, b], None, att.pair_n[a, b], 2)
         entry["confusion"] = {
             name: _matrix(None if att.pair_confusion is None else att.pair_confusion[a, b], att.labels)
             for name, att in attributes.items()
@@ -276,20 +270,17 @@ def _annotators(pa: ProjectArrays, spans: Any, attributes: dict, gold: dict | No
     claims = np.bincount(pa.coder, minlength=n_ann)
     denominator = spans.pair_claims + spans.pair_claims.T
     np.fill_diagonal(denominator, 0)
+    partners = (denominator > 0).sum(axis=1)
     result = []
     for a, annotator in enumerate(pa.annotator_ids.tolist()):
-        others = {}
+        others, group = {}, 1 + int(partners[a])
         for mode in MODES:
             tp = spans.pair_tp[mode][a].sum() + spans.pair_tp[mode][:, a].sum()
-            others[f"{mode}_f1"] = {
-                "value": _number(_ratio(2.0 * tp, denominator[a].sum())),
-                "n_units": int(spans.pair_claims[a].sum() - spans.pair_claims[a, a]),
-            }
+            others[f"{mode}_f1"] = _figure(
+                _ratio(2.0 * tp, denominator[a].sum()), None, denominator[a].sum(), group
+            )
         for name, att in attributes.items():
-            others[f"{name}_kappa"] = {
-                "value": _number(att.annotator_kappa[a]),
-                "n_units": int(att.annotator_n[a]),
-            }
+            others[f"{name}_kappa"] = _figure(att.annotator_kappa[a], None, att.annotator_n[a], group)
         entry = {
             "annotator": annotator,
             "passages": int(passages[a]),
@@ -318,7 +309,7 @@ def _vs_gold(pa: ProjectArrays, gold: dict, a: int, attributes: dict) -> dict:
         }
     for name in attributes:
         k = gold[f"kappa.{name}"]
-        entry[f"{name}_kappa"] = {"value": _number(k["kappa"][a]), "n_units": int(k["n"][a])}
+        entry[f"{name}_kappa"] = _figure(k["kappa"][a], None, k["n"][a], 2)
     return entry
 
 
@@ -348,16 +339,17 @@ def _documents(pa: ProjectArrays, positions: Any, spans: Any, attributes: dict) 
     shared = coders_per_passage(pa) >= 2
     positions_n = np.bincount(pa.passage_document, weights=pa.passage_length * shared, minlength=n_docs)
     claims_n = np.bincount(pa.passage_document[pa.passage], weights=shared[pa.passage], minlength=n_docs)
-    columns = {f"{name}_alpha": att.per_document for name, att in attributes.items()}
     result = []
     for d, document in enumerate(pa.document_ids):
+        group = int(annotators[d])
         entry = {
             "document": document,
             "passages": int(passages[d]),
-            "annotators": int(annotators[d]),
-            "position_alpha": {"value": _number(position[d]), "n_units": int(positions_n[d])},
-            "overlap_f1": {"value": _number(overlap[d]), "n_units": int(claims_n[d])},
+            "annotators": group,
+            "position_alpha": _figure(position[d], None, positions_n[d], group),
+            "overlap_f1": _figure(overlap[d], None, claims_n[d], group),
         }
-        entry.update({key: {"value": _number(col[d])} for key, col in columns.items()})
+        for name, att in attributes.items():
+            entry[f"{name}_alpha"] = _figure(att.per_document[d], None, att.per_document_units[d], group)
         result.append(entry)
     return result

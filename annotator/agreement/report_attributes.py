@@ -134,6 +134,7 @@ class AttributeAgreement:
     alpha: Reweighted
     per_label: dict[str, Reweighted]
     per_document: FloatArray  # alpha per document
+    per_document_units: FloatArray  # units with >= 2 values per document
     fleiss: Reweighted | None
     fleiss_reason: str | None
     coincidence: FloatArray | None  # (V, V) when V <= MATRIX_LABELS
@@ -202,6 +203,7 @@ def attribute_agreement(
         alpha=alpha,
         per_label=per_label,
         per_document=per_document,
+        per_document_units=units_per_doc,
         fleiss=fleiss,
         fleiss_reason=reason,
         coincidence=coincidence,

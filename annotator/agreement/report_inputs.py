@@ -107,6 +107,10 @@ def encode_attribute(parts: list[np.ndarray], attribute: str, rows: list) -> tup
     arr = as_labels(parts[0]) if len(parts) == 1 else as_labels(np.concatenate([as_labels(p) for p in parts]))
     if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and attribute == "speaker"):
         arr = np.maximum(integers(arr, attribute), -1 if attribute == "speaker" else -2)
+    elif arr.dtype.kind == "O":  # strings and None (as loaded from a database): to a numpy string array
+        absent = missing_mask(arr)
+        if all(isinstance(x, str) for x in arr[~absent].tolist()):
+            arr = np.where(absent, "", arr).astype(str)
     domain, coded = encode(arr)  # the whole column: cheaper than copying the present labels out first
     missing = missing_mask(domain)
     if domain.dtype.kind in "iuf":

@@ -9,8 +9,9 @@ Matching rules
   copy on one side pairs with the k-th copy on the other (in input order).
 - overlap: candidate pairs are spans that share at least one position (and the label, when labels are
   given); the matching maximises the summed Jaccard overlap |a & b| / |a | b| under a one-to-one
-  constraint (scipy's linear_sum_assignment, solved only inside groups of conflicting candidates;
-  an uncontested candidate is matched directly, which is what the optimum does too).
+  constraint. An uncontested candidate is matched directly (the optimum does the same); groups of
+  conflicting candidates up to 5 x 5 are solved together by enumerating every assignment (a tie goes
+  to the lexicographically first), larger groups by scipy's linear_sum_assignment.
 """
 
 from __future__ import annotations

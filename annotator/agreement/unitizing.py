@@ -129,7 +129,13 @@ def cross_term(unit_length: FloatArray, gap_length: FloatArray, *, gaps_sorted: 
 
 
 def disagreements(terms: UnitizingTerms) -> tuple[float, float]:
-    """(uDo, uDe) of Krippendorff (1995, 2004) for one category, extended to per-passage coder sets."""
+    """(uDo, uDe) of Krippendorff (1995, 2004) for one category.
+
+    Several passages form one continuum whose sections never cross a passage boundary. Where passages
+    have different coders (missing data), m(m-1)L^2 becomes L * sum_p m_p (m_p - 1) L_p and mL becomes
+    sum_p m_p L_p, which is the original formula whenever every passage has the same m coders; passages
+    with fewer than two coders are left out, as unpairable values are in alpha.
+    """
     total, coder_total = terms.length.sum(), terms.coder_length.sum()
     n_units, ul = len(terms.unit_length), terms.unit_length
     if total <= 0 or terms.pair_length.sum() <= 0:

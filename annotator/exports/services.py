@@ -58,7 +58,7 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("jsonl", "JSON Lines: passages with all claims", NDJSON, "jsonl"),
         ExportFormat("csv", "CSV: one claim a row", "text/csv; charset=utf-8", "csv"),
-        ExportFormat("conll", "CoNLL / BIO tokens", "text/plain; charset=utf-8", "conll"),
+        ExportFormat("conll", "CoNLL / BIO, perspective tags", "text/plain; charset=utf-8", "conll"),
         ExportFormat("hf", "Hugging Face datasets folder (zip)", "application/zip", "zip"),
         ExportFormat("doccano", "doccano JSONL", NDJSON, "jsonl"),
         ExportFormat("label_studio", "Label Studio JSON", "application/json; charset=utf-8", "json"),
@@ -70,17 +70,6 @@ def _items(value: Any) -> list[str]:
     """A list or a comma-separated string (or a list of them) → the non-blank items."""
     values = [value] if isinstance(value, str) else list(value or ())
     return [item.strip() for v in values for item in str(v).split(",") if item.strip()]
-
-
-def _id_list(value: Any, field: str) -> tuple[int, ...]:
-    try:
-        return tuple(sorted({int(item) for item in _items(value)}))
-    except ValueError:
-        raise ValidationError({field: "Give document ids as whole numbers, separated by commas."}) from None
-
-
-def _name_list(value: Any) -> tuple[str, ...]:
-    return tuple(sorted(set(_items(value))))
 
 
 def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
@@ -101,15 +90,16 @@ def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
     source = str(data.get("source") or "annotators")
     if source not in SOURCES:
         problems["source"] = f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}."
+    documents: tuple[int, ...] = ()
     try:
-        documents = _id_list(many("documents"), "documents")
-    except ValidationError as error:
-        problems.update({k: v[0] for k, v in error.message_dict.items()})
+        documents = tuple(sorted({int(item) for item in _items(many("documents"))}))
+    except ValueError:
+        problems["documents"] = "Give document ids as whole numbers, separated by commas."
     if problems:
         raise ValidationError(problems)
     filters = ExportFilters(
         documents=documents,
-        annotators=_name_list(many("annotators")),
+        annotators=tuple(sorted(set(_items(many("annotators"))))),
         status=status,  # type: ignore[arg-type]
         source=source,  # type: ignore[arg-type]
     )
@@ -202,7 +192,7 @@ def export_file_name(project: Project, name: str) -> str:
 def export_stream(
     *,
     project: Project,
-    format: str,  # noqa: A002 - the word the API and the brief use
+    format: str,
     filters: ExportFilters,
     records: Iterable[PassageRecord] | None = None,
 ) -> tuple[Iterator[bytes], str, str]:
@@ -237,10 +227,10 @@ def export_job_request(
     project: Project,
     format: str,
     filters: ExportFilters,
-    requested_by: AbstractBaseUser | None,  # noqa: A002
+    requested_by: AbstractBaseUser | None,
 ) -> ExportJob:
     """Queue an export job; the worker starts it once this transaction commits."""
-    from annotator.exports.tasks import export_job_execute as task
+    from annotator.exports.tasks import export_job_execute as task  # tasks import this module
 
     if format not in FORMATS:
         raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
@@ -311,7 +301,7 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
     except OperationalError:
         ExportJob.objects.filter(pk=job.pk, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
         raise
-    except Exception as error:  # noqa: BLE001 - any failure is reported on the job, not lost in a log
+    except Exception as error:  # any failure is reported on the job, not lost in a log
         ExportJob.objects.filter(pk=job.pk).update(
             status=RunStatus.FAILED, error=_error_text(error), finished_at=timezone.now()
         )

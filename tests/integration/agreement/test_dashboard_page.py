@@ -2,7 +2,10 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
@@ -57,8 +60,9 @@ def test_names_typed_by_people_are_escaped_in_tables_and_charts(client, small, m
 
 def test_a_pending_run_shows_progress_and_hands_the_poll_url_to_the_script(client, small, members):
     run = agreement_run_request(project=small, enqueue=False)
-    AgreementRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=40, stage="span agreement",
-                                                  attempts=1, heartbeat_at=run.created_at.now(run.created_at.tzinfo))  # fmt: skip
+    AgreementRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, progress=40, stage="span agreement", attempts=1, heartbeat_at=timezone.now()
+    )
     html = open_page(client, members["res"], small).content.decode()
     assert 'id="run-progress"' in html and "span agreement" in html and 'style="width: 40%"' in html
     assert f'"/api/v1/agreement-runs/{run.pk}/progress/"' in html and "dashboard.js" in html
@@ -67,7 +71,9 @@ def test_a_pending_run_shows_progress_and_hands_the_poll_url_to_the_script(clien
 
 def test_a_failed_run_shows_its_error(client, small, members):
     run = agreement_run_request(project=small, enqueue=False)
-    AgreementRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, attempts=4, error=f"boom {HOSTILE}")
+    AgreementRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, attempts=4, error=f"boom {HOSTILE}"
+    )
     html = open_page(client, members["res"], small).content.decode()
     assert 'id="run-failed"' in html and "boom &lt;script&gt;" in html
 
@@ -88,9 +94,6 @@ def test_the_page_runs_the_same_queries_however_many_runs_and_documents(
     client.force_login(members["res"])
     url = reverse("agreement-dashboard", args=[small.slug])
     client.get(url)  # warm up: session, user
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as first:
         client.get(url)
     for n_boot in (10, 11, 12):

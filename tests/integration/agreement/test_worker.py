@@ -5,6 +5,7 @@ database 5 (AGREEMENT_TEST_BROKER_URL), listening on a queue of their own.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from annotator.agreement.models import AgreementRun, RunStatus
@@ -103,6 +105,10 @@ def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str, logs: 
     pytest.fail(f"timed out after {timeout}s waiting for {what}{shown}")
 
 
+def received_task_ids(worker: subprocess.Popen) -> list[str]:
+    return re.findall(r"agreement_run_execute\[([0-9a-f-]+)\] received", Path(worker.log_path).read_text())
+
+
 def run_state(run_id: int) -> AgreementRun:
     return AgreementRun.objects.defer("results").get(pk=run_id)
 
@@ -143,6 +149,9 @@ def test_a_run_whose_worker_is_killed_is_completed_by_a_new_worker(annotated, me
     run.refresh_from_db()
     assert run.attempts == 2
     assert run.results["report"] and run.error == ""
+    # The same message, unacknowledged by the dead worker, was handed to the new one (acks_late).
+    task_ids = [received_task_ids(worker) for worker in (first, second)]
+    assert task_ids[0] and task_ids[0][0] in task_ids[1]
     assert AgreementRun.objects.filter(project=annotated).count() == 1  # picked up again, not duplicated
 
     client = APIClient()
@@ -169,10 +178,11 @@ def test_the_reaper_requeues_a_dead_workers_run_when_its_message_is_gone(
 
         second = start_worker()
         time.sleep(STALE_AFTER + 0.5)
-        # The dashboard (or beat) runs the reaper: the silent run is queued again and a message re-sent.
-        client = APIClient()
-        client.force_authenticate(members["res"])
-        assert client.get("/api/v1/agreement-runs/", {"project": annotated.pk}).status_code == 200
+        # Opening the dashboard runs the reaper (so does beat): the silent run is queued again, re-sent.
+        browser = Client()
+        browser.force_login(members["res"])
+        assert browser.get(reverse("agreement-dashboard", args=[annotated.slug])).status_code == 200
+        assert run_state(run.pk).status in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED)
         wait_for(lambda: run_state(run.pk).status == RunStatus.SUCCEEDED, timeout=60,
                  what="the second worker to finish the run", logs=[first, second])  # fmt: skip
     assert run_state(run.pk).attempts == 2

@@ -89,6 +89,21 @@ def test_identical_annotators_agree_perfectly_on_every_figure():
     assert [d["document"] for d in result["documents"]] == [100, 200]
 
 
+def test_object_columns_with_none_read_like_string_columns():
+    rows = _noisy_rows(2, [1, 2, 3])
+    as_strings = claims_table(rows)
+    as_objects = dict(as_strings)
+    for column in ("perspective", "stance"):
+        as_objects[column] = np.array(
+            [None if k % 5 == 0 else x for k, x in enumerate(as_strings[column])], object
+        )
+        as_strings[column] = np.array(["" if k % 5 == 0 else x for k, x in enumerate(as_strings[column])])
+    options = {"passage_lengths": LENGTHS, "n_boot": 50}
+    assert project_report(as_objects, assignments_table([1, 2, 3]), **options) == project_report(
+        as_strings, assignments_table([1, 2, 3]), **options
+    )
+
+
 def test_report_is_json_serialisable_without_nan():
     # a project with undefined figures (a single stance value, no gold) must still serialise strictly
     result = report(copies([1, 2], lambda a, k, c: (*c[:4], "favor", c[5])), [1, 2])
@@ -141,7 +156,8 @@ def test_a_submitted_assignment_without_claims_is_disagreement():
     assert result["span"]["position_alpha"]["value"] < 1.0
     assert result["span"]["overlap_f1"]["value"] < 1.0
     pair = next(p for p in result["pairs"] if p["annotators"] == [1, 3])
-    assert pair["overlap_f1"] == {"value": 0.0, "tp": 0, "n_a": 2, "n_b": 0}
+    f1 = pair["overlap_f1"]
+    assert [f1[key] for key in ("value", "tp", "n_a", "n_b", "n_annotators")] == [0.0, 0, 2, 0, 2]
 
 
 def _noisy_rows(seed: int, annotators: list) -> list:
@@ -212,6 +228,26 @@ def test_unitizing_alpha_of_one_passage_equals_the_metric():
     )
     units = [[(r[2], r[3]) for r in rows if r[0] == a] for a in (1, 2, 3)]
     assert result["span"]["unitizing_alpha"]["value"] == pytest.approx(metrics.unitizing_alpha(units, 70))
+
+
+def test_unitizing_alpha_over_passages_is_that_of_their_concatenation():
+    # every annotator's first passage ends with a claim, so no section could run across the boundary
+    first = {1: [(0, 8), (30, 60)], 2: [(2, 8), (35, 60)], 3: [(40, 60)]}
+    second = {1: [(5, 20)], 2: [(6, 22), (30, 34)], 3: []}
+    rows = [
+        (a, p, s, e, "chinese", "favor", -1)
+        for p, spans_ in ((1, first), (2, second))
+        for a, units in spans_.items()
+        for s, e in units
+    ]
+    result = project_report(
+        claims_table(rows),
+        assignments_table([1, 2, 3], passages={1: 60, 2: 50}),
+        passage_lengths={1: 60, 2: 50},
+        n_boot=0,
+    )
+    joined = [first[a] + [(s + 60, e + 60) for s, e in second[a]] for a in (1, 2, 3)]
+    assert result["span"]["unitizing_alpha"]["value"] == pytest.approx(metrics.unitizing_alpha(joined, 110))
 
 
 def test_attribute_alpha_equals_krippendorff_alpha_over_matched_units():

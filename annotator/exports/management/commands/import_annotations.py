@@ -1,4 +1,5 @@
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         )
 
 
-def _chunks(path: Path):  # noqa: ANN202 - a generator of the file's blocks
+def _chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
         yield from iter(lambda: handle.read(1 << 20), b"")
 

@@ -1,0 +1,68 @@
+"""exports.js in a real headless Chromium: "Run in background" queues a job and the table shows it done."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connections
+
+from annotator.corpus.models import Role
+from annotator.corpus.services import membership_set, project_create
+from annotator.exports.models import ExportJob
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def page(live_server, django_user_model, monkeypatch):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing")
+    # The server thread closes its connection after each request, so none is left open on the test database.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    from playwright.sync_api import sync_playwright
+
+    project = project_create(name="Summits", slug="summits")
+    user = django_user_model.objects.create_user("res", password="res-pw-123")
+    membership_set(project=project, user=user, role=Role.RESEARCHER)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "res")
+        page.fill("#id_password", "res-pw-123")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/**")
+        page.goto(f"{live_server.url}/projects/summits/exports/")
+        yield page
+        browser.close()
+
+
+def test_run_in_background_adds_a_row_that_ends_with_a_download_link(page, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.select_option("#export-format", "jsonl")
+    page.click("#run-background")
+    job = page.locator("#jobs tr[data-job]").first
+    job.locator(".job-download a").wait_for()
+    assert job.get_attribute("data-status") == "succeeded"
+    assert page.url.endswith("/projects/summits/exports/"), "the page did not reload: the script queued it"
+    assert ExportJob.objects.get().format == "jsonl"
+    assert errors == []
+
+
+def test_zz_debug(live_server):
+    import time
+    from django.db import connection
+    time.sleep(0.5)
+    from django.db import connections
+    print(id(connections.settings["default"]), id(connection.settings_dict), connection.settings_dict["CONN_MAX_AGE"])
+    with connection.cursor() as c:
+        c.execute("select pid, state, left(query, 80), backend_start from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
+        print(c.fetchall())
+    import threading
+    print([t.name for t in threading.enumerate()])

@@ -66,7 +66,3 @@ class AgreementRun(models.Model):
 
     def __str__(self) -> str:
         return f"agreement run {self.pk} ({self.status})"
-
-    @property
-    def pending(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)

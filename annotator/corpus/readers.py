@@ -97,14 +97,14 @@ def _title_from_text(text: str) -> str:
     return _single_line(first)[:TITLE_MAX_CHARS]
 
 
-def _has_nul(value: Any) -> bool:
+def has_nul(value: Any) -> bool:
     # PostgreSQL text and jsonb cannot store U+0000, so refuse it here rather than fail at insert time.
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     return False
 
 
@@ -114,7 +114,7 @@ def _build_record(fields: dict[str, Any], *, file_name: str, line: int | None) -
     def fail(message: str) -> ReadError:
         return ReadError(message, file_name=file_name, line=line)
 
-    if _has_nul(fields):
+    if has_nul(fields):
         raise fail("contains a NUL character")
     for name in _KNOWN_FIELDS:
         value = fields.get(name)

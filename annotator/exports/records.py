@@ -139,4 +139,8 @@ def dumps(value: Any) -> str:
 
     U+2028, U+2029 and U+0085 can only occur inside JSON strings, where the escape means the same text.
     """
-    return json.dumps(value, ensure_ascii=False).translate(_LINE_SEPARATORS)
+    text = json.dumps(value, ensure_ascii=False)
+    # translate() copies every string; the separators are rare, so look before paying for it.
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = text.translate(_LINE_SEPARATORS)
+    return text

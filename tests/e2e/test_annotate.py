@@ -46,7 +46,7 @@ def assignment(username: str, project, position: int, document_index: int = 0) -
 
 
 def open_editor(page: Page) -> None:
-    page.wait_for_selector("html[data-editor=ready]")
+    page.wait_for_selector("html[data-editor=ready]", state="attached")
 
 
 def drag_select(page: Page, phrase: str) -> None:

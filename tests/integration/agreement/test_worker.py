@@ -4,6 +4,7 @@ The workers are subprocesses on this test's database (committed rows: transactio
 database 5 (AGREEMENT_TEST_BROKER_URL), listening on a queue of their own.
 """
 
+import json
 import os
 import re
 import signal
@@ -50,14 +51,28 @@ def on_redis(queue: str) -> Iterator[None]:
 
 @pytest.fixture
 def queue() -> Iterator[str]:
+    """A queue of this test's own: other test runs may share the Redis database."""
     client = redis.Redis.from_url(BROKER_URL)
     try:
         client.ping()
     except redis.ConnectionError:
         pytest.fail(f"Redis is not answering at {BROKER_URL}")
-    client.flushdb()  # database 5 belongs to these tests
-    yield f"agreement-test-{uuid.uuid4().hex[:8]}"
-    client.flushdb()
+    name = f"agreement-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    drop_unacknowledged(name)
+    client.delete(name)
+
+
+def drop_unacknowledged(queue: str) -> int:
+    """Forget the messages of `queue` that a worker took and never acknowledged (kombu's bookkeeping)."""
+    client = redis.Redis.from_url(BROKER_URL)
+    dropped = 0
+    for tag, payload in client.hgetall("unacked").items():
+        if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+            dropped += 1
+    return dropped
 
 
 @pytest.fixture
@@ -174,10 +189,13 @@ def test_the_reaper_requeues_a_dead_workers_run_when_its_message_is_gone(
                  what="the first worker to be computing", logs=[first])  # fmt: skip
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        redis.Redis.from_url(BROKER_URL).flushdb()  # the unacknowledged message is lost with Redis' data
+        # The dead worker's message is lost, as if Redis had lost it (wherever it is by now).
+        drop_unacknowledged(queue)
+        redis.Redis.from_url(BROKER_URL).delete(queue)
 
         second = start_worker()
         time.sleep(STALE_AFTER + 0.5)
+        assert run_state(run.pk).status == RunStatus.RUNNING  # stuck: no message left to deliver
         # Opening the dashboard runs the reaper (so does beat): the silent run is queued again, re-sent.
         browser = Client()
         browser.force_login(members["res"])

@@ -115,7 +115,9 @@ def test_hf_zip_is_a_dataset_folder_that_datasets_loads_with_counts_and_agreemen
         results={
             "report": {
                 "span": {"position_alpha": {"value": 0.734, "ci": [0.701, 0.766], "n_units": 9}},
-                "attributes": {"stance": {"alpha": {"value": 0.612, "ci": None}, "coincidence": {"matrix": []}}},
+                "attributes": {
+                    "stance": {"alpha": {"value": 0.612, "ci": None}, "coincidence": {"matrix": []}}
+                },
                 "pairs": [{"a": "ann1", "b": "ann2"}],
             },
             "annotators": {"1": "secret-annotator-name"},

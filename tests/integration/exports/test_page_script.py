@@ -16,11 +16,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @pytest.fixture
-def page(live_server, django_user_model, monkeypatch):
+def page(live_server, django_user_model):
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing")
-    # The server thread closes its connection after each request, so none is left open on the test database.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     from playwright.sync_api import sync_playwright
 
@@ -39,6 +37,9 @@ def page(live_server, django_user_model, monkeypatch):
         page.goto(f"{live_server.url}/projects/summits/exports/")
         yield page
         browser.close()
+        # Queries made while Playwright's loop runs get connections of their own: close them here, or the
+        # test database cannot be dropped at the end of the session.
+        connections.close_all()
 
 
 def test_run_in_background_adds_a_row_that_ends_with_a_download_link(page, settings, tmp_path):
@@ -53,16 +54,3 @@ def test_run_in_background_adds_a_row_that_ends_with_a_download_link(page, setti
     assert page.url.endswith("/projects/summits/exports/"), "the page did not reload: the script queued it"
     assert ExportJob.objects.get().format == "jsonl"
     assert errors == []
-
-
-def test_zz_debug(live_server):
-    import time
-    from django.db import connection
-    time.sleep(0.5)
-    from django.db import connections
-    print(id(connections.settings["default"]), id(connection.settings_dict), connection.settings_dict["CONN_MAX_AGE"])
-    with connection.cursor() as c:
-        c.execute("select pid, state, left(query, 80), backend_start from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
-        print(c.fetchall())
-    import threading
-    print([t.name for t in threading.enumerate()])

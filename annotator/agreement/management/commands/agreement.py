@@ -82,7 +82,7 @@ def _row(name: str, figure: dict | None, reading: str = "alpha") -> str:
     band = {"alpha": charts.krippendorff_band, "kappa": charts.landis_koch}.get(reading, lambda v: "")(value)
     n = figure.get("n_units", "")
     people = figure.get("n_annotators", "")
-    return f"  {name:<28} {charts.fmt(value, 3):>7}  {ci_text:<18} {n!s:>8} {people!s:>5}  {band}"
+    return f"  {name:<32} {charts.fmt(value, 3):>7}  {ci_text:<18} {n!s:>8} {people!s:>5}  {band}"
 
 
 def render_table(project: Project, run: AgreementRun) -> str:
@@ -100,7 +100,7 @@ def render_table(project: Project, run: AgreementRun) -> str:
         f"{counts['documents']} documents, {counts['annotators']} annotators, {counts['claims_used']} claims",
         f"95% CI: percentile bootstrap over documents, {report['parameters']['n_boot']} replicates",
         "",
-        f"  {'figure':<28} {'value':>7}  {'95% CI':<18} {'n':>8} {'coders':>5}  reading",
+        f"  {'figure':<32} {'value':>7}  {'95% CI':<18} {'n':>8} {'coders':>5}  reading",
         "Claim spans",
         _row("position alpha (characters)", report["span"]["position_alpha"]),
         _row("unitizing alpha", report["span"]["unitizing_alpha"]),

@@ -339,9 +339,6 @@ class ClaimViewSet(
             raise _rethrown_with_current(conflict) from conflict
         return Response(ClaimSerializer(claim).data)
 
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.partial_update(request, *args, **kwargs)
-
     @extend_schema(parameters=[OpenApiParameter("version", int, required=True)])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()

@@ -1,21 +1,24 @@
 """Load one project's annotations into the arrays `report.project_report` takes, with an exact digest.
 
 Six queries whatever the project size (passages, documents, speakers, submitted assignments, their
-claims, and adjudications with their gold claims), each a `values_list` turned into numpy columns.
-The digest is a sha256 over every loaded row, ids and versions included, plus the run parameters: any
-submission, claim edit or deletion, adjudication, rename or parameter change gives a different digest,
-and an unchanged digest means the figures would come out the same, so the last result can be reused.
+claims, and adjudications with their gold claims), each a `values_list` turned into numpy columns, all
+read from one snapshot. The digest is a sha256 over every loaded row, ids and versions included, plus the
+run parameters: any submission, claim edit or deletion, adjudication, rename or parameter change gives a
+different digest, and an unchanged digest means the figures would come out the same, so the last result
+can be reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db import connection, transaction
 
 from annotator.corpus.models import Document, Passage, Project, Speaker
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
@@ -78,8 +81,28 @@ def _speakers(rows: Iterable[Sequence[Any]], index: int) -> np.ndarray:
     return np.array([NO_SPEAKER if row[index] is None else row[index] for row in rows], dtype=np.int64)
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of the data for all the queries: a read-only repeatable-read transaction on
+    PostgreSQL (one more statement); inside a caller's transaction, that transaction's view."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        with transaction.atomic(savepoint=False):
+            yield
+
+
 def load_project_input(*, project: Project, parameters: dict[str, Any] | None = None) -> ProjectInput:
-    """The project's submitted annotations and gold as report inputs (six queries)."""
+    """The project's submitted annotations and gold as report inputs (six queries, one snapshot)."""
+    with _snapshot():
+        rows = _rows(project)
+    return _project_input(rows, parameters)
+
+
+def _rows(project: Project) -> dict[str, list[tuple]]:
     passages = list(
         Passage.objects.filter(document__project=project)
         .order_by("id")
@@ -124,6 +147,19 @@ def load_project_input(*, project: Project, parameters: dict[str, Any] | None = 
             "gold_claims__speaker_id",
         )
     )
+    return {
+        "passages": passages,
+        "documents": documents,
+        "speakers": speakers,
+        "assignments": assignments,
+        "claims": claims,
+        "adjudicated": adjudicated,
+    }
+
+
+def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | None) -> ProjectInput:
+    passages, documents, speakers = rows["passages"], rows["documents"], rows["speakers"]
+    assignments, claims, adjudicated = rows["assignments"], rows["claims"], rows["adjudicated"]
     gold_rows = [row for row in adjudicated if row[2] is not None]
 
     digest = _Digest()

@@ -39,7 +39,9 @@ class AgreementRun(models.Model):
         related_name="+",
         help_text="The earlier run whose results were reused because the input had not changed.",
     )
-    timings = models.JSONField(default=dict, blank=True, help_text="Seconds per phase: load, compute, store.")
+    timings = models.JSONField(
+        default=dict, blank=True, help_text="Seconds: waited (queued until claimed), load, compute, total."
+    )
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

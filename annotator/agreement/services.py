@@ -227,7 +227,6 @@ def _store(
     *,
     reused_from: AgreementRun | None,
 ) -> None:
-    store_started = time.perf_counter()
     origin = (reused_from.reused_from_id or reused_from.pk) if reused_from else None
     updated = _mine(run.pk, attempt).update(
         status=RunStatus.SUCCEEDED,
@@ -241,7 +240,6 @@ def _store(
         error="",
         timings={
             **timings,
-            "store": round(time.perf_counter() - store_started, 3),
             "total": round(time.perf_counter() - started, 3),
         },
     )

@@ -122,6 +122,11 @@ def speakers_matching(*, project: Project, query: str = "") -> QuerySet[Speaker]
     )
 
 
+def first_assignment(*, user: User, project: Project) -> Assignment | None:
+    """The user's first passage in document order, whatever its status (to go over finished work)."""
+    return _queue(user=user, project=project).order_by(*DOCUMENT_ORDER).first()
+
+
 def skipped_assignments(*, user: User, project: Project) -> QuerySet[Assignment]:
     return (
         _queue(user=user, project=project)

@@ -285,6 +285,8 @@ def test_a_whole_passage_from_the_keyboard_submit_undo_and_help_without_a_reload
     login, live_server, demo_like
 ):
     page = login("ann1")
+    # Chromium applies autofocus a moment after load: wait for it, as a person would see the focus ring.
+    expect(page.get_by_role("link", name="Start annotating")).to_be_focused()
     page.keyboard.press("Enter")
     open_editor(page)
     page.evaluate("window.__sameDocument = true")

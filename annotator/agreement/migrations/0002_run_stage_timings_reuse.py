@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agreementrun',
             name='timings',
-            field=models.JSONField(blank=True, default=dict, help_text='Seconds per phase: load, compute, store.'),
+            field=models.JSONField(blank=True, default=dict, help_text='Seconds: waited (queued until claimed), load, compute, total.'),
         ),
         migrations.AddIndex(
             model_name='agreementrun',

@@ -17,6 +17,7 @@ from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
 from annotator.labeling.selectors import (
     assignments_for,
+    first_assignment,
     next_assignment,
     progress_for,
     skipped_assignments,
@@ -67,6 +68,7 @@ def annotate_next(request: HttpRequest, slug: str) -> HttpResponse:
             "workspace": None,
             "progress": progress_for(user=request.user, project=project),
             "skipped": skipped_assignments(user=request.user, project=project),
+            "first": first_assignment(user=request.user, project=project),
             "editor_config": _editor_config(request, project, role),
         },
     )

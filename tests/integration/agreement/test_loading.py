@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from annotator.agreement.loading import NO_SPEAKER, load_project_input
 from annotator.corpus.models import Role
@@ -47,6 +48,17 @@ def test_the_loader_runs_the_same_few_queries_for_a_small_and_a_ten_times_larger
         "adjudicated_passages": 0,
         "gold_claims": 0,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queries_read_one_consistent_snapshot(small, django_assert_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("the repeatable-read snapshot is PostgreSQL's; SQLite transactions are serializable")
+    with django_assert_num_queries(LOADER_QUERIES + 3) as captured:  # BEGIN, SET TRANSACTION, COMMIT
+        load_project_input(project=small)
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT"
+    assert statements[1] == "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
 def test_the_columns_hold_submitted_work_only_in_the_layout_the_report_takes(annotated, members):

@@ -45,7 +45,9 @@ def test_one_click_from_home_opens_the_next_passage(client, members, assigned, a
     assert 'type="module"' in page.content.decode() and "annotator/editor.js" in page.content.decode()
 
 
-def test_when_everything_is_submitted_the_queue_shows_the_done_screen(client, members, assigned):
+def test_when_everything_is_submitted_the_queue_shows_the_done_screen(
+    client, members, assigned, assignment_of
+):
     for assignment in Assignment.objects.select_related("passage__document").filter(
         annotator=members["ann1"]
     ):
@@ -53,8 +55,16 @@ def test_when_everything_is_submitted_the_queue_shows_the_done_screen(client, me
     client.force_login(members["ann1"])
     page = client.get("/projects/summits/annotate/")
     assert page.status_code == 200
-    assert "All done in Summits" in page.content.decode()
-    assert "3 / 3 submitted" in page.content.decode()
+    body = page.content.decode()
+    assert "All done in Summits" in body and "3 / 3 submitted" in body
+    assert f'href="/projects/summits/annotate/{assignment_of("ann1", 0).pk}/"' in body  # go over it again
+    assert "All done — go over your work" in client.get("/").content.decode()
+
+
+def test_someone_without_assignments_is_told_so(client, members, assigned):
+    client.force_login(members["rev"])
+    body = client.get("/projects/summits/annotate/").content.decode()
+    assert "Nothing to annotate in Summits" in body
 
 
 def test_user_text_reaches_the_page_escaped_and_as_json_data(client, members, project, assignment_of):

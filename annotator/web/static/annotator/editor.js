@@ -818,14 +818,21 @@ async function showDone() {
   $("done").hidden = false;
   const p = state.ws ? state.ws.progress : null;
   if (p && $("done-progress")) $("done-progress").textContent = `${p.submitted} / ${p.assigned} submitted`;
+  state.ws = null; // no passage open: the passage keys stop here
+  state.claims = [];
   history.pushState({ done: true }, "", state.config.urls.annotate_next);
-  const result = await api(
-    "GET",
-    `assignments/?project=${state.config.project.id}&status=skipped&annotator=${encodeURIComponent(state.config.user)}`,
-  ).catch(() => null);
-  if (!result || !result.ok) return;
+  const mine = `assignments/?project=${state.config.project.id}&annotator=${encodeURIComponent(state.config.user)}`;
+  const [all, skipped] = await Promise.all([
+    api("GET", mine).catch(() => null),
+    api("GET", `${mine}&status=skipped`).catch(() => null),
+  ]);
+  if (all && all.ok && all.data.results.length) {
+    $("done-first").href = annotateUrl(all.data.results[0].id); // the list is in document order
+    $("done-first").hidden = false;
+  }
+  if (!skipped || !skipped.ok) return;
   $("done-skipped").replaceChildren(
-    ...result.data.results.map((a) => {
+    ...skipped.data.results.map((a) => {
       const li = document.createElement("li");
       const link = document.createElement("a");
       link.href = annotateUrl(a.id);
@@ -834,7 +841,6 @@ async function showDone() {
       return li;
     }),
   );
-  state.ws = null;
 }
 
 // --- selections -----------------------------------------------------------------------------------------

@@ -65,3 +65,9 @@ def seeded(project):
 
     summaries = [import_path(project=project, path=path) for path in sorted((REPO / "seeds").glob("*.txt"))]
     return summaries
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing with the production hasher costs ~0.5 s per user; tests only need it to round-trip."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,12 +5,6 @@ import pytest
 from tests.integration.agreement.annotations import annotate, import_articles
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The test users' passwords need no key stretching (seven users cost seconds otherwise)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def annotated(project, members, seeded):
     """The seed project, annotated by ann1–ann3 (three per passage) and submitted."""

@@ -161,6 +161,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds between the last submitted annotation and the automatic agreement refresh.
 AGREEMENT_REFRESH_DELAY = int(os.environ.get("AGREEMENT_REFRESH_DELAY", "30"))
+# Seconds a running job's heartbeat may stay silent before its worker is presumed dead and it is retaken.
+AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "120"))
 
 # Behind TLS (any real deployment) set HTTPS=1: secure cookies, HSTS and redirects for `check --deploy`.
 if env_bool("HTTPS"):

@@ -86,5 +86,6 @@ def main() -> None:
         print(f"{name:<40}{count:>10}{seconds:>10.2f}{count / seconds:>12,.0f}{memory:>13}")
     print(f"ratio: {ours / copy_time:.1f}x the time of COPY (which skips reading, hashing and segmenting)")
 
+
 if __name__ == "__main__":
     main()

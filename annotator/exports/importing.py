@@ -22,8 +22,12 @@ from django.utils import timezone
 
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
-from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size
-from annotator.corpus.readers import has_nul  # the same rule as the article import
+from annotator.corpus.readers import (
+    MAX_FILE_BYTES,
+    ReadError,
+    check_size,
+    has_nul,  # the same rule as the article import
+)
 from annotator.corpus.schema import values
 from annotator.corpus.segment import normalise_text
 from annotator.corpus.services import content_digest

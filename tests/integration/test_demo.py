@@ -20,23 +20,35 @@ def free_port() -> int:
 
 def test_demo_command_serves_the_login_page_on_sqlite(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env["ANNOTATOR_VAR_DIR"] = str(tmp_path / "var")
     command = shutil.which("annotator", path=str(BIN)) or "annotator"
     server = subprocess.Popen(
         [command, "demo", "--addrport", f"127.0.0.1:{port}"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline, status = time.monotonic() + 90, None
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=5
+                ) as response:
                     status, body = response.status, response.read().decode()
                 break
             except OSError:
                 time.sleep(0.5)
-        assert status == 200, f"demo never answered; it printed:\n{server.stdout.read() if server.poll() is not None else ''}"
+        assert status == 200, (
+            f"demo never answered; it printed:\n{server.stdout.read() if server.poll() is not None else ''}"
+        )
         assert 'name="username"' in body
         assert (tmp_path / "var" / "annotator.sqlite3").exists(), "the demo runs on the embedded SQLite file"
     finally:

@@ -51,7 +51,9 @@ def test_document_titles_are_escaped_on_pages(client, project, members):
     from annotator.corpus.services import content_digest
 
     text = "<script>alert(1)</script>\nBody."
-    Document.objects.create(project=project, title="<script>alert(1)</script>", text=text, sha256=content_digest(text))
+    Document.objects.create(
+        project=project, title="<script>alert(1)</script>", text=text, sha256=content_digest(text)
+    )
     client.force_login(members["ann1"])
     body = client.get("/projects/summits/").content.decode()
     assert "<script>alert(1)</script>" not in body

@@ -17,7 +17,9 @@ def upload(user, project_id, name: str, data: bytes):
     client = APIClient()
     client.force_authenticate(user)
     return client.post(
-        "/api/v1/documents/import/", {"project": project_id, "file": SimpleUploadedFile(name, data)}, format="multipart"
+        "/api/v1/documents/import/",
+        {"project": project_id, "file": SimpleUploadedFile(name, data)},
+        format="multipart",
     )
 
 

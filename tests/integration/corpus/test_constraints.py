@@ -26,8 +26,14 @@ def assignment(passage, members):
 
 def claim(assignment, **overrides):
     fields = dict(
-        assignment=assignment, start=0, end=7, text="Blinken", attribution="authorial",
-        perspective="us_western", stance="against", target="pact",
+        assignment=assignment,
+        start=0,
+        end=7,
+        text="Blinken",
+        attribution="authorial",
+        perspective="us_western",
+        stance="against",
+        target="pact",
     )
     return Claim(**{**fields, **overrides})
 
@@ -50,7 +56,9 @@ def test_membership_is_unique_per_user_and_project(project, members):
 
 
 def test_membership_role_must_be_known(project, members):
-    assert "membership_role_known" in rejected(Membership(project=project, user=members["outsider"], role="boss"))
+    assert "membership_role_known" in rejected(
+        Membership(project=project, user=members["outsider"], role="boss")
+    )
 
 
 def test_document_content_is_unique_per_project(passage, project):
@@ -115,7 +123,9 @@ def test_submitted_assignment_needs_a_submission_time(passage, members):
         # On PostgreSQL the slice trigger (a BEFORE trigger) catches a wrong length first.
         (
             {"start": 0, "end": 9, "text": "Blinken"},
-            "does not match its passage text" if connection.vendor == "postgresql" else "claim_text_fills_its_range",
+            "does not match its passage text"
+            if connection.vendor == "postgresql"
+            else "claim_text_fills_its_range",
         ),
         ({"mention_start": 3, "mention_end": None}, "claim_mention_span_valid"),
         ({"attribution": "quoted"}, "claim_attribution_known"),
@@ -141,7 +151,9 @@ def test_postgres_rejects_claim_text_that_is_not_the_passage_slice(assignment):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the slice trigger is PostgreSQL's")
 def test_postgres_rejects_claim_past_the_end_of_its_passage(assignment):
     end = len(TEXT) + 3
-    assert "does not match its passage text" in rejected(claim(assignment, start=end - 7, end=end, text="Blinken"))
+    assert "does not match its passage text" in rejected(
+        claim(assignment, start=end - 7, end=end, text="Blinken")
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the slice trigger is PostgreSQL's")
@@ -158,8 +170,14 @@ def test_postgres_rejects_a_moved_claim_on_update(assignment):
 def test_postgres_rejects_gold_claim_text_that_is_not_the_passage_slice(passage, members):
     adjudication = Adjudication.objects.create(passage=passage, reviewer=members["rev"])
     gold = GoldClaim(
-        adjudication=adjudication, start=0, end=7, text="Beijing", attribution="authorial",
-        perspective="chinese", stance="neutral", target="pact",
+        adjudication=adjudication,
+        start=0,
+        end=7,
+        text="Beijing",
+        attribution="authorial",
+        perspective="chinese",
+        stance="neutral",
+        target="pact",
     )
     assert "does not match its passage text" in rejected(gold)
 

@@ -56,7 +56,9 @@ def test_jsonl_import_reads_every_line_in_one_batch_of_queries(project, tmp_path
     def write(count: int) -> Path:
         path = tmp_path / f"articles_{count}.jsonl"
         lines = [
-            json.dumps({"title": f"A{count}-{i}", "text": f"Title {count}-{i}\nBody paragraph {i} says a thing."})
+            json.dumps(
+                {"title": f"A{count}-{i}", "text": f"Title {count}-{i}\nBody paragraph {i} says a thing."}
+            )
             for i in range(count)
         ]
         path.write_text("\n".join(lines), encoding="utf-8")
@@ -110,7 +112,13 @@ def test_import_command_prints_a_summary_and_fails_on_a_bad_file(project, capsys
     call_command("import_articles", *map(str, SEEDS), "--project", project.slug)
     assert "2 documents, 63 passages imported; 0 skipped duplicates" in capsys.readouterr().out
     with pytest.raises(CommandError, match="1 of 2 files failed"):
-        call_command("import_articles", str(SEEDS[0]), str(ARTICLES / "bad_json_line3.jsonl"), "--project", project.slug)
+        call_command(
+            "import_articles",
+            str(SEEDS[0]),
+            str(ARTICLES / "bad_json_line3.jsonl"),
+            "--project",
+            project.slug,
+        )
     output = capsys.readouterr()
     assert "1 skipped duplicates" in output.out
     assert "bad_json_line3.jsonl, line 3" in output.err

@@ -15,7 +15,9 @@ def test_speaker_names_are_normalised_and_unique_ignoring_case(project):
 
 
 def test_an_alias_of_a_merged_speaker_cannot_come_back_as_a_new_speaker(project):
-    Speaker.objects.create(project=project, name="Antony Blinken", aliases=["Blinken", "U.S. Secretary of State"])
+    Speaker.objects.create(
+        project=project, name="Antony Blinken", aliases=["Blinken", "U.S. Secretary of State"]
+    )
     with pytest.raises(ValidationError, match="already the speaker 'Antony Blinken'"):
         speaker_create(project=project, name="BLINKEN", kind="person")
     assert speaker_create(project=project, name="Blink", kind="person").name == "Blink"

@@ -108,6 +108,23 @@ class ClaimContent(models.Model):
         ]
 
 
+# The writable fields of ClaimContent, in one place for services, selectors and serializers.
+CLAIM_CONTENT_FIELDS = (
+    "start",
+    "end",
+    "text",
+    "speaker_id",
+    "mention_start",
+    "mention_end",
+    "attribution",
+    "perspective",
+    "stance",
+    "target",
+    "confidence",
+    "note",
+)
+
+
 class Claim(ClaimContent):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
     version = models.PositiveIntegerField(default=1)

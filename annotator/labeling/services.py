@@ -10,7 +10,7 @@ from django.utils import timezone
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.errors import Conflict
 from annotator.labeling.assignment import distribute
-from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
 from annotator.labeling.validation import claim_problems
 
 
@@ -41,22 +41,6 @@ def assignments_distribute(*, project: Project) -> int:
             ignore_conflicts=True,
         )
     return len(pairs)
-
-
-CLAIM_FIELDS = (
-    "start",
-    "end",
-    "text",
-    "speaker_id",
-    "mention_start",
-    "mention_end",
-    "attribution",
-    "perspective",
-    "stance",
-    "target",
-    "confidence",
-    "note",
-)
 
 
 def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +74,7 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
     ValidationError with field messages; nothing is written then.
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
-    checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_FIELDS})
+    checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS})
     with transaction.atomic():
         claim = Claim.objects.create(assignment=assignment, **checked)
         _mark_in_progress(assignment)
@@ -100,7 +84,7 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
 
 def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     """Change a claim if `version` is still current, else raise Conflict carrying the newer claim."""
-    fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_FIELDS}
+    fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_CONTENT_FIELDS}
     if "start" in changes or "end" in changes:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked = _checked_fields(assignment=claim.assignment, fields=fields)

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from annotator.corpus.models import Passage, Project, Speaker
-from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
 from annotator.review import compare
 from annotator.review.models import Adjudication, GoldClaim
 
@@ -273,18 +273,7 @@ def adjudication_claims(adjudication: Adjudication) -> list[dict[str, Any]]:
     claims = list(
         adjudication.gold_claims.order_by("start", "end", "id").values(
             "id",
-            "start",
-            "end",
-            "text",
-            "speaker_id",
-            "mention_start",
-            "mention_end",
-            "attribution",
-            "perspective",
-            "stance",
-            "target",
-            "confidence",
-            "note",
+            *CLAIM_CONTENT_FIELDS,
             speaker_name=F("speaker__name"),
         )
     )

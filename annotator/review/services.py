@@ -11,25 +11,14 @@ from django.utils import timezone
 
 from annotator.corpus.models import Passage, Speaker
 from annotator.errors import Conflict
-from annotator.labeling.models import AssignmentStatus, Claim
+from annotator.labeling.models import CLAIM_CONTENT_FIELDS, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
 from annotator.labeling.validation import claim_problems
 from annotator.review.models import Adjudication, GoldClaim
 from annotator.review.selectors import current_adjudication
 
-GOLD_FIELDS = (
-    "start",
-    "end",
-    "speaker_id",
-    "mention_start",
-    "mention_end",
-    "attribution",
-    "perspective",
-    "stance",
-    "target",
-    "confidence",
-    "note",
-)
+# The text is always taken from the passage slice, never from the request.
+GOLD_FIELDS = tuple(name for name in CLAIM_CONTENT_FIELDS if name != "text")
 
 
 def adjudication_save(

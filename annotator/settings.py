@@ -143,6 +143,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentStatusEnum": "annotator.labeling.models.AssignmentStatus",
+        "RunStatusEnum": "annotator.agreement.models.RunStatus",
+    },
 }
 
 # Celery: no broker configured means tasks run eagerly in-process (the embedded default).

@@ -62,3 +62,11 @@ def test_openapi_schema_is_generated(members):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/documents/import/" in response.content
+
+
+def test_openapi_schema_has_no_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    schema = (tmp_path / "schema.yml").read_text()
+    assert "/api/v1/claims/" in schema and "/api/v1/agreement-runs/" in schema

@@ -67,6 +67,9 @@ def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[s
     return {**checked, "speaker": speaker, "note": checked["note"] or ""}
 
 
+REOPENABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
+
+
 def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
     """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
 
@@ -75,10 +78,15 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
     checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS})
-    with transaction.atomic():
-        claim = Claim.objects.create(assignment=assignment, **checked)
-        _mark_in_progress(assignment)
-        _after_claim_change(assignment)
+    if assignment.status in REOPENABLE:
+        with transaction.atomic():
+            claim = Claim.objects.create(assignment=assignment, **checked)
+            _mark_in_progress(assignment)
+        return claim
+    # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
+    # transaction around it would only add two round trips to every autosave.
+    claim = Claim.objects.create(assignment=assignment, **checked)
+    _after_claim_change(assignment)
     return claim
 
 
@@ -89,17 +97,16 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked = _checked_fields(assignment=claim.assignment, fields=fields)
     now = timezone.now()
-    with transaction.atomic():
-        # The version check and the write are one statement: of two saves based on the same version,
-        # exactly one matches a row; the other gets the Conflict and the winner's state.
-        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-            **checked, version=F("version") + 1, updated_at=now
+    # The version check and the write are one statement (it commits by itself): of two saves based on
+    # the same version, exactly one matches a row; the other gets the Conflict and the winner's state.
+    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+        **checked, version=F("version") + 1, updated_at=now
+    )
+    if not updated:
+        raise Conflict(
+            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
         )
-        if not updated:
-            raise Conflict(
-                "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
-            )
-        _after_claim_change(claim.assignment)
+    _after_claim_change(claim.assignment)
     for name, value in checked.items():
         setattr(claim, name, value)
     claim.version, claim.updated_at = version + 1, now
@@ -108,11 +115,10 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
 
 def claim_delete(*, claim: Claim, version: int) -> None:
     """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim."""
-    with transaction.atomic():
-        deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
-        if not deleted:
-            raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
-        _after_claim_change(claim.assignment)
+    deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
+    if not deleted:
+        raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+    _after_claim_change(claim.assignment)
 
 
 def _current(claim_id: int) -> Claim | None:
@@ -121,9 +127,8 @@ def _current(claim_id: int) -> Claim | None:
 
 def _mark_in_progress(assignment: Assignment) -> None:
     """A fresh or skipped assignment that gets a claim is being worked on: it (re)joins the queue."""
-    reopenable = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
-    if assignment.status in reopenable:
-        Assignment.objects.filter(pk=assignment.pk, status__in=reopenable).update(
+    if assignment.status in REOPENABLE:
+        Assignment.objects.filter(pk=assignment.pk, status__in=REOPENABLE).update(
             status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()
         )
         assignment.status = AssignmentStatus.IN_PROGRESS

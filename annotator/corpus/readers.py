@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import math
@@ -282,3 +283,8 @@ def read_articles(path_or_name: str | PurePath, data: bytes) -> Iterator[Article
     if fmt == "jsonl":
         return read_jsonl(lines, file_name=file_name)
     return read_csv(lines, file_name=file_name)
+
+
+def content_digest(text: str) -> str:
+    """The SHA-256 of a document's text: the key that makes re-importing a document a no-op."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

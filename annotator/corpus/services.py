@@ -1,6 +1,5 @@
 """Writes for projects, members, documents and speakers."""
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
-from annotator.corpus.readers import ArticleRecord
+from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
 from annotator.corpus.segment import segment_article
 
@@ -50,10 +49,6 @@ class ImportSummary:
         self.passages += other.passages
         self.skipped_duplicates += other.skipped_duplicates
         self.skipped_titles += other.skipped_titles
-
-
-def content_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> ImportSummary:

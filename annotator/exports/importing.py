@@ -25,15 +25,12 @@ from annotator.corpus.models import Document, Membership, Passage, Project, Role
 from annotator.corpus.readers import (
     MAX_FILE_BYTES,
     ReadError,
-    check_size,
-    has_nul,  # the same rule as the article import
+    check_size,  # the same rule as the article import
 )
 from annotator.corpus.schema import values
-from annotator.corpus.segment import normalise_text
-from annotator.corpus.services import content_digest
+from annotator.exports.import_plan import PlannedRecord, plan_record
 from annotator.exports.readers import (
     ForeignRecord,
-    ForeignSpan,
     RecordError,
     read_doccano,
     read_label_studio,
@@ -41,7 +38,6 @@ from annotator.exports.readers import (
 )
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
-from annotator.labeling.validation import claim_problems
 
 SOURCES = ("doccano", "label_studio")
 BATCH_SIZE = 2000
@@ -172,9 +168,9 @@ def annotations_import(
     except ValueError as error:
         raise ValidationError({"label_map": str(error)}) from None
     names = {str(k): str(v).strip() for k, v in (annotator_map or {}).items()}
-    planned: list[_PlannedRecord] = []
+    planned: list[PlannedRecord] = []
     for record in valid:
-        plan = _plan(record, schema, names)
+        plan = plan_record(record, schema, names)
         if isinstance(plan, list):
             errors.extend(plan)
         else:
@@ -200,104 +196,7 @@ def annotations_import(
     return summary
 
 
-# Checking --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _PlannedClaim:
-    start: int
-    end: int
-    fields: dict[str, Any]  # attribution, perspective, stance, target, confidence, note
-    speaker: str  # a speaker name, or "" (authorial / unknown)
-
-    def key(self) -> tuple:
-        return (self.start, self.end, self.speaker, *sorted(self.fields.items()))
-
-
-@dataclass
-class _PlannedRecord:
-    record: ForeignRecord
-    text: str  # normalised as stored documents are
-    digest: str
-    claims: dict[str, list[_PlannedClaim]]  # username → claims
-
-
-def _offset_map(raw: str, text: str) -> Any:
-    """Offsets in ``raw`` → offsets in its normalised form ``text`` (identity when nothing changed)."""
-    if raw == text:
-        return lambda offset: offset
-    return lambda offset: len(normalise_text(raw[:offset]))
-
-
-def _plan(record: ForeignRecord, schema: Mapping[str, Any], names: Mapping[str, str]) -> Any:
-    """The record's claims by username, checked against the schema; or a list of RecordErrors."""
-    text = normalise_text(record.text)
-    moved = _offset_map(record.text, text)
-    prefix = f"record {record.record_id}: " if record.record_id is not None else ""
-    problems: list[str] = []
-    if "\x00" in text or has_nul(record.meta):
-        problems.append(f"{prefix}contains a NUL character, which the database cannot store")
-    if not text.strip():
-        problems.append(f"{prefix}the text is empty")
-    claims: dict[str, list[_PlannedClaim]] = {}
-    seen: set[tuple] = set()
-    for n, span in enumerate(record.annotations, 1):
-        where = f"{prefix}span {n} ({span.annotator}, {span.label!r} at {span.start}–{span.end})"
-        start, end = moved(span.start), moved(span.end)
-        if normalise_text(record.text[span.start : span.end]) != text[start:end]:
-            problems.append(f"{where}: its ends fall inside a line break or a composed character")
-            continue
-        planned, span_problems = _claim(span, start, end, text, schema)
-        problems.extend(f"{where}: {problem}" for problem in span_problems)
-        username = names.get(span.annotator, span.annotator).strip()
-        if planned is not None and (username, *planned.key()) not in seen:  # exact repeats count once
-            seen.add((username, *planned.key()))
-            claims.setdefault(username, []).append(planned)
-    if problems:
-        return [RecordError(record.file_name, record.index, problem) for problem in problems]
-    return _PlannedRecord(record, text, content_digest(text), claims)
-
-
-def _claim(
-    span: ForeignSpan, start: int, end: int, text: str, schema: Mapping[str, Any]
-) -> tuple[_PlannedClaim | None, list[str]]:
-    attributes = span.attributes
-    speaker = " ".join(str(attributes.get("speaker") or "").split())
-    fields: dict[str, Any] = {
-        "perspective": span.fields.get("perspective") or _default(schema, "perspectives", "neutral_mixed"),
-        "stance": span.fields.get("stance") or _default(schema, "stances", "neutral"),
-        "attribution": span.fields.get("attribution") or ("indirect" if speaker else "authorial"),
-        "target": str(attributes.get("target") or "").strip() or schema.get("default_target", ""),
-        "confidence": _confidence(attributes.get("confidence")),
-        "note": str(attributes.get("note") or ""),
-    }
-    if fields["attribution"] == "authorial":
-        speaker = ""  # the writer's own voice has no speaker
-    problems = claim_problems(
-        passage_text=text, schema=schema, fields={**fields, "start": start, "end": end, "has_speaker": False}
-    )
-    if len(speaker) > 300:
-        problems["speaker"] = "The speaker name is longer than 300 characters."
-    if problems:
-        return None, list(problems.values())
-    return _PlannedClaim(start, end, fields, speaker), []
-
-
-def _default(schema: Mapping[str, Any], name: str, preferred: str) -> str:
-    allowed = [item["value"] for item in schema.get(name, [])]
-    return preferred if preferred in allowed else allowed[-1]
-
-
-def _confidence(value: Any) -> Any:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value  # claim_problems names it
-
-
-def _username_problems(planned: list[_PlannedRecord]) -> tuple[list[RecordError], set[str]]:
+def _username_problems(planned: list[PlannedRecord]) -> tuple[list[RecordError], set[str]]:
     """An error for each foreign annotator name that cannot be a username (map it with the annotator map)."""
     validator = UnicodeUsernameValidator()
     problems: dict[str, RecordError] = {}
@@ -323,7 +222,7 @@ def _username_problems(planned: list[_PlannedRecord]) -> tuple[list[RecordError]
 
 def _write(
     project: Project,
-    planned: list[_PlannedRecord],
+    planned: list[PlannedRecord],
     found: dict[str, Passage],
     summary: AnnotationImportSummary,
 ) -> None:
@@ -384,7 +283,7 @@ def _write(
 
 
 def _existing_passages(
-    project: Project, planned: list[_PlannedRecord]
+    project: Project, planned: list[PlannedRecord]
 ) -> tuple[dict[str, Passage], list[RecordError]]:
     """Digest → passage of the texts the project has already as one-passage documents; errors for the
     texts it has as segmented articles (offsets into the whole text do not fit one of their passages)."""
@@ -411,7 +310,7 @@ def _existing_passages(
 
 def _passages(
     project: Project,
-    planned: list[_PlannedRecord],
+    planned: list[PlannedRecord],
     found: dict[str, Passage],
     summary: AnnotationImportSummary,
 ) -> dict[str, Passage]:

@@ -228,3 +228,35 @@ def test_a_reviewer_merges_speaker_duplicates_on_the_speakers_page(
     keep = Speaker.objects.get(project=project, name="Antony Blinken")
     assert sorted(keep.aliases) == ["Blinken", "U.S. Secretary of State Antony Blinken"]
     assert set(Claim.objects.filter(text=CONDEMNED).values_list("speaker_id", flat=True)) == {keep.pk}
+
+
+def test_review_highlights_and_gold_spans_count_code_points_after_emoji(login, live_server, project, members):
+    from annotator.corpus.readers import ArticleRecord
+    from annotator.corpus.services import documents_import
+
+    text = "Emoji summit\n\nReactions 😀🇨🇳 first. Analysts said the bridge matters most. Others 𝕏 disagreed."
+    documents_import(project=project, records=[ArticleRecord(title="Emoji summit", text=text)])
+    passage = Passage.objects.select_related("document__project").get(document__title="Emoji summit")
+    same = [{"phrase": "the bridge matters most"}]
+    annotate(project, passage, {"ann1": same, "ann2": same, "ann3": same})
+
+    page = login("rev")
+    page.goto(f"{live_server.url}/projects/{project.slug}/review/passages/{passage.pk}/")
+    ann1 = page.locator(f'#columns .column[data-annotator="{members["ann1"].pk}"] mark')
+    expect(ann1).to_have_text(["the bridge matters most"])  # not shifted by the three astral characters
+
+    phrase = "Others 𝕏 disagreed"
+    start = passage.text.index(phrase)
+    utf16 = len(passage.text[:start].encode("utf-16-le")) // 2
+    utf16_end = utf16 + len(phrase.encode("utf-16-le")) // 2
+    page.evaluate(SELECT_JS, ["gold", utf16, utf16_end])
+    page.keyboard.press("+")
+    expect(page.locator("#compare tbody tr")).to_have_count(2)
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("Saved gold version 1")
+    gold = {(claim.start, claim.end, claim.text) for claim in GoldClaim.objects.all()}
+    bridge = passage.text.index("the bridge matters most")
+    assert gold == {
+        (bridge, bridge + len("the bridge matters most"), "the bridge matters most"),
+        (start, start + len(phrase), phrase),
+    }

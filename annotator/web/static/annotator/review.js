@@ -4,11 +4,16 @@
 // with their differences and the gold proposal or saved gold) and `review-config` (schema, URLs).
 // Everything user-typed is put into the page with textContent, never as HTML.
 
+import { utf16ToCodePoint } from "./text.js";
+
 const data = JSON.parse(document.getElementById("review-data").textContent);
 const config = JSON.parse(document.getElementById("review-config").textContent);
 const csrfToken = document.querySelector("input[name=csrfmiddlewaretoken]").value;
 
 const TEXT = data.passage.text;
+// Server offsets count code points (as Python does); slicing this array keeps an emoji one character.
+const CHARS = Array.from(TEXT);
+const textOf = (start, end) => CHARS.slice(start, end).join("");
 const annotators = data.annotators;
 const claims = new Map(data.claims.map((claim) => [claim.id, claim]));
 const speakers = new Map(data.speakers.map((speaker) => [speaker.id, speaker]));
@@ -210,10 +215,11 @@ function selectedSpan() {
     ? range.commonAncestorContainer.closest(".passage-copy")
     : range.commonAncestorContainer.parentElement?.closest(".passage-copy");
   if (!container) return null;
-  let start = offsetIn(container, range.startContainer, range.startOffset);
-  let end = offsetIn(container, range.endContainer, range.endOffset);
-  while (start < end && /\s/.test(TEXT[start])) start += 1;
-  while (end > start && /\s/.test(TEXT[end - 1])) end -= 1;
+  // The DOM counts UTF-16 units; the gold claim is saved in code points.
+  let start = utf16ToCodePoint(TEXT, offsetIn(container, range.startContainer, range.startOffset));
+  let end = utf16ToCodePoint(TEXT, offsetIn(container, range.endContainer, range.endOffset));
+  while (start < end && /\s/u.test(CHARS[start])) start += 1;
+  while (end > start && /\s/u.test(CHARS[end - 1])) end -= 1;
   return start < end ? [start, end] : null;
 }
 
@@ -227,13 +233,13 @@ function perspectiveStyle(perspective) {
 function markedText(spans) {
   // spans: [{start, end, row, perspective, differs}] -> a .passage-copy element with <mark>s
   const container = el("div", { class: "passage-copy", lang: "en" });
-  const cuts = new Set([0, TEXT.length]);
+  const cuts = new Set([0, CHARS.length]);
   for (const span of spans) cuts.add(span.start).add(span.end);
   const points = [...cuts].sort((a, b) => a - b);
   for (let i = 0; i < points.length - 1; i += 1) {
     const [a, b] = [points[i], points[i + 1]];
     const covering = spans.filter((span) => span.start <= a && span.end >= b);
-    const piece = TEXT.slice(a, b);
+    const piece = textOf(a, b);
     if (!covering.length) {
       container.append(piece);
       continue;
@@ -293,7 +299,7 @@ function chip(field, value, differs, display) {
 }
 
 function quote(start, end, differs) {
-  const words = TEXT.slice(start, end);
+  const words = textOf(start, end);
   const short = words.length > 140 ? `${words.slice(0, 90)} … ${words.slice(-40)}` : words;
   return el("blockquote", { class: `quote${differs ? " diff" : ""}`, title: `${start}–${end}: ${words}` },
     differs ? el("span", { class: "span-tag", text: "span ≠" }) : null, `“${short}”`);

@@ -13,12 +13,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from annotator.agreement.models import AgreementRun
-from annotator.agreement.services import (
-    agreement_run_request,
-    latest_succeeded_run,
-    runs_for_project,
-    runs_visible_to,
-)
+from annotator.agreement.selectors import latest_succeeded_run, runs_for_project, runs_visible_to
+from annotator.agreement.services import agreement_run_request
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from api.permissions import project_or_404
 

@@ -29,7 +29,6 @@ from annotator.agreement.loading import RESULTS_FORMAT, ProjectInput, load_proje
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.report import project_report
 from annotator.corpus.models import Project
-from annotator.corpus.selectors import SEE_ALL_ROLES, roles_by_project
 
 log = logging.getLogger(__name__)
 
@@ -395,33 +394,3 @@ def agreement_runs_recover(*, project_id: int | None = None) -> int:
     for run_id in resend:
         _enqueue_on_commit(run_id)
     return touched
-
-
-# --- reads ----------------------------------------------------------------------------------------------
-
-
-def runs_for_project(*, project: Project) -> QuerySet[AgreementRun]:
-    """The project's runs, newest first, without their (large) results."""
-    return (
-        project.agreement_runs.defer("results").select_related("requested_by").order_by("-created_at", "-id")
-    )
-
-
-def latest_succeeded_run(*, project: Project) -> AgreementRun | None:
-    return project.agreement_runs.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
-
-
-def pending_run(*, project: Project) -> AgreementRun | None:
-    """The run being computed, else the one waiting, if any (without results)."""
-    return (
-        project.agreement_runs.filter(status__in=[RunStatus.RUNNING, RunStatus.QUEUED])
-        .defer("results")
-        .order_by("-status", "-created_at")  # "running" sorts after "queued": running first
-        .first()
-    )
-
-
-def runs_visible_to(*, user: AbstractBaseUser) -> QuerySet[AgreementRun]:
-    """Runs of the projects where the user reads agreement (researcher, reviewer, manager; superusers)."""
-    project_ids = [pk for pk, role in roles_by_project(user=user).items() if role in SEE_ALL_ROLES]
-    return AgreementRun.objects.filter(project_id__in=project_ids).select_related("requested_by")

@@ -18,13 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from annotator.agreement import charts
 from annotator.agreement.models import AgreementRun
-from annotator.agreement.services import (
-    agreement_run_request,
-    agreement_runs_recover,
-    latest_succeeded_run,
-    pending_run,
-    runs_for_project,
-)
+from annotator.agreement.selectors import latest_succeeded_run, pending_run, runs_for_project
+from annotator.agreement.services import agreement_run_request, agreement_runs_recover
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.web.access import project_for

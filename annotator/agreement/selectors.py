@@ -1,0 +1,35 @@
+"""Reads for agreement runs: which runs a page or endpoint shows, and to whom."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.corpus.models import Project
+from annotator.corpus.selectors import SEE_ALL_ROLES, roles_by_project
+
+
+def runs_for_project(*, project: Project) -> QuerySet[AgreementRun]:
+    """The project's runs, newest first, without their (large) results."""
+    return (
+        project.agreement_runs.defer("results").select_related("requested_by").order_by("-created_at", "-id")
+    )
+
+
+def latest_succeeded_run(*, project: Project) -> AgreementRun | None:
+    return project.agreement_runs.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+
+def pending_run(*, project: Project) -> AgreementRun | None:
+    """The run being computed, else the one waiting, if any (without results)."""
+    return (
+        project.agreement_runs.filter(status__in=[RunStatus.RUNNING, RunStatus.QUEUED])
+        .defer("results")
+        .order_by("-status", "-created_at")  # "running" sorts after "queued": running first
+        .first()
+    )
+
+
+def runs_visible_to(*, user: AbstractBaseUser) -> QuerySet[AgreementRun]:
+    """Runs of the projects where the user reads agreement (researcher, reviewer, manager; superusers)."""
+    project_ids = [pk for pk, role in roles_by_project(user=user).items() if role in SEE_ALL_ROLES]
+    return AgreementRun.objects.filter(project_id__in=project_ids).select_related("requested_by")

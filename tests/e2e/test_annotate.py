@@ -85,6 +85,9 @@ def drag_select(page: Page, phrase: str) -> None:
     page.mouse.down()
     page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
     page.mouse.move(box["x2"], box["y2"], steps=5)
+    # A loaded machine can lag behind the synthetic moves: release only once the selection has caught up,
+    # as a person's slower hand would.
+    page.wait_for_function("(phrase) => window.getSelection().toString() === phrase", arg=phrase)
     page.mouse.up()
 
 

@@ -49,10 +49,7 @@ def open_editor(page: Page) -> None:
     page.wait_for_selector("html[data-editor=ready]", state="attached")
 
 
-def drag_select(page: Page, phrase: str) -> None:
-    """Select `phrase` in the passage with a real mouse drag (first character to last)."""
-    box = page.evaluate(
-        """(phrase) => {
+LOCATE_PHRASE_JS = """(phrase) => {
             const passage = document.getElementById("passage");
             const at = passage.textContent.indexOf(phrase);
             if (at < 0) throw new Error("phrase not in passage: " + phrase);
@@ -78,9 +75,20 @@ def drag_select(page: Page, phrase: str) -> None:
                 x1: first.left + 1, y1: first.top + first.height / 2,
                 x2: end.right - 1, y2: end.top + end.height / 2,
             };
-        }""",
-        phrase,
-    )
+        }"""
+
+
+def drag_select(page: Page, phrase: str) -> None:
+    """Select `phrase` in the passage with a real mouse drag (first character to last)."""
+    # Measure where the phrase is once the layout has settled (a re-render after a key press can still
+    # move the text on a loaded machine), then drag.
+    box, previous = None, None
+    for _ in range(50):
+        box = page.evaluate(LOCATE_PHRASE_JS, phrase)
+        if box == previous:
+            break
+        previous = box
+        page.wait_for_timeout(100)
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()
     page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)

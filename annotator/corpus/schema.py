@@ -75,11 +75,3 @@ def _choice_list_problems(name: str, items: Any) -> list[str]:
 def values(schema: dict[str, Any], name: str) -> set[str]:
     """The set of allowed values of one choice list, e.g. values(schema, "stances")."""
     return {item["value"] for item in schema.get(name, [])}
-
-
-def affiliation_perspective(schema: dict[str, Any], affiliation: str) -> str | None:
-    """The perspective a speaker's affiliation suggests (used to pre-fill a claim), or None."""
-    for item in schema.get("affiliations", []):
-        if item["value"] == affiliation:
-            return item.get("perspective") or None
-    return None

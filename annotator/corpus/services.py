@@ -1,7 +1,7 @@
 """Writes for projects, members, documents and speakers."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -42,13 +42,11 @@ class ImportSummary:
     documents: int = 0
     passages: int = 0
     skipped_duplicates: int = 0
-    skipped_titles: list[str] = field(default_factory=list)
 
     def add(self, other: "ImportSummary") -> None:
         self.documents += other.documents
         self.passages += other.passages
         self.skipped_duplicates += other.skipped_duplicates
-        self.skipped_titles += other.skipped_titles
 
 
 def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> ImportSummary:
@@ -63,7 +61,6 @@ def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> I
         digest = content_digest(record.text)
         if digest in by_digest:
             summary.skipped_duplicates += 1
-            summary.skipped_titles.append(record.title)
         else:
             by_digest[digest] = record
     with transaction.atomic():
@@ -74,7 +71,7 @@ def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> I
         )
         for digest in existing:
             summary.skipped_duplicates += 1
-            summary.skipped_titles.append(by_digest.pop(digest).title)
+            del by_digest[digest]
         documents = Document.objects.bulk_create(
             [_document(project, digest, record) for digest, record in by_digest.items()],
             batch_size=BATCH_SIZE,
@@ -109,7 +106,7 @@ def _insert_passages(rows: list[tuple[int, int, int, int, str]]) -> None:
 
 
 def _document(project: Project, digest: str, record: ArticleRecord) -> Document:
-    document = Document(
+    return Document(
         project=project,
         title=record.title[:500],
         source=record.source[:200],
@@ -119,7 +116,6 @@ def _document(project: Project, digest: str, record: ArticleRecord) -> Document:
         meta=record.meta,
         sha256=digest,
     )
-    return document
 
 
 def speaker_create(
@@ -131,7 +127,7 @@ def speaker_create(
     aliases: list[str] | None = None,
     created_by: AbstractBaseUser | None = None,
 ) -> Speaker:
-    """Create a speaker; a name that exists already (any case) is a field error, not a duplicate."""
+    """Create a speaker; a name that is already a speaker's name or alias (any case) is a field error."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "A speaker needs a name."})
@@ -156,9 +152,7 @@ def speaker_create(
         with transaction.atomic():
             speaker.save()
     except IntegrityError as error:  # another user created the same name a moment ago
-        raise ValidationError(
-            {"name": f"A speaker named {name!r} exists already in this project."}
-        ) from error
+        raise ValidationError({"name": f"{name!r} is already a speaker in this project."}) from error
     return speaker
 
 

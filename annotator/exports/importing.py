@@ -28,7 +28,6 @@ from annotator.corpus.readers import (
     check_size,  # the same rule as the article import
 )
 from annotator.corpus.schema import values
-from annotator.exports.import_plan import PlannedRecord, plan_record
 from annotator.exports.readers import (
     ForeignRecord,
     RecordError,
@@ -36,6 +35,7 @@ from annotator.exports.readers import (
     read_label_studio,
     validate_records,
 )
+from annotator.exports.readers.plan import PlannedRecord, plan_record
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
 

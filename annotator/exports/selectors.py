@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.corpus.models import Passage, Project, Role
+from annotator.exports.formats.records import ClaimRecord, PassageRecord
 from annotator.exports.models import ExportJob
-from annotator.exports.records import ClaimRecord, PassageRecord
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.review.models import Adjudication
 

@@ -24,8 +24,8 @@ from django.utils import timezone
 from annotator.agreement.models import RunStatus
 from annotator.corpus.models import Project
 from annotator.exports import formats
+from annotator.exports.formats.records import PassageRecord
 from annotator.exports.models import ExportJob
-from annotator.exports.records import PassageRecord
 from annotator.exports.selectors import (
     SOURCES,
     STATUSES,

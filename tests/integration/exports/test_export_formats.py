@@ -12,8 +12,8 @@ from django.utils import timezone
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.corpus.segment import word_spans
 from annotator.corpus.services import project_create
-from annotator.exports.bio import spans_from_bio
-from annotator.exports.offsets import from_utf16
+from annotator.exports.formats.conll import spans_from_bio
+from annotator.exports.formats.offsets import from_utf16
 from annotator.exports.readers import read_doccano, read_label_studio
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import FORMATS, export_stream

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.exports import jsonstream
-from annotator.exports.formats import doccano_jsonl, label_studio_json, perspective_stance_label
+from annotator.exports.formats import doccano_jsonl, jsonstream, label_studio_json, perspective_stance_label
 from annotator.exports.readers import (
     ForeignRecord,
     ForeignSpan,

@@ -4,9 +4,9 @@ Readers stream: they take lines or a file and yield, per record, a ``ForeignReco
 spans in Python code points) or a ``RecordError`` for a record they cannot read — they never raise mid-way.
 ``validate_records`` then checks every span (offsets, stored text, labels through the user's label
 mapping) and splits the stream into records that are fully valid and errors naming file, record and
-problem; a record with any problem is rejected whole. The readers live with their writers in
-``annotator.exports.doccano`` and ``annotator.exports.label_studio``; offset units and what round trips
-are in the docstring of ``annotator.exports.formats``.
+problem; a record with any problem is rejected whole. One module per tool (``readers.doccano``,
+``readers.label_studio``); offset units and what round trips are in the docstring of
+``annotator.exports.formats``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import NamedTuple
 
-from annotator.exports.doccano import read_doccano
-from annotator.exports.foreign import ForeignRecord, ForeignSpan, RecordError, same_span_text, short
-from annotator.exports.label_studio import read_label_studio
-from annotator.exports.records import CATEGORICAL_FIELDS
+from annotator.exports.formats.records import CATEGORICAL_FIELDS
+from annotator.exports.readers.doccano import read_doccano
+from annotator.exports.readers.foreign import ForeignRecord, ForeignSpan, RecordError, same_span_text, short
+from annotator.exports.readers.label_studio import read_label_studio
 
 __all__ = [
     "ForeignRecord",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.exports.records import PassageRecord, dumps
+from annotator.exports.formats.records import PassageRecord, dumps
 
 __all__ = ["SPLITS", "hf_dataset_files", "split_of", "write_hf_dataset"]
 

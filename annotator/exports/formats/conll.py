@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from annotator.corpus.segment import word_spans
-from annotator.exports.records import ClaimRecord, PassageRecord, check_source, select_claims
+from annotator.exports.formats.records import ClaimRecord, PassageRecord, check_source, select_claims
 
 __all__ = ["BioStats", "BioTagging", "bio_tags", "conll_bio", "spans_from_bio"]
 

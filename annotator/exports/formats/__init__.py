@@ -50,11 +50,11 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotator.exports.bio import BioStats, BioTagging, bio_tags, conll_bio, spans_from_bio
-from annotator.exports.doccano import doccano_jsonl, read_doccano
-from annotator.exports.hf import hf_dataset_files, split_of, write_hf_dataset
-from annotator.exports.label_studio import label_studio_config, label_studio_json, read_label_studio
-from annotator.exports.records import (
+from annotator.exports.formats.conll import BioStats, BioTagging, bio_tags, conll_bio, spans_from_bio
+from annotator.exports.formats.doccano import doccano_jsonl
+from annotator.exports.formats.hf import hf_dataset_files, split_of, write_hf_dataset
+from annotator.exports.formats.label_studio import label_studio_config, label_studio_json
+from annotator.exports.formats.records import (
     GOLD,
     ClaimRecord,
     PassageRecord,
@@ -77,8 +77,6 @@ __all__ = [
     "label_studio_json",
     "perspective_label",
     "perspective_stance_label",
-    "read_doccano",
-    "read_label_studio",
     "spans_from_bio",
     "split_of",
     "spreadsheet_safe",

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SHAPE_ERRORS", "ForeignRecord", "ForeignSpan", "Problem", "RecordError", "same_span_text"]
+__all__ = [
+    "SHAPE_ERRORS",
+    "ForeignRecord",
+    "ForeignRelation",
+    "ForeignSpan",
+    "Problem",
+    "RecordError",
+    "same_span_text",
+]
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,18 @@ class ForeignSpan:
     text: str | None = None  # the span text the file stored, if any; validate_records compares it
     attributes: Mapping[str, Any] = field(default_factory=dict)  # other per-span values the file carried
     fields: Mapping[str, str] = field(default_factory=dict)  # perspective/stance/attribution; validation sets
+    span_id: Any = None  # what relations call the span: doccano entity id, Label Studio region id, brat "T1"
+
+
+@dataclass(frozen=True)
+class ForeignRelation:
+    """A typed link between two spans of one annotator in one record (doccano, Label Studio and brat
+    relations). Direction is kept as written; the importer decides which end is the claim by its label."""
+
+    annotator: str
+    from_id: Any  # a ForeignSpan.span_id of the same record and annotator
+    to_id: Any
+    type: str  # doccano "type", Label Studio's first relation label ("" when it has none), brat's type
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,12 @@ class ForeignRecord:
     meta: dict[str, Any]
     annotations: list[ForeignSpan]
     record_id: Any = None  # the id the file gave the record (doccano "id", Label Studio task id)
+    relations: list[ForeignRelation] = field(default_factory=list)
+    # Everyone who completed an annotation of this record, spans or not: an annotator listed here with no
+    # spans looked at the text and found nothing (Label Studio's empty annotations, a doccano user's file).
+    annotators: tuple[str, ...] = ()
+    cancelled: tuple[str, ...] = ()  # annotators who skipped the record (Label Studio's was_cancelled)
+    comments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # annotator → their comments
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ CLAIM_FIELDS = (
     "speaker__name",
     "speaker__kind",
     "speaker__affiliation",
+    "mention_start",
+    "mention_end",
 )
 PASSAGE_FIELDS = (
     "id",
@@ -172,13 +174,16 @@ def _claims_by_passage(ids: list[int], filters: ExportFilters) -> dict[int, list
     rows = (
         Claim.objects.filter(scope)
         .order_by("assignment__passage_id", "assignment__annotator__username", "start", "end", "id")
-        .values_list("assignment__passage_id", "assignment__annotator__username", *CLAIM_FIELDS)
+        .values_list(
+            "assignment__passage_id", "assignment__annotator__username", "assignment__annotator__email",
+            *CLAIM_FIELDS,
+        )
         .iterator(chunk_size=ROWS_PER_FETCH)
-    )
+    )  # fmt: skip
     by_passage: dict[int, list[ClaimRecord]] = {}
     shared: dict[Any, Any] = {}
     for row in rows:
-        by_passage.setdefault(row[0], []).append(_claim(row[2:], row[1], shared))
+        by_passage.setdefault(row[0], []).append(_claim(row[3:], row[1], shared, email=row[2] or None))
     return by_passage
 
 
@@ -200,16 +205,17 @@ def _gold_by_passage(ids: list[int]) -> dict[int, list[ClaimRecord]]:
     return by_passage
 
 
-def _claim(values: tuple, annotator: str, shared: dict[Any, Any]) -> ClaimRecord:
+def _claim(values: tuple, annotator: str, shared: dict[Any, Any], *, email: str | None = None) -> ClaimRecord:
     """A ClaimRecord from a row of CLAIM_FIELDS; repeated labels share one string object (memory)."""
     (
         claim_id, start, end, text, attribution, perspective, stance, target, confidence, note,
-        speaker_id, speaker_name, speaker_kind, speaker_affiliation,
+        speaker_id, speaker_name, speaker_kind, speaker_affiliation, mention_start, mention_end,
     ) = values  # fmt: skip
     one = shared.setdefault
     return {
         "id": claim_id,
         "annotator": one(annotator, annotator),
+        "annotator_email": email if email is None else one(email, email),
         "start": start,
         "end": end,
         "text": text,
@@ -230,6 +236,8 @@ def _claim(values: tuple, annotator: str, shared: dict[Any, Any]) -> ClaimRecord
         "target": one(target, target),
         "confidence": confidence,
         "note": note,
+        "mention_start": mention_start,
+        "mention_end": mention_end,
     }
 
 

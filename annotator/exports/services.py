@@ -43,6 +43,8 @@ STALE_AFTER = timedelta(minutes=10)
 
 
 NDJSON = "application/x-ndjson; charset=utf-8"
+ZIP = "application/zip"
+TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,17 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("jsonl", "JSON Lines: passages with all claims", NDJSON, "jsonl"),
         ExportFormat("csv", "CSV: one claim a row", "text/csv; charset=utf-8", "csv"),
-        ExportFormat("conll", "CoNLL / BIO, perspective tags", "text/plain; charset=utf-8", "conll"),
-        ExportFormat("hf", "Hugging Face datasets folder (zip)", "application/zip", "zip"),
-        ExportFormat("doccano", "doccano JSONL", NDJSON, "jsonl"),
+        ExportFormat("conll", "CoNLL / BIO, perspective tags, a block per annotator", TEXT, "conll"),
+        ExportFormat("conll_plain", "Plain CoNLL, a file per annotator (zip)", ZIP, "zip"),
+        ExportFormat("hf", "Hugging Face datasets folder (zip)", ZIP, "zip"),
+        ExportFormat("doccano", "doccano JSONL, a file per annotator (zip)", ZIP, "zip"),
         ExportFormat("label_studio", "Label Studio JSON", "application/json; charset=utf-8", "json"),
+        ExportFormat("label_studio_config", "Label Studio labeling config (XML)", "application/xml", "xml"),
+        ExportFormat("brat", "brat standoff, a folder per annotator (zip)", ZIP, "zip"),
     )
 }
+# Formats whose file name says what the file is rather than the format's name.
+FILE_NAMES = {"label_studio_config": "{slug}-label-studio-config.xml"}
 
 
 def _items(value: Any) -> list[str]:
@@ -115,14 +122,33 @@ def _writer(
     if name == "csv":
         return formats.csv_claims(records)
     if name == "conll":
-        return formats.conll_bio(records, source=source, label_field="perspective")
+        return formats.conll_by_annotator(records, source=source, label_field="perspective")
+    if name == "conll_plain":
+        return _folder_zip(
+            lambda folder: formats.write_conll_plain_folder(
+                folder, records, source=source, label_field="perspective"
+            )
+        )
     if name == "doccano":
-        return formats.doccano_jsonl(records, source=source)
+        return _folder_zip(lambda folder: formats.write_doccano_folder(folder, records, source=source))
     if name == "label_studio":
         return formats.label_studio_json(records, source=source)
+    if name == "label_studio_config":
+        return iter([formats.label_studio_config(project.schema)])
+    if name == "brat":
+        return _folder_zip(
+            lambda folder: formats.write_brat_folder(folder, records, schema=project.schema, source=source)
+        )
     if name == "hf":
         return _hf_zip(project, records)
     raise ValueError(f"unknown export format {name!r}")
+
+
+def _folder_zip(write: Callable[[Path], Any]) -> Iterator[bytes]:
+    """A zip stream of the folder ``write`` fills (members at the top level), built on disk first."""
+    with tempfile.TemporaryDirectory(prefix="annotator-export-") as folder:
+        write(Path(folder))
+        yield from _zip_stream(Path(folder), arcroot="")
 
 
 def _hf_zip(project: Project, records: Iterable[PassageRecord]) -> Iterator[bytes]:
@@ -158,7 +184,8 @@ def _zip_stream(root: Path, *, arcroot: str) -> Iterator[bytes]:
     drain = _Drain()
     with zipfile.ZipFile(drain, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            arcname = f"{arcroot}/{path.relative_to(root).as_posix()}"
+            relative = path.relative_to(root).as_posix()
+            arcname = f"{arcroot}/{relative}" if arcroot else relative
             with path.open("rb") as source, archive.open(arcname, "w", force_zip64=True) as target:
                 while block := source.read(1 << 20):
                     target.write(block)
@@ -185,8 +212,9 @@ def _buffered(chunks: Iterable[str | bytes], size: int = BUFFER_BYTES) -> Iterat
 
 
 def export_file_name(project: Project, name: str) -> str:
-    fmt = FORMATS[name]
-    return f"{project.slug}-{name}.{fmt.extension}"
+    if name in FILE_NAMES:
+        return FILE_NAMES[name].format(slug=project.slug)
+    return f"{project.slug}-{name}.{FORMATS[name].extension}"
 
 
 def export_stream(

@@ -6,11 +6,14 @@ write it to a file. Writers check their arguments when called, before any chunk 
 
 - ``jsonl``: one passage a line, everything we know (document metadata, claims, gold).
 - ``csv_claims``: one claim a row, spreadsheet-safe (see ``spreadsheet_safe``).
-- ``conll_bio`` (in ``bio``): token/tag lines; overlapping claims need a rule, documented there.
+- ``conll_bio`` (in ``conll``): token/tag lines; overlapping claims need a rule, documented there.
+  ``conll_by_annotator`` and ``write_conll_plain_folder`` (in ``conll_annotators``): a block (or a plain
+  file) per annotator, with the claims BIO could not express counted at the top.
 - ``hf_dataset_files``/``write_hf_dataset`` (in ``hf``): a Hugging Face ``datasets`` folder.
-- ``doccano_jsonl`` (in ``doccano``), ``label_studio_json`` and ``label_studio_config`` (in
-  ``label_studio``): the two annotation tools' own formats, for round trips; their readers are there too
-  (``annotator.exports.readers`` gathers them with ``validate_records``).
+- ``doccano_jsonl``/``write_doccano_folder`` (in ``doccano``), ``label_studio_json`` and
+  ``label_studio_config`` (in ``label_studio``), ``write_brat_folder`` (in ``brat``): the annotation
+  tools' own formats, in the shapes the tools import; the readers of our own files are in
+  ``annotator.exports.readers``.
 
 Offset units — our offsets are Python code points; the tools differ:
 
@@ -33,14 +36,15 @@ Offset units — our offsets are Python code points; the tools differ:
   So ``doccano_jsonl`` converts to UTF-16 by default (``offsets="codepoint"`` writes ours unchanged, for
   scripts that slice in Python) and ``readers.read_doccano`` converts back.
 
-What round trips through the tools: passage text, span offsets, annotator and the label
-(``label_of(claim)``, by default the perspective). doccano has one label per span, so the other claim
-fields ride in a ``claim_attributes`` list on the line (doccano's import keeps unknown keys as example
-metadata and its export writes them back) and come back as ``ForeignSpan.attributes``, matched to spans
-by offsets and label, so spans added or moved inside doccano simply have none. Label Studio gets the other
-fields as per-region controls (``stance``/``attribution`` choices, ``target``/``speaker``/``note`` text
-areas, ``confidence`` rating; ``label_studio_config`` writes a matching labeling config) and gives them
-back the same way. Claim ids, speaker ids and versions do not round trip; speakers come back as names.
+The tool formats mark a claim as a ``CLAIM`` span and, when the annotator marked where the speaker is
+named (``mention_start``/``mention_end``), that place as a ``SPEAKER`` span with a ``said_by`` relation
+from the claim to it. doccano has one label per span, so the other claim fields ride in a
+``claim_attributes`` list on the line (doccano's import keeps unknown keys as example metadata and its
+export writes them back), matched to spans by offsets and label, so spans added or moved inside doccano
+simply have none. Label Studio gets them as per-region controls (``perspective``/``stance``/
+``attribution`` choices, ``target``/``speaker``/``note`` text areas, ``confidence`` rating;
+``label_studio_config`` writes a matching labeling config); brat as attributes and notes. Claim ids,
+speaker ids and versions do not round trip; speakers come back as names.
 """
 
 from __future__ import annotations
@@ -50,8 +54,10 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from annotator.exports.formats.brat import brat_ann, brat_annotation_conf, write_brat_folder
 from annotator.exports.formats.conll import BioStats, BioTagging, bio_tags, conll_bio, spans_from_bio
-from annotator.exports.formats.doccano import doccano_jsonl
+from annotator.exports.formats.conll_annotators import conll_by_annotator, write_conll_plain_folder
+from annotator.exports.formats.doccano import doccano_jsonl, write_doccano_folder
 from annotator.exports.formats.hf import hf_dataset_files, split_of, write_hf_dataset
 from annotator.exports.formats.label_studio import label_studio_config, label_studio_json
 from annotator.exports.formats.records import (
@@ -68,7 +74,10 @@ __all__ = [
     "BioStats",
     "BioTagging",
     "bio_tags",
+    "brat_ann",
+    "brat_annotation_conf",
     "conll_bio",
+    "conll_by_annotator",
     "csv_claims",
     "doccano_jsonl",
     "hf_dataset_files",
@@ -80,6 +89,9 @@ __all__ = [
     "spans_from_bio",
     "split_of",
     "spreadsheet_safe",
+    "write_brat_folder",
+    "write_conll_plain_folder",
+    "write_doccano_folder",
     "write_hf_dataset",
 ]
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from annotator.corpus.segment import word_spans
 from annotator.exports.formats.records import ClaimRecord, PassageRecord, check_source, select_claims
 
-__all__ = ["BioStats", "BioTagging", "bio_tags", "conll_bio", "spans_from_bio"]
+__all__ = ["BioStats", "BioTagging", "Tokenize", "bio_tags", "conll_bio", "span_label", "spans_from_bio"]
 
 Span = tuple[int, int, str]  # (start, end, label), code points
 Tokenize = Callable[[str], list[tuple[int, int]]]
@@ -48,7 +48,8 @@ def _clean_label(label: str) -> str:
     return "_".join(str(label).split()) or "CLAIM"
 
 
-def _span_label(claim: ClaimRecord, label_field: str | None) -> str:
+def span_label(claim: ClaimRecord, label_field: str | None) -> str:
+    """The label of a claim's span: ``CLAIM``, or the value of ``label_field`` (e.g. its perspective)."""
     return "CLAIM" if label_field is None else str(claim[label_field])  # type: ignore[literal-required]
 
 
@@ -128,7 +129,7 @@ def _conll_chunks(
         if claims is None:
             stats.skipped_passages += 1
             continue
-        spans = [(c["start"], c["end"], _span_label(c, label_field)) for c in claims]
+        spans = [(c["start"], c["end"], span_label(c, label_field)) for c in claims]
         tagging = bio_tags(record["text"], spans, tokenize)
         lines = [f"# passage_id = {record['passage_id']}", f"# document_id = {record['document_id']}"]
         if tagging.dropped:

@@ -7,20 +7,29 @@ iterable of them. Offsets are Python code-point offsets, half-open ``[start, end
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypedDict
 
 __all__ = [
     "CATEGORICAL_FIELDS",
+    "CLAIM_LABEL",
     "GOLD",
+    "SAID_BY",
+    "SPEAKER_LABEL",
     "ClaimRecord",
     "DocumentInfo",
     "LabelOf",
     "PassageRecord",
     "SpeakerRecord",
+    "by_annotator",
     "check_source",
     "claim_fields",
+    "claim_groups",
+    "claim_label",
     "dumps",
+    "file_stem",
+    "mention_span",
     "perspective_label",
     "perspective_stance_label",
     "select_claims",
@@ -29,6 +38,11 @@ __all__ = [
 #: The closed-set claim fields a foreign label can stand for (see ``readers.validate_records``).
 CATEGORICAL_FIELDS = ("perspective", "stance", "attribution")
 GOLD = "gold"
+# The span labels and the relation the tool formats share: a claim, where its speaker is named, and the
+# link from the one to the other.
+CLAIM_LABEL = "CLAIM"
+SPEAKER_LABEL = "SPEAKER"
+SAID_BY = "said_by"
 
 
 class SpeakerRecord(TypedDict):
@@ -48,6 +62,7 @@ class DocumentInfo(TypedDict):
 class ClaimRecord(TypedDict):
     id: int
     annotator: str  # username; "gold" for gold claims
+    annotator_email: str | None  # the annotator's e-mail; None when unknown, and for gold claims
     start: int  # code-point offsets in the passage text
     end: int
     text: str  # == passage text[start:end]
@@ -58,6 +73,8 @@ class ClaimRecord(TypedDict):
     target: str
     confidence: int | None  # 1-5
     note: str
+    mention_start: int | None  # where the speaker is named in the passage (code points); None: not marked
+    mention_end: int | None
 
 
 class PassageRecord(TypedDict):
@@ -112,6 +129,51 @@ def select_claims(record: PassageRecord, source: str) -> list[ClaimRecord] | Non
         return list(record["claims"]) + [{**claim, "annotator": GOLD} for claim in gold or ()]
     name = source[len("annotator:") :]
     return [claim for claim in record["claims"] if claim["annotator"] == name]
+
+
+def claim_label(claim: ClaimRecord) -> str:
+    """The span label of every claim in the tool formats that also mark speakers: ``CLAIM``."""
+    return CLAIM_LABEL
+
+
+def mention_span(claim: ClaimRecord) -> tuple[int, int] | None:
+    """``(start, end)`` of the claim's speaker mention in the passage, or None when none is marked."""
+    start, end = claim.get("mention_start"), claim.get("mention_end")
+    return None if start is None or end is None else (start, end)
+
+
+def by_annotator(claims: Iterable[ClaimRecord]) -> list[tuple[str, list[ClaimRecord]]]:
+    """``claims`` grouped by annotator: names in order with gold last, each one's claims by start, end, id."""
+    groups: dict[str, list[ClaimRecord]] = {}
+    for claim in claims:
+        groups.setdefault(claim["annotator"], []).append(claim)
+    return [
+        (name, sorted(groups[name], key=lambda c: (c["start"], c["end"], c["id"])))
+        for name in sorted(groups, key=lambda name: (name == GOLD, name))
+    ]
+
+
+def claim_groups(record: PassageRecord, source: str) -> list[tuple[str, list[ClaimRecord]]] | None:
+    """``by_annotator`` of the claims ``source`` picks from ``record``; None when it has none to give.
+
+    An adjudicated passage without gold claims gives ``("gold", [])`` when the source includes gold: the
+    reviewers decided it has no claims, which is worth writing down.
+    """
+    claims = select_claims(record, source)
+    if claims is None:
+        return None
+    groups = by_annotator(claims)
+    if record.get("gold") == [] and source in (GOLD, "all"):
+        groups.append((GOLD, []))
+    return groups
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r"[^\w.@+-]|^\.+")
+
+
+def file_stem(name: str) -> str:
+    """``name`` (a username, "gold") made safe as one file or folder name: other characters become ``_``."""
+    return _UNSAFE_IN_FILE_NAMES.sub("_", name) or "_"
 
 
 def claim_fields(claim: ClaimRecord) -> dict[str, Any]:

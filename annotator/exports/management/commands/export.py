@@ -11,8 +11,9 @@ from annotator.exports.services import FORMATS, export_options, export_stream, e
 
 class Command(BaseCommand):
     help = (
-        "Export a project's claims: jsonl, csv, conll, hf (a zip, or a folder when --out names a directory "
-        "or has no suffix), doccano or label_studio. Writes to stdout without --out."
+        "Export a project's claims: jsonl, csv, conll, conll_plain (zip), hf (a zip, or a folder when --out "
+        "names a directory or has no suffix), doccano (zip), label_studio, label_studio_config (the labeling "
+        "config XML) or brat (zip). Writes to stdout without --out."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

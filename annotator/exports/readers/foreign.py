@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,11 +84,19 @@ def short(text: str, limit: int = 40) -> str:
 
 
 def person_name(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
+    """An annotator's name from a file: the text stripped, or from a user object its e-mail, else its
+    username, else its id (Label Studio's export writes ``{id, email, first_name, last_name}``); None if
+    there is nothing to name."""
     if isinstance(value, Mapping):
-        return person_name(value.get("username") or value.get("email") or value.get("id"))
-    return str(value)
+        for key in ("email", "username", "id"):
+            name = person_name(value.get(key))
+            if name is not None:
+                return name
+        return None
+    if value is None or isinstance(value, bool):
+        return None
+    name = str(value).strip()
+    return name or None
 
 
 def _display_text(text: str) -> str:
@@ -100,3 +108,17 @@ def _display_text(text: str) -> str:
 def same_span_text(stored: str, actual: str) -> bool:
     """Whether a tool's stored span text is ``actual`` (as is, or as Label Studio displays line breaks)."""
     return stored == actual or stored == _display_text(actual)
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError, offset: int = 0) -> str:
+    """The message for bytes that are not UTF-8: where the first bad byte is, and what to do."""
+    bad = data[error.start] if error.start < len(data) else 0
+    return (
+        f"not UTF-8 text: the byte 0x{bad:02x} at offset {offset + error.start} is not UTF-8; "
+        "save the file as UTF-8 and import it again"
+    )
+
+
+def unique(names: Iterable[str | None]) -> tuple[str, ...]:
+    """The names in first-seen order, once each, leaving out None and empty ones."""
+    return tuple(dict.fromkeys(name for name in names if name))

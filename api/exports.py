@@ -3,10 +3,8 @@
 - ``GET  exports/stream/?project=ID&format=csv&documents=1,2&annotators=a,b&status=submitted&source=gold``
 - ``POST exports/`` (same fields in the body) queues a job; ``GET exports/?project=ID`` lists a project's
   jobs; ``GET exports/{id}/`` shows progress; ``GET exports/{id}/download/`` returns the file.
-- ``POST annotation-imports/`` (multipart: project, format doccano|label_studio, file, label_map JSON,
-  annotator_map JSON, skip_invalid) imports annotations; 400 lists the problems per record.
 
-Researchers, reviewers and managers export; managers import; for anyone else the project is a 404.
+Researchers, reviewers and managers export; for anyone else the project is a 404. Imports: ``api.imports``.
 """
 
 from pathlib import Path
@@ -14,26 +12,20 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
 from annotator.agreement.models import RunStatus
-from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project
-from annotator.exports.importing import SOURCES as IMPORT_FORMATS
-from annotator.exports.importing import annotations_upload
 from annotator.exports.models import ExportJob
 from annotator.exports.selectors import (
     EXPORT_ROLES,
-    IMPORT_ROLES,
     SOURCES,
     STATUSES,
     ExportFilters,
@@ -78,15 +70,6 @@ class ExportRequestSerializer(serializers.Serializer):
     annotators = serializers.ListField(child=serializers.CharField(), required=False)
     status = serializers.ChoiceField(choices=STATUSES, required=False)
     source = serializers.ChoiceField(choices=SOURCES, required=False)
-
-
-class AnnotationImportSerializer(serializers.Serializer):
-    project = serializers.IntegerField()
-    format = serializers.ChoiceField(choices=IMPORT_FORMATS)
-    file = serializers.FileField()
-    label_map = serializers.CharField(required=False, allow_blank=True, help_text="JSON object")
-    annotator_map = serializers.CharField(required=False, allow_blank=True, help_text="JSON object")
-    skip_invalid = serializers.BooleanField(required=False, default=False)
 
 
 class IgnoreFormatParameter(DefaultContentNegotiation):
@@ -170,34 +153,5 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
 
-class AnnotationImportViewSet(viewsets.GenericViewSet):
-    """Import a doccano JSONL or Label Studio JSON export with its annotations (managers)."""
-
-    serializer_class = AnnotationImportSerializer
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT})
-    def create(self, request: Request) -> Response:
-        """201 with counts; 400 with ``errors`` per record (nothing imported); 413 over the size limit."""
-        form = AnnotationImportSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        project = project_or_404(request, form.validated_data["project"], roles=IMPORT_ROLES)
-        uploads = request.FILES.getlist("file")  # doccano exports one file per annotator: send them all
-        try:
-            summary = annotations_upload(
-                project=project,
-                source=form.validated_data["format"],
-                uploads=[(upload.name, upload.size, upload.chunks()) for upload in uploads],
-                label_map=form.validated_data.get("label_map"),
-                annotator_map=form.validated_data.get("annotator_map"),
-                skip_invalid=form.validated_data["skip_invalid"],
-            )
-        except ImportRefused as error:
-            return Response({"file": [str(error)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        code = status.HTTP_201_CREATED if summary.written else status.HTTP_400_BAD_REQUEST
-        return Response(summary.as_dict(), status=code)
-
-
 def register(router: DefaultRouter) -> None:
     router.register("exports", ExportViewSet, basename="export")
-    router.register("annotation-imports", AnnotationImportViewSet, basename="annotation-import")

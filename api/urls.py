@@ -3,10 +3,10 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import agreement, corpus, exports, labeling, review
+from api import agreement, corpus, exports, imports, labeling, review
 
 router = DefaultRouter()
-for module in (corpus, labeling, agreement, review, exports):
+for module in (corpus, labeling, agreement, review, exports, imports):
     module.register(router)
 
 urlpatterns = [path("", include(router.urls))]

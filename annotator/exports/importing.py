@@ -1,15 +1,16 @@
-"""Importing annotated data from doccano and Label Studio, so agreement can be computed on existing work.
+"""Importing work done in doccano, Label Studio or brat: claims with their speakers, onto the project's own
+articles, in the names of the project's own members.
 
-Each record's text becomes one document with one passage covering the whole text (so the tool's offsets
-stay valid); a text already in the project (same content hash) is reused. Each source annotator becomes a
-user (through ``annotator_map``, else by name; unknown names become new annotators who cannot log in
-until given a password) with a submitted assignment, and their spans become claims, their labels mapped
-through ``label_map``. Everything is checked first and written in one transaction: a file with any bad
-record writes nothing (unless ``skip_invalid``), and the errors name the record and the span.
+The files are read and checked whole (``readers``), each record planned (``readers.plan``: label roles,
+speaker relations), its text located in the project's documents (a record that is a passage, an article or
+a piece of one attaches there; only texts found nowhere become new one-passage documents), and its
+annotators matched to project members. ``AnnotationImportSummary`` says what will be (or was) written, per
+annotator, and what cannot be carried. Nothing is written on a dry run, or when any record has a problem
+(unless ``skip_invalid``); otherwise everything is written in one transaction.
 """
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,61 +18,41 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
-from annotator.corpus.readers import (
-    MAX_FILE_BYTES,
-    ReadError,
-    check_size,  # the same rule as the article import
-)
+from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size
 from annotator.corpus.schema import values
-from annotator.exports.readers import (
-    ForeignRecord,
-    RecordError,
-    read_doccano,
-    read_label_studio,
-    validate_records,
+from annotator.exports.import_selectors import (
+    assignments_existing,
+    document_passages,
+    project_members,
+    speakers_known,
+    taken_usernames,
+    texts_located,
 )
-from annotator.exports.readers.plan import PlannedRecord, plan_record
+from annotator.exports.import_summary import AnnotationImportSummary, AnnotatorReport
+from annotator.exports.readers import LabelMapError, RecordError, parse_label_map, validate_records
+from annotator.exports.readers.align import covered_passages, place_claims
+from annotator.exports.readers.detect import FormatRefused, read_annotations
+from annotator.exports.readers.plan import DEFAULT_SPEAKER_RELATIONS, PlannedClaim, PlannedRecord, plan_record
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
 
-SOURCES = ("doccano", "label_studio")
+FORMATS = ("auto", "doccano", "label_studio", "brat")
 BATCH_SIZE = 2000
 TITLE_CHARS = 200
 
-
-@dataclass
-class AnnotationImportSummary:
-    """What an import did (``written``) or would have done; ``errors`` are per record."""
-
-    records: int = 0  # valid records read
-    documents: int = 0  # new documents (one passage each)
-    reused_documents: int = 0  # texts already in the project
-    users_created: list[str] = field(default_factory=list)
-    assignments: int = 0
-    claims: int = 0
-    skipped_assignments: int = 0  # (passage, annotator) pairs the project has already: not imported again
-    errors: list[RecordError] = field(default_factory=list)
-    written: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "records": self.records,
-            "documents": self.documents,
-            "reused_documents": self.reused_documents,
-            "users_created": self.users_created,
-            "assignments": self.assignments,
-            "claims": self.claims,
-            "skipped_assignments": self.skipped_assignments,
-            "written": self.written,
-            "errors": [
-                {"file": e.file_name, "record": e.line_or_index, "message": e.message} for e in self.errors
-            ],
-        }
+__all__ = [
+    "FORMATS",
+    "AnnotationImportSummary",
+    "annotations_import",
+    "annotations_upload",
+    "default_label_map",
+    "json_mapping",
+    "uploaded_files",
+]
 
 
 def json_mapping(text: str | Mapping[str, Any] | None, *, field_name: str) -> dict[str, Any]:
@@ -85,36 +66,36 @@ def json_mapping(text: str | Mapping[str, Any] | None, *, field_name: str) -> di
     except json.JSONDecodeError as error:
         raise ValidationError({field_name: f"Not valid JSON: {error.msg} (line {error.lineno})."}) from None
     if not isinstance(value, dict):
-        raise ValidationError({field_name: 'Give a JSON object: {"foreign label": ...}.'})
+        raise ValidationError({field_name: 'Give a JSON object: {"foreign name": ...}.'})
     return value
 
 
-def default_label_map(schema: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """Each perspective value stands for itself: the labels our own doccano/Label Studio exports write."""
-    return {value: {"perspective": value} for value in sorted(values(schema, "perspectives"))}
+def default_label_map(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The labels this tool's own exports write: CLAIM and SPEAKER, and each perspective value as itself."""
+    return {
+        "CLAIM": "claim",
+        "SPEAKER": "speaker",
+        **{value: {"perspective": value} for value in sorted(values(schema, "perspectives"))},
+    }
 
 
-def _read(source: str, files: Sequence[tuple[str, bytes]]) -> Iterator[ForeignRecord | RecordError]:
-    for file_name, data in files:
-        if source == "doccano":
-            yield from read_doccano(data.splitlines(), file_name=file_name)
-        else:
-            yield from read_label_studio(data, file_name=file_name)
+def _annotator_names(annotator_map: Mapping[str, Any]) -> dict[str, str]:
+    names = {}
+    for key, value in annotator_map.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(
+                {"annotator_map": f"{key!r} maps to {value!r}; give the username of a project member."}
+            )
+        names[str(key)] = value.strip()
+    return names
 
 
-def annotations_upload(
-    *,
-    project: Project,
-    source: str,
-    uploads: Sequence[tuple[str, int, Iterable[bytes]]],
-    label_map: str | Mapping[str, Any] | None,
-    annotator_map: str | Mapping[str, Any] | None = None,
-    skip_invalid: bool = False,
-) -> AnnotationImportSummary:
-    """Uploaded files ``(name, size, chunks)`` → ``annotations_import``.
+def uploaded_files(uploads: Sequence[tuple[str, int, Iterable[bytes]]]) -> list[tuple[str, bytes]]:
+    """Uploaded files ``(name, size, chunks)`` read into ``(name, bytes)``.
 
-    The sizes are checked before anything is read: ImportRefused (HTTP 413) when one file, or all of them
-    together, are over the article import's limit (they are read into memory).
+    The sizes are checked before anything is read: ImportRefused (HTTP 413) when the files together are
+    over the article import's limit (they are read into memory); the bytes are counted too, as a declared
+    size can lie.
     """
     try:
         check_size(", ".join(name for name, _, _ in uploads), sum(size for _, size, _ in uploads))
@@ -124,97 +105,253 @@ def annotations_upload(
     for file_name, _, chunks in uploads:
         data = b"".join(chunks)
         total += len(data)
-        if total > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
+        if total > MAX_FILE_BYTES:
             raise ImportRefused(
                 f"{file_name}: the files are over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
             )
         files.append((file_name, data))
-    return annotations_import(
-        project=project,
-        source=source,
-        files=files,
-        label_map=json_mapping(label_map, field_name="label_map") or default_label_map(project.schema),
-        annotator_map=json_mapping(annotator_map, field_name="annotator_map"),
-        skip_invalid=skip_invalid,
-    )
+    return files
+
+
+def annotations_upload(
+    *, project: Project, uploads: Sequence[tuple[str, int, Iterable[bytes]]], **options: Any
+) -> AnnotationImportSummary:
+    """``annotations_import`` of uploaded files ``(name, size, chunks)``; the maps may be JSON text."""
+    options["label_map"] = json_mapping(options.get("label_map"), field_name="label_map")
+    options["annotator_map"] = json_mapping(options.get("annotator_map"), field_name="annotator_map")
+    return annotations_import(project=project, files=uploaded_files(uploads), **options)
 
 
 def annotations_import(
     *,
     project: Project,
-    source: str,
     files: Sequence[tuple[str, bytes]],
-    label_map: Mapping[str, Any],
-    annotator_map: Mapping[str, str] | None = None,
+    format: str = "auto",
+    label_map: Mapping[str, Any] | None = None,
+    annotator_map: Mapping[str, Any] | None = None,
+    annotator: str | None = None,
+    speaker_relations: Sequence[str] = DEFAULT_SPEAKER_RELATIONS,
+    create_users: bool = False,
     skip_invalid: bool = False,
+    dry_run: bool = False,
 ) -> AnnotationImportSummary:
-    """Import doccano JSONL or Label Studio JSON exports ``(file name, bytes)`` with their annotations.
+    """Import annotation exports ``(file name, bytes)`` from doccano, Label Studio or brat.
 
-    All files are checked, then written in one transaction (doccano writes one file per annotator).
-
-    ``label_map``: foreign label → our perspective, or → some of {"perspective", "stance", "attribution"};
-    missing fields come from the span's own attributes (our exports carry them), else the schema's
-    defaults. ``annotator_map``: foreign annotator → username. Returns the summary; with errors and not
-    ``skip_invalid`` nothing is written (``written`` False). Raises ValidationError for a bad argument.
+    ``label_map``: foreign label → claim fields, ``"speaker"`` or ``"ignore"`` (``readers.parse_label_map``;
+    default ``default_label_map``). ``annotator_map``: foreign annotator → member username (default: the
+    member of that username or e-mail). ``annotator`` names the one annotator of a collaborative file.
+    ``create_users`` makes accounts for annotators who are no account at all (never for an account that is
+    not a member). Returns the summary (``written`` False on a dry run or when there are errors and not
+    ``skip_invalid``). Raises ValidationError for a bad argument, naming it.
     """
-    if source not in SOURCES:
+    if format not in FORMATS:
         raise ValidationError(
-            {"format": f"Unknown import format {source!r}; choose doccano or label_studio."}
+            {"format": f"Unknown import format {format!r}; choose one of {', '.join(FORMATS)}."}
         )
-    schema = project.schema
-    allowed = {name: values(schema, f"{name}s") for name in ("perspective", "stance", "attribution")}
     try:
-        valid, errors = validate_records(_read(source, files), label_map=label_map, allowed=allowed)
-    except ValueError as error:
+        roles = parse_label_map(label_map or default_label_map(project.schema))
+    except LabelMapError as error:
         raise ValidationError({"label_map": str(error)}) from None
-    names = {str(k): str(v).strip() for k, v in (annotator_map or {}).items()}
-    planned: list[PlannedRecord] = []
+    names = _annotator_names(annotator_map or {})
+    relation_types = [str(name).strip() for name in speaker_relations if str(name).strip()]
+    schema = project.schema
+    allowed = {name: schema.get(f"{name}s", []) for name in ("perspective", "stance", "attribution")}
+    try:
+        records = read_annotations(files, format=format, annotator=(annotator or "").strip() or None)
+        valid, errors = validate_records(
+            records, label_map=label_map or default_label_map(schema), allowed=allowed
+        )
+    except FormatRefused as error:
+        raise ValidationError({"file": str(error)}) from None
+    summary = AnnotationImportSummary(format=format, dry_run=dry_run)
+    plans: list[PlannedRecord] = []
     for record in valid:
-        plan = plan_record(record, schema, names)
+        plan = plan_record(record, schema=schema, roles=roles, speaker_relations=relation_types)
         if isinstance(plan, list):
             errors.extend(plan)
         else:
-            planned.append(plan)
-    name_errors, bad_names = _username_problems(planned)
-    errors.extend(name_errors)
-    found, segmented = _existing_passages(project, planned)
-    errors.extend(segmented)
+            plans.append(plan)
     if not valid and not errors:
         errors.append(RecordError(", ".join(name for name, _ in files), 0, "no records to import"))
-    if skip_invalid:  # keep the records no error names, without the annotators who cannot be users
-        bad = {(e.file_name, e.line_or_index) for e in errors}
-        planned = [p for p in planned if (p.record.file_name, p.record.index) not in bad]
-        for plan in planned:
-            plan.claims = {name: claims for name, claims in plan.claims.items() if name not in bad_names}
-    summary = AnnotationImportSummary(records=len(planned), errors=errors)
-    if errors and not skip_invalid:
+    users, user_errors = _resolve_annotators(project, plans, names, create_users, summary)
+    errors.extend(user_errors)
+    bad_records = {(e.file_name, e.line_or_index) for e in errors if e.line_or_index}
+    summary.errors = errors
+    summary.records = len({(r.file_name, r.index) for r in valid} | bad_records)
+    summary.records_with_errors = len(bad_records)
+    if skip_invalid:
+        plans = [p for p in plans if (p.record.file_name, p.record.index) not in bad_records]
+    work, existing = _place(project, plans, users, summary)
+    if dry_run or (errors and not skip_invalid):
         return summary
     with transaction.atomic():
-        _write(project, planned, found, summary)
+        _write(project, plans, work, existing, users, summary)
     summary.written = True
     transaction.on_commit(lambda: annotations_changed(project_id=project.pk))
     return summary
 
 
-def _username_problems(planned: list[PlannedRecord]) -> tuple[list[RecordError], set[str]]:
-    """An error for each foreign annotator name that cannot be a username (map it with the annotator map)."""
+# Annotators -------------------------------------------------------------------------------------------
+
+
+def _resolve_annotators(
+    project: Project,
+    plans: list[PlannedRecord],
+    names: Mapping[str, str],
+    create_users: bool,
+    summary: AnnotationImportSummary,
+) -> tuple[dict[str, int | str], list[RecordError]]:
+    """Foreign annotator → member user id, or the username of an account to create; errors for the rest."""
+    first_seen: dict[str, PlannedRecord] = {}
+    for plan in plans:
+        for foreign in plan.work:
+            first_seen.setdefault(foreign, plan)
+    by_username, by_email = project_members(project=project)
+    wanted = {foreign: names.get(foreign, foreign) for foreign in first_seen}
+    unknown = {name for name in wanted.values() if name not in by_username and name.lower() not in by_email}
+    taken = taken_usernames(unknown) if create_users else set()
     validator = UnicodeUsernameValidator()
-    problems: dict[str, RecordError] = {}
-    for plan in planned:
-        for username in plan.claims:
-            if username in problems:
+    users: dict[str, int | str] = {}
+    errors: list[RecordError] = []
+    for foreign in sorted(first_seen):
+        target = wanted[foreign]
+        report = summary.annotator(foreign)
+        plan = first_seen[foreign]
+        user: int | str | None = by_username.get(target) or by_email.get(target.lower())
+        problem = None
+        if user is not None:
+            report.username = target if target in by_username else _username_of(project, user)
+            report.account = "member"
+        elif not create_users:
+            problem = (
+                f"annotator {foreign!r} is not a member of this project: map it to a member with the "
+                "annotator map, or allow creating accounts for annotators who have none"
+            )
+        elif target.lower() in taken:
+            problem = (
+                f"annotator {target!r} is not a member of this project, and the name is another account's: "
+                "map it to a member with the annotator map"
+            )
+        elif not _valid_username(validator, target):
+            problem = f"annotator {target!r} cannot be a username: map it to a member with the annotator map"
+        else:
+            user = target
+            report.username, report.account = target, "new account"
+        if problem is not None:
+            report.account = "not matched"
+            errors.append(RecordError(plan.record.file_name, 0, problem))
+        else:
+            users[foreign] = user  # type: ignore[assignment]
+    return users, errors
+
+
+def _username_of(project: Project, user_id: int) -> str:
+    return get_user_model().objects.values_list("username", flat=True).get(pk=user_id)
+
+
+def _valid_username(validator: UnicodeUsernameValidator, name: str) -> bool:
+    try:
+        validator(name)
+    except ValidationError:
+        return False
+    return 0 < len(name) <= 150
+
+
+# Placing the work ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PassageWork:
+    """What one annotator brings to one passage."""
+
+    claims: list[PlannedClaim] = field(default_factory=list)
+    cancelled: bool = True  # until some record says the annotator looked at it
+    note: str = ""
+    already_there: bool = False  # the annotator has done this passage here: it is left as it is
+
+
+# (passage id, or the digest of a text that becomes a new document; foreign annotator) → their work there
+Placed = dict[tuple[int | str, str], PassageWork]
+DONE = (AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED)
+
+
+def _place(
+    project: Project,
+    plans: list[PlannedRecord],
+    users: Mapping[str, int | str],
+    summary: AnnotationImportSummary,
+) -> tuple[Placed, dict[tuple[int, int], tuple[Assignment, bool]]]:
+    """Each annotator's work by passage (``Placed``) and the assignments that exist for it; the summary
+    counts what is aligned, new and lost."""
+    located = texts_located(project=project, texts=[(p.digest, p.text) for p in plans])
+    passages = document_passages(document_ids={location.document_id for location in located.values()})
+    work: Placed = {}
+    for plan in plans:
+        summary.note_plan(plan)
+        location = located.get(plan.digest)
+        if location is None:
+            summary.new_texts.add(plan.digest)
+        else:
+            summary.aligned_records += 1
+        for foreign, planned in plan.work.items():
+            if foreign not in users:
                 continue
-            try:
-                if not username or len(username) > 150:
-                    raise ValidationError("bad length")
-                validator(username)
-            except ValidationError:
-                problems[username] = RecordError(
-                    plan.record.file_name,
-                    plan.record.index,
-                    f"annotator {username!r} is not a valid username: map it to one with the annotator map",
-                )
-    return list(problems.values()), set(problems)
+            placed: dict[int | str, list[PlannedClaim]]
+            if location is None:  # a new one-passage document: record coordinates are passage coordinates
+                placed, lost, looked = {plan.digest: planned.claims}, [], [plan.digest]
+            else:
+                doc_passages = passages.get(location.document_id, [])
+                placed, lost = place_claims(planned.claims, offset=location.offset, passages=doc_passages)  # type: ignore[assignment]
+                end = location.offset + len(plan.text)
+                looked = [p.id for p in covered_passages(doc_passages, location.offset, end)]
+            summary.lost.extend(f"{plan.record.file_name}:{plan.record.index}: {what}" for what in lost)
+            for where in {*looked, *placed}:
+                entry = work.setdefault((where, foreign), PassageWork())
+                entry.claims.extend(placed.get(where, ()))
+                entry.cancelled = entry.cancelled and planned.cancelled and not placed.get(where)
+                if planned.note and planned.note not in entry.note:
+                    entry.note = f"{entry.note}\n\n{planned.note}".strip()
+    existing = assignments_existing(
+        pairs={
+            (where, users[foreign])
+            for where, foreign in work
+            if isinstance(where, int) and isinstance(users[foreign], int)
+        }
+    )
+    known = speakers_known(project=project)
+    for key, entry in work.items():
+        report = summary.annotator(key[1])
+        before = existing.get((key[0], users[key[1]]))  # type: ignore[arg-type]
+        if before is not None and (before[1] or before[0].status in DONE):
+            report.already_there += 1
+            entry.already_there = True
+            continue
+        _count(report, entry)
+    for report in summary.annotators.values():
+        report.speakers_matched = sum(1 for name in report.speaker_names if name.casefold() in known)
+        report.speakers_new = len(report.speaker_names) - report.speakers_matched
+    summary.speakers_new = len(
+        {n.casefold() for r in summary.annotators.values() for n in r.speaker_names} - set(known)
+    )
+    summary.passages = len({key[0] for key, entry in work.items() if not entry.already_there})
+    return work, existing
+
+
+def _count(report: AnnotatorReport, entry: PassageWork) -> None:
+    """Count one annotator's work on one passage (exact repeats of a claim count, and are written, once)."""
+    unique: dict[tuple, PlannedClaim] = {}
+    for claim in entry.claims:
+        unique.setdefault(claim.key(), claim)
+    entry.claims = list(unique.values())
+    report.claims += len(entry.claims)
+    report.claims_with_speaker += sum(1 for claim in entry.claims if claim.speaker)
+    report.speaker_names.update(claim.speaker for claim in entry.claims if claim.speaker)
+    if entry.cancelled:
+        report.cancelled += 1
+    elif not entry.claims:
+        report.looked_no_claim += 1
+    if entry.note:
+        report.comments += 1
 
 
 # Writing ---------------------------------------------------------------------------------------------
@@ -222,174 +359,149 @@ def _username_problems(planned: list[PlannedRecord]) -> tuple[list[RecordError],
 
 def _write(
     project: Project,
-    planned: list[PlannedRecord],
-    found: dict[str, Passage],
+    plans: list[PlannedRecord],
+    work: Placed,
+    existing: Mapping[tuple[int, int], tuple[Assignment, bool]],
+    users: Mapping[str, int | str],
     summary: AnnotationImportSummary,
 ) -> None:
-    passages = _passages(project, planned, found, summary)
-    users = _users(project, {name for plan in planned for name in plan.claims}, summary)
-    speakers = _speakers(project, {c.speaker for p in planned for cs in p.claims.values() for c in cs})
-    wanted = {(passages[plan.digest].pk, users[name]) for plan in planned for name in plan.claims}
-    existing = set(
-        Assignment.objects.filter(
-            passage_id__in={pair[0] for pair in wanted}, annotator_id__in={pair[1] for pair in wanted}
-        ).values_list("passage_id", "annotator_id")
+    user_ids = _create_users(project, users, summary)
+    new_passages = _new_documents(project, [plan for plan in plans if plan.digest in summary.new_texts])
+    speaker_ids = _speakers(
+        project, {c.speaker for entry in work.values() for c in entry.claims if c.speaker}, summary
     )
     now = timezone.now()
-    skipped: set[tuple[int, int]] = set()
-    assignments: dict[tuple[int, int], Assignment] = {}
-    for plan in planned:
-        passage = passages[plan.digest]
-        for name in plan.claims:
-            pair = (passage.pk, users[name])
-            if pair in existing:
-                skipped.add(pair)
-            elif pair in assignments:  # the same text twice in the file: one assignment, claims merged
-                continue
-            else:
-                assignments[pair] = Assignment(
-                    passage=passage,
-                    annotator_id=pair[1],
-                    status=AssignmentStatus.SUBMITTED,
-                    submitted_at=now,
-                )
-    Assignment.objects.bulk_create(assignments.values(), batch_size=BATCH_SIZE)
-    summary.assignments, summary.skipped_assignments = len(assignments), len(skipped)
-    claims: list[Claim] = []
-    seen: set[tuple] = set()
-    for plan in planned:
-        passage = passages[plan.digest]
-        for name, planned_claims in plan.claims.items():
-            assignment = assignments.get((passage.pk, users[name]))
-            if assignment is None:
-                continue
-            for claim in planned_claims:
-                key = (assignment.pk, *claim.key())
-                if key in seen:
-                    continue
-                seen.add(key)
-                claims.append(
-                    Claim(
-                        assignment=assignment,
-                        start=claim.start,
-                        end=claim.end,
-                        text=passage.text[claim.start : claim.end],
-                        speaker_id=speakers.get(claim.speaker.lower()),
-                        **claim.fields,
-                    )
-                )
+    new_assignments: dict[tuple[int, int], Assignment] = {}
+    filled: list[Assignment] = []
+    targets: list[tuple[Assignment, PassageWork]] = []
+    for (where, foreign), entry in work.items():
+        if entry.already_there:
+            continue
+        passage_id = new_passages[where].pk if isinstance(where, str) else where
+        annotator_id = user_ids[foreign]
+        status = AssignmentStatus.SKIPPED if entry.cancelled else AssignmentStatus.SUBMITTED
+        before = existing.get((passage_id, annotator_id))
+        if before is not None:
+            assignment = before[0]
+            assignment.status, assignment.submitted_at = (
+                status,
+                now if status == AssignmentStatus.SUBMITTED else None,
+            )
+            assignment.note = f"{assignment.note}\n\n{entry.note}".strip() if entry.note else assignment.note
+            assignment.version += 1
+            filled.append(assignment)
+        elif (passage_id, annotator_id) in new_assignments:
+            assignment = new_assignments[(passage_id, annotator_id)]
+        else:
+            assignment = Assignment(
+                passage_id=passage_id,
+                annotator_id=annotator_id,
+                status=status,
+                submitted_at=now if status == AssignmentStatus.SUBMITTED else None,
+                note=entry.note,
+            )
+            new_assignments[(passage_id, annotator_id)] = assignment
+        targets.append((assignment, entry))
+    Assignment.objects.bulk_create(new_assignments.values(), batch_size=BATCH_SIZE)
+    Assignment.objects.bulk_update(
+        filled, ["status", "submitted_at", "note", "version"], batch_size=BATCH_SIZE
+    )
+    texts = dict(
+        Passage.objects.filter(pk__in={a.passage_id for a, e in targets if e.claims}).values_list(
+            "id", "text"
+        )
+    )
+    claims = [
+        Claim(
+            assignment=assignment,
+            start=claim.start,
+            end=claim.end,
+            text=texts[assignment.passage_id][claim.start : claim.end],
+            speaker_id=speaker_ids.get(claim.speaker.casefold()) if claim.speaker else None,
+            mention_start=claim.mention[0] if claim.mention else None,
+            mention_end=claim.mention[1] if claim.mention else None,
+            **claim.fields,
+        )
+        for assignment, entry in targets
+        for claim in entry.claims
+    ]
     Claim.objects.bulk_create(claims, batch_size=BATCH_SIZE)
+    summary.assignments = len(new_assignments) + len(filled)
     summary.claims = len(claims)
 
 
-def _existing_passages(
-    project: Project, planned: list[PlannedRecord]
-) -> tuple[dict[str, Passage], list[RecordError]]:
-    """Digest → passage of the texts the project has already as one-passage documents; errors for the
-    texts it has as segmented articles (offsets into the whole text do not fit one of their passages)."""
-    digests = {plan.digest for plan in planned}
-    found: dict[str, Passage] = {}
-    taken: set[str] = set()
-    for passage in Passage.objects.filter(
-        document__project=project, document__sha256__in=digests, position=0
-    ).select_related("document"):
-        taken.add(passage.document.sha256)
-        if passage.start == 0 and passage.end == len(passage.document.text):
-            found[passage.document.sha256] = passage
-    errors = [
-        RecordError(
-            plan.record.file_name,
-            plan.record.index,
-            "this text is already a document of the project, split into passages; import it elsewhere",
-        )
-        for plan in planned
-        if plan.digest in taken - set(found)
-    ]
-    return found, errors
+def _create_users(
+    project: Project, users: Mapping[str, int | str], summary: AnnotationImportSummary
+) -> dict[str, int]:
+    """Foreign annotator → user id, creating the new accounts (no usable password) as project annotators."""
+    user_model = get_user_model()
+    ids: dict[str, int] = {}
+    created: dict[str, int] = {}
+    for foreign, user in sorted(users.items()):
+        if isinstance(user, int):
+            ids[foreign] = user
+            continue
+        if user not in created:
+            account = user_model(username=user, email=user if "@" in user else "")
+            account.set_unusable_password()
+            account.save()
+            created[user] = account.pk
+            summary.users_created.append(user)
+        ids[foreign] = created[user]
+    Membership.objects.bulk_create(
+        [Membership(project=project, user_id=pk, role=Role.ANNOTATOR) for pk in created.values()]
+    )
+    return ids
 
 
-def _passages(
-    project: Project,
-    planned: list[PlannedRecord],
-    found: dict[str, Passage],
-    summary: AnnotationImportSummary,
-) -> dict[str, Passage]:
-    """Digest → the passage covering the whole text: ``found`` (existing) or a new one-passage document."""
-    new = {plan.digest: plan for plan in planned if plan.digest not in found}
+def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, Passage]:
+    """Digest → the one passage of each new document made from a text found nowhere in the project."""
+    unique = {plan.digest: plan for plan in plans}
     documents = Document.objects.bulk_create(
         [
             Document(
                 project=project,
-                title=_title(plan.record, plan.text),
+                title=_title(plan),
                 source=str(plan.record.meta.get("source") or "")[:200],
                 text=plan.text,
-                meta={**plan.record.meta, "imported_from": _origin(plan.record)},
+                meta={
+                    **plan.record.meta,
+                    "imported_from": {
+                        "file": plan.record.file_name,
+                        "record": plan.record.index,
+                        "id": plan.record.record_id,
+                    },
+                },
                 sha256=plan.digest,
             )
-            for plan in new.values()
+            for plan in unique.values()
         ],
         batch_size=BATCH_SIZE,
     )
-    created = Passage.objects.bulk_create(
+    passages = Passage.objects.bulk_create(
         [Passage(document=d, position=0, start=0, end=len(d.text), text=d.text) for d in documents],
         batch_size=BATCH_SIZE,
     )
-    summary.documents = len(documents)
-    summary.reused_documents = len({plan.digest for plan in planned} & set(found))
-    return {**found, **{passage.document.sha256: passage for passage in created}}
+    return {passage.document.sha256: passage for passage in passages}
 
 
-def _title(record: ForeignRecord, text: str) -> str:
-    title = record.meta.get("document_title") or record.meta.get("title")
+def _title(plan: PlannedRecord) -> str:
+    title = plan.record.meta.get("document_title") or plan.record.meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        title = next((line for line in text.split("\n") if line.strip()), "untitled")
+        title = next((line for line in plan.text.split("\n") if line.strip()), "untitled")
     return " ".join(title.split())[:TITLE_CHARS]
 
 
-def _origin(record: ForeignRecord) -> dict[str, Any]:
-    return {"file": record.file_name, "record": record.index, "id": record.record_id}
-
-
-def _users(project: Project, usernames: set[str], summary: AnnotationImportSummary) -> dict[str, int]:
-    """Username → user id; unknown names become users (no usable password); non-members become annotators."""
-    user_model = get_user_model()
-    ids = dict(user_model.objects.filter(username__in=usernames).values_list("username", "pk"))
-    for username in sorted(usernames - set(ids)):
-        user = user_model(username=username)
-        user.set_unusable_password()
-        user.save()
-        ids[username] = user.pk
-        summary.users_created.append(username)
-    members = set(
-        Membership.objects.filter(project=project, user_id__in=ids.values()).values_list("user_id", flat=True)
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(project=project, user_id=pk, role=Role.ANNOTATOR)
-            for pk in ids.values()
-            if pk not in members
-        ]
-    )
-    return ids
-
-
-def _speakers(project: Project, names: set[str]) -> dict[str, int]:
-    """Lower-cased speaker name → speaker id; names new to the project become people speakers."""
-    names.discard("")
-    if not names:
-        return {}
-    lowered = {name.lower(): name for name in names}
-    ids = dict(
-        Speaker.objects.filter(project=project)
-        .annotate(lowered=Lower("name"))
-        .filter(lowered__in=list(lowered))
-        .values_list("lowered", "pk")
-    )
+def _speakers(project: Project, names: set[str], summary: AnnotationImportSummary) -> dict[str, int]:
+    """Case-folded speaker name → id: matched by name or alias (any case), or created as a person."""
+    known = speakers_known(project=project)
+    new: dict[str, str] = {}
+    for name in sorted(names):
+        if name.casefold() not in known:
+            new.setdefault(name.casefold(), name)
     created = Speaker.objects.bulk_create(
-        [
-            Speaker(project=project, name=lowered[key], kind=SpeakerKind.PERSON)
-            for key in sorted(set(lowered) - set(ids))
-        ]
+        [Speaker(project=project, name=name, kind=SpeakerKind.PERSON) for name in new.values()]
     )
-    ids.update({speaker.name.lower(): speaker.pk for speaker in created})
-    return ids
+    known.update({speaker.name.casefold(): speaker.pk for speaker in created})
+    summary.speakers_created = sorted(new.values())
+    return known

@@ -27,6 +27,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The annotator's note on the passage as a whole (e.g. a comment carried over from another tool).
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["passage_id"]

@@ -140,10 +140,11 @@ def _record(obj: Any, *, file_name: str, index: int, annotator: str | None, offs
         if entity_id is not None:
             owners[entity_id] = name
     relations = _relations(obj, owners, line_annotator)
-    # A user's file lists the examples they worked on, spans or not; users on spans name only themselves.
-    people = [line_annotator] if line_user or not any(user for *_, user, _ in _spans(obj)) else []
-    annotators = unique([*people, *(s.annotator for s in spans)])
     comments = _comments(obj)
+    # doccano writes every example of the project into every member's file (unless only approved examples
+    # are exported), so only a span or a comment shows that someone looked at a record.
+    commenter = [line_annotator] if comments and line_annotator else []
+    annotators = unique([*(s.annotator for s in spans), *commenter])
     return ForeignRecord(
         file_name,
         index,
@@ -170,7 +171,8 @@ def read_doccano(
     ``span_id`` is the entity id, each of ``"relations"`` becomes a ForeignRelation as written) or as
     doccano 1.0's ``"annotations"``. Whose they are: a span's own ``user``, else the line's
     ``annotator``/``user``, else ``annotator``, else the file's stem (doccano's ``<username>.jsonl``);
-    every record of the file lists that annotator in ``annotators`` and their ``Comments`` in ``comments``.
+    ``annotators`` lists those with spans or ``Comments`` on the record (``comments``): doccano writes every
+    example into every member's file, so a record without either shows nothing about who read it.
     doccano's collaborative ``all.jsonl`` names nobody: without ``annotator`` it yields one error for the
     file. Offsets are UTF-16 units as doccano makes them (``offsets="codepoint"`` for files written by
     Python scripts). Blank lines are skipped; a bad line yields a RecordError with its line number; a file

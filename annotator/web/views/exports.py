@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
-from annotator.exports.importing import SOURCES as IMPORT_FORMATS
-from annotator.exports.importing import AnnotationImportSummary, annotations_upload
+from annotator.exports.import_previews import preview_drop, preview_save, preview_take
+from annotator.exports.importing import FORMATS as IMPORT_FORMATS
+from annotator.exports.importing import AnnotationImportSummary, json_mapping, uploaded_files
+from annotator.exports.importing import annotations_import as annotations_import_service
 from annotator.exports.selectors import EXPORT_ROLES, IMPORT_ROLES, SOURCES, STATUSES
 from annotator.exports.services import FORMATS, export_job_request, export_options
 from annotator.web.access import project_for
@@ -36,6 +38,7 @@ def _page(
     export_errors: Sequence[str] = (),
     import_errors: Sequence[str] = (),
     summary: AnnotationImportSummary | None = None,
+    preview_token: str = "",
     status: int = 200,
 ) -> HttpResponse:
     documents = list(
@@ -54,7 +57,8 @@ def _page(
         "import_formats": IMPORT_FORMATS,
         "export_errors": export_errors,
         "import_errors": import_errors,
-        "summary": summary,
+        "summary": summary.as_dict() if summary is not None else None,
+        "preview_token": preview_token,
         "posted": request.POST if request.method == "POST" else {},
         "page_config": {"project": project.pk, "api": "/api/v1/"},
     }
@@ -92,35 +96,63 @@ def export_job_create(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("exports", slug=project.slug)
 
 
+def _import_options(data: Any) -> dict[str, Any]:
+    relations = [name.strip() for name in str(data.get("speaker_relations") or "").split(",") if name.strip()]
+    return {
+        "format": data.get("format") or "auto",
+        "label_map": data.get("label_map"),
+        "annotator_map": data.get("annotator_map"),
+        "annotator": (data.get("annotator") or "").strip() or None,
+        "speaker_relations": relations or ["said_by"],
+        "create_users": data.get("create_users") == "on",
+        "skip_invalid": data.get("skip_invalid") == "on",
+    }
+
+
 @login_required
 @require_POST
 def annotations_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Preview an import (the files are kept for the confirmation), or import; a failure writes nothing."""
     project, role = project_for(user=request.user, slug=slug, roles=IMPORT_ROLES)
-    uploads = request.FILES.getlist("file")
-    if not uploads:
-        return _page(request, project, role, import_errors=["Choose a file to import."], status=400)
+    token = request.POST.get("preview_token", "")
     try:
-        summary = annotations_upload(
+        if token:
+            files = preview_take(token=token, project_id=project.pk, user_id=request.user.pk)
+            if files is None:
+                raise ValidationError("This preview has expired or is not yours; choose the files again.")
+        else:
+            uploads = request.FILES.getlist("file")
+            if not uploads:
+                raise ValidationError("Choose a file to import.")
+            files = uploaded_files([(upload.name, upload.size, upload.chunks()) for upload in uploads])
+        preview = request.POST.get("action") == "preview"
+        options = _import_options(request.POST)
+        summary = annotations_import_service(
             project=project,
-            source=request.POST.get("format", ""),
-            uploads=[(upload.name, upload.size, upload.chunks()) for upload in uploads],
-            label_map=request.POST.get("label_map"),
-            annotator_map=request.POST.get("annotator_map"),
-            skip_invalid=request.POST.get("skip_invalid") == "on",
+            files=files,
+            **{
+                **options,
+                "label_map": json_mapping(options["label_map"], field_name="label_map"),
+                "annotator_map": json_mapping(options["annotator_map"], field_name="annotator_map"),
+            },
+            dry_run=preview,
         )
     except ImportRefused as error:
         return _page(request, project, role, import_errors=[str(error)], status=413)
     except ValidationError as error:
         return _page(request, project, role, import_errors=error.messages, status=400)
-    if not summary.written:
-        return _page(request, project, role, summary=summary, status=400)
-    messages.success(
-        request,
-        f"Imported {summary.claims} claims in {summary.assignments} assignments "
-        f"({summary.documents} new documents, {summary.reused_documents} already there; "
-        f"{len(summary.users_created)} new users; {len(summary.errors)} records skipped).",
-    )
-    return redirect("exports", slug=project.slug)
+    if summary.written:
+        preview_drop(token=token)
+        messages.success(
+            request,
+            f"Imported {summary.claims} claims on {summary.passages} passages "
+            f"({summary.aligned_records} records found in the project's documents, "
+            f"{summary.new_documents} new documents; {len(summary.users_created)} new accounts).",
+        )
+        return redirect("exports", slug=project.slug)
+    if not token:
+        token = preview_save(project_id=project.pk, user_id=request.user.pk, files=files)
+    return _page(request, project, role, summary=summary, preview_token=token, status=200 if preview else 400)
 
 
 urlpatterns = [

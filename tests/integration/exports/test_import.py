@@ -29,15 +29,17 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def doccano(project, lines: list[dict] | None = None, **options):
+    """Import alice's doccano file (or ``lines`` as hers); alice is no member, so she gets an account."""
     data = DOCCANO.read_bytes() if lines is None else "\n".join(json.dumps(line) for line in lines).encode()
     options.setdefault("label_map", DOCCANO_LABELS)
-    return annotations_import(project=project, source="doccano", files=[("alice.jsonl", data)], **options)
+    options.setdefault("create_users", True)
+    return annotations_import(project=project, format="doccano", files=[("alice.jsonl", data)], **options)
 
 
 def test_doccano_records_become_one_passage_documents_and_alices_spans_her_claims(project, members):
     summary = doccano(project)
     assert summary.written and summary.errors == []
-    assert (summary.documents, summary.assignments, summary.claims) == (4, 3, 5)
+    assert (summary.new_documents, summary.assignments, summary.claims) == (4, 3, 5)
     assert summary.users_created == ["alice"]
     alice = get_user_model().objects.get(username="alice")
     assert not alice.has_usable_password()
@@ -45,6 +47,9 @@ def test_doccano_records_become_one_passage_documents_and_alices_spans_her_claim
     assert set(Assignment.objects.filter(annotator=alice).values_list("status", flat=True)) == {
         AssignmentStatus.SUBMITTED
     }
+    assert not Assignment.objects.filter(annotator=alice, claims__isnull=True).exists(), (
+        "doccano lists every example in every member's file: a record with no span is no sign she read it"
+    )
     for passage in Passage.objects.filter(document__project=project):
         assert (passage.start, passage.end, passage.text) == (
             0,
@@ -64,12 +69,16 @@ def test_label_studio_annotators_map_to_users_and_per_region_choices_fill_the_cl
     data = LABEL_STUDIO.read_bytes()
     summary = annotations_import(
         project=project,
-        source="label_studio",
+        format="label_studio",
         files=[(LABEL_STUDIO.name, data)],
         label_map=LS_LABELS,
-        annotator_map={"1": "ann1", "ana@example.org": "ann1", "2": "ann2"},
+        annotator_map={"1": "ann1", "ana@example.org": "ann1", "2": "ann2", "3": "ann3"},
     )
     assert summary.written and summary.errors == [] and summary.users_created == []
+    skipped = Assignment.objects.get(annotator__username="ann3")
+    assert skipped.status == AssignmentStatus.SKIPPED and not skipped.claims.exists(), (
+        "a cancelled annotation"
+    )
     by_user = {
         name: sorted(Claim.objects.filter(assignment__annotator__username=name).values_list("text", "stance"))
         for name in ("ann1", "ann2")
@@ -113,7 +122,7 @@ def test_unknown_labels_offsets_outside_the_text_and_mismatched_text_are_reporte
     ]  # fmt: skip
     summary = annotations_import(
         project=project,
-        source="label_studio",
+        format="label_studio",
         files=[("ls.json", json.dumps(tasks).encode())],
         label_map=LS_LABELS,
     )
@@ -137,7 +146,8 @@ def test_importing_the_same_file_again_adds_nothing(project, members):
     before = counts()
     again = doccano(project)
     assert again.written and counts() == before
-    assert (again.documents, again.reused_documents, again.skipped_assignments) == (0, 4, 3)
+    assert (again.new_documents, again.aligned_records, again.claims) == (0, 4, 0)
+    assert again.annotators["alice"].already_there == 3
 
 
 def test_a_label_can_set_stance_and_attribution_and_the_schema_bounds_them(project, members):
@@ -161,7 +171,8 @@ def test_a_label_can_set_stance_and_attribution_and_the_schema_bounds_them(proje
 def test_a_name_that_cannot_be_a_username_asks_for_the_annotator_map(project, members):
     lines = [{"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]], "annotator": "Jane Doe"}]
     summary = doccano(project, lines)
-    assert not summary.written and "map it to one with the annotator map" in summary.errors[0].message
+    assert not summary.written and "cannot be a username" in summary.errors[0].message
+    assert "annotator map" in summary.errors[0].message
     summary = doccano(project, lines, annotator_map={"Jane Doe": "ann3"})
     assert summary.written
     assert Claim.objects.get().assignment.annotator == members["ann3"]
@@ -170,15 +181,9 @@ def test_a_name_that_cannot_be_a_username_asks_for_the_annotator_map(project, me
 def test_several_files_of_one_text_share_its_document(project, members):
     line = {"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}
     files = [("ann1.jsonl", json.dumps(line).encode()), ("ann2.jsonl", json.dumps(line).encode())]
-    summary = annotations_import(project=project, source="doccano", files=files, label_map=DOCCANO_LABELS)
-    assert (summary.documents, summary.assignments, summary.claims) == (1, 2, 2)
+    summary = annotations_import(project=project, format="doccano", files=files, label_map=DOCCANO_LABELS)
+    assert (summary.new_documents, summary.assignments, summary.claims) == (1, 2, 2)
     assert set(Claim.objects.values_list("assignment__annotator__username", flat=True)) == {"ann1", "ann2"}
-
-
-def test_a_text_imported_as_a_segmented_article_is_refused(project, members, seeded):
-    document = Document.objects.filter(project=project).first()
-    summary = doccano(project, [{"id": 1, "text": document.text, "label": [[0, 5, "RU"]]}])
-    assert not summary.written and "split into passages" in summary.errors[0].message
 
 
 def test_crlf_text_is_stored_normalised_with_the_offsets_moved(project, members):
@@ -204,6 +209,6 @@ def test_skip_invalid_leaves_out_every_claim_of_an_annotator_who_cannot_be_a_use
 
 def test_an_empty_file_is_reported_not_silently_accepted(project, members):
     summary = annotations_import(
-        project=project, source="doccano", files=[("empty.jsonl", b"")], label_map={}
+        project=project, format="doccano", files=[("empty.jsonl", b"")], label_map={}
     )
-    assert not summary.written and summary.errors[0].message == "no records to import"
+    assert not summary.written and "empty" in summary.errors[0].message

@@ -89,23 +89,46 @@ def test_a_job_error_is_shown_escaped(client, annotated):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_a_manager_imports_annotations_from_the_page(client, annotated):
+def test_a_manager_previews_an_import_then_confirms_it_without_sending_the_file_again(
+    client, annotated, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     url = page_as(client, annotated.people["man"])
     line = {"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}
+    form = {"format": "doccano", "label_map": '{"RU": "russian"}', "create_users": "on"}
     response = client.post(
         reverse("exports-import", args=["summits"]),
-        {
-            "format": "doccano",
-            "file": SimpleUploadedFile("carol.jsonl", json.dumps(line).encode()),
-            "label_map": '{"RU": "russian"}',
-        },
+        {**form, "action": "preview", "file": SimpleUploadedFile("carol.jsonl", json.dumps(line).encode())},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview:" in html and "carol" in html and "new account" in html
+    assert not Claim.objects.filter(assignment__annotator__username="carol").exists(), (
+        "a preview writes nothing"
+    )
+    token = response.context["preview_token"]
+    assert token and f'value="{token}"' in html
+    other = annotated.people["res"]
+    client.force_login(other)
+    refused = client.post(
+        reverse("exports-import", args=["summits"]), {**form, "action": "import", "preview_token": token}
+    )
+    assert refused.status_code == 404, "only managers import"
+    client.force_login(annotated.people["man"])
+    response = client.post(
+        reverse("exports-import", args=["summits"]), {**form, "action": "import", "preview_token": token}
     )
     assert response.status_code == 302 and response["Location"] == url
     assert Claim.objects.filter(assignment__annotator__username="carol").count() == 1
     assert "Imported 1 claims" in client.get(url).content.decode()
+    again = client.post(
+        reverse("exports-import", args=["summits"]), {**form, "action": "import", "preview_token": token}
+    )
+    assert again.status_code == 400 and "expired" in again.content.decode(), "a preview is used once"
 
 
-def test_an_import_with_problems_lists_them_and_imports_nothing(client, annotated):
+def test_an_import_with_problems_lists_them_and_imports_nothing(client, annotated, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     page_as(client, annotated.people["man"])
     line = {"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "<img src=x onerror=alert(1)>"]]}
     before = Claim.objects.count()
@@ -113,12 +136,26 @@ def test_an_import_with_problems_lists_them_and_imports_nothing(client, annotate
         reverse("exports-import", args=["summits"]),
         {
             "format": "doccano",
-            "file": SimpleUploadedFile("carol.jsonl", json.dumps(line).encode()),
+            "action": "import",
+            "file": SimpleUploadedFile("ann1.jsonl", json.dumps(line).encode()),
             "label_map": '{"RU": "russian"}',
         },
     )
     assert response.status_code == 400 and Claim.objects.count() == before
     html = response.content.decode()
-    assert "Nothing was imported" in html and "unknown label" in html
+    assert "nothing was imported" in html and "unknown label" in html
     assert "<img src=x" not in html
     assert "{&quot;RU&quot;: &quot;russian&quot;}" in html, "the label map is kept for another try"
+
+
+def test_a_malformed_label_map_on_the_page_names_the_label(client, annotated):
+    page_as(client, annotated.people["man"])
+    response = client.post(
+        reverse("exports-import", args=["summits"]),
+        {
+            "action": "preview",
+            "file": SimpleUploadedFile("ann1.jsonl", b'{"text": "Xi spoke.", "label": [[0, 2, "SPEAKER"]]}'),
+            "label_map": '{"SPEAKER": null}',
+        },
+    )
+    assert response.status_code == 400 and "SPEAKER" in response.content.decode()

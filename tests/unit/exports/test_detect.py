@@ -81,10 +81,10 @@ def test_an_explicit_format_that_does_not_match_says_what_the_file_looks_like():
 
 
 def test_a_malformed_json_line_is_numbered_and_the_rest_is_read():
-    data = b'\xef\xbb\xbf{"text": "ok", "label": []}\n{"text": \n{"text": "fine", "label": []}\n'
+    data = b'\xef\xbb\xbf{"text": "ok", "label": [[0, 1, "C"]]}\n{"text": \n{"text": "fine", "label": []}\n'
     items = list(read_annotations([("bob.jsonl", data)]))
     assert [e.line_or_index for e in errors_of(items)] == [2]
-    assert [r.annotators for r in records_of(items)] == [("bob",), ("bob",)]
+    assert [(r.text, r.annotators) for r in records_of(items)] == [("ok", ("bob",)), ("fine", ())]
 
 
 def test_collaborative_export_in_a_zip_takes_the_named_annotator():

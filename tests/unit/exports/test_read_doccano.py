@@ -43,10 +43,14 @@ def test_utf16_offsets_after_an_emoji_are_turned_into_code_points():
     )  # five astral characters before
 
 
-def test_every_record_of_a_users_file_names_them_so_an_empty_one_means_looked_no_claim():
+def test_a_record_names_who_looked_only_where_they_left_spans_or_a_comment():
+    # doccano writes every example of the project into every member's file: an empty one is no evidence.
     records = read_file("relations/ann2.jsonl")
-    assert [r.annotators for r in records] == [("ann2",)] * 5
     assert [len(r.annotations) for r in records] == [2, 2, 0, 0, 2]
+    assert [r.annotators for r in records] == [("ann2",), ("ann2",), (), (), ("ann2",)]
+    line = json.dumps({"id": 9, "text": "abc", "label": [], "Comments": ["nothing to mark here"]})
+    (commented,) = read_doccano([line], file_name="ann2.jsonl")
+    assert commented.annotators == ("ann2",) and commented.comments == {"ann2": ("nothing to mark here",)}
 
 
 def test_comments_go_to_their_annotator_not_into_the_metadata():
@@ -77,9 +81,9 @@ def test_collaborative_export_is_read_when_an_annotator_is_named():
 def test_the_download_zip_gives_one_annotator_per_member():
     items = list(read_annotations([("doccano.zip", (DOCCANO / "doccano-export.zip").read_bytes())]))
     assert errors_of(items) == []
-    assert [(r.record_id, r.annotators) for r in records_of(items)] == [
-        *((101 + n, ("ann1",)) for n in range(5)),
-        *((101 + n, ("ann2",)) for n in range(5)),
+    assert [(r.record_id, {s.annotator for s in r.annotations}) for r in records_of(items)] == [
+        *((101 + n, {"ann1"}) for n in range(5)),
+        *((101 + n, {"ann2"} if n not in (2, 3) else set()) for n in range(5)),
     ]
     assert records_of(items)[0].file_name == "doccano.zip: ann1.jsonl"
 

@@ -7,27 +7,51 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project
-from annotator.exports.importing import SOURCES, annotations_upload
+from annotator.exports.importing import FORMATS, annotations_upload
 
 
 class Command(BaseCommand):
     help = (
-        "Import doccano JSONL or Label Studio JSON exports with their annotations. All files are checked "
-        "first and written together; any bad record writes nothing (unless --skip-invalid)."
+        "Import annotations made in doccano (JSONL or the zip its Download button serves), Label Studio "
+        "(JSON, JSON_MIN) or brat (.ann/.txt folders or a zip). Records whose text is already in the project "
+        "attach to its passages; claims get their speakers from speaker spans and relations. All files are "
+        "checked first and written together; any bad record writes nothing (unless --skip-invalid)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument("--project", required=True, help="project slug")
-        parser.add_argument("--format", required=True, choices=SOURCES)
+        parser.add_argument(
+            "--format", default="auto", choices=FORMATS, help="default: recognised from the files"
+        )
         parser.add_argument(
             "--label-map",
             type=Path,
-            help='JSON file: {"foreign label": "perspective" | {"perspective": ..., "stance": ..., '
-            '"attribution": ...}}; default: each perspective value names itself',
+            help='JSON file: {"foreign label": perspective | {"perspective", "stance", "attribution"} | '
+            '"speaker" | "ignore"}; default: CLAIM, SPEAKER and each perspective value name themselves',
         )
-        parser.add_argument("--annotator-map", type=Path, help='JSON file: {"foreign name": "username"}')
+        parser.add_argument(
+            "--annotator-map", type=Path, help='JSON file: {"foreign name or e-mail": "member username"}'
+        )
+        parser.add_argument(
+            "--annotator",
+            help="the annotator of a collaborative file (doccano's all.jsonl), a member username",
+        )
+        parser.add_argument(
+            "--speaker-relation",
+            action="append",
+            dest="speaker_relations",
+            help="relation type that links a claim to its speaker (repeatable; default said_by)",
+        )
+        parser.add_argument(
+            "--create-users",
+            action="store_true",
+            help="make accounts (no password) for annotators who have none; never touches other accounts",
+        )
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid records anyway")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would be imported; write nothing"
+        )
 
     def handle(self, *args, files: list[Path], **options) -> None:
         try:
@@ -35,30 +59,36 @@ class Command(BaseCommand):
         except Project.DoesNotExist as error:
             raise CommandError(f"No project with slug {options['project']!r}.") from error
         for path in files:
-            if not path.is_file():
+            if not Path(path).is_file():
                 raise CommandError(f"{path}: no such file.")
+        files = [Path(path) for path in files]  # call_command passes keywords unconverted
         try:
             summary = annotations_upload(
                 project=project,
-                source=options["format"],
                 uploads=[(p.name, p.stat().st_size, _chunks(p)) for p in files],
+                format=options["format"],
                 label_map=_read_json(options["label_map"]),
                 annotator_map=_read_json(options["annotator_map"]),
+                annotator=options["annotator"],
+                speaker_relations=options["speaker_relations"] or ["said_by"],
+                create_users=options["create_users"],
                 skip_invalid=options["skip_invalid"],
+                dry_run=options["dry_run"],
             )
         except (ImportRefused, ValidationError) as error:
             message = str(error) if isinstance(error, ImportRefused) else "; ".join(error.messages)
             raise CommandError(message) from error
         for problem in summary.errors:
             self.stderr.write(f"error: {problem}")
-        if not summary.written:
-            raise CommandError(f"{len(summary.errors)} problems; nothing was imported.")
-        self.stdout.write(
-            f"{summary.documents} documents ({summary.reused_documents} already there), "
-            f"{summary.assignments} assignments, {summary.claims} claims imported; "
-            f"{len(summary.users_created)} new users ({', '.join(summary.users_created) or 'none'}); "
-            f"{summary.skipped_assignments} assignments already there; {len(summary.errors)} records skipped."
-        )
+        for line in summary.lines():
+            self.stdout.write(line)
+        if options["dry_run"]:
+            self.stdout.write("Dry run: nothing was written.")
+        elif not summary.written:
+            raise CommandError(
+                f"{summary.records_with_errors} of {summary.records} records have problems, "
+                f"{len(summary.errors)} in all; nothing was imported."
+            )
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -69,7 +99,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
 def _read_json(path: Path | str | None) -> str | None:
     if path is None:
         return None
-    path = Path(path)  # call_command passes keywords unconverted
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
         json.loads(text)

@@ -207,6 +207,8 @@ def validate_records(
             if roles[span.label].role == IGNORE:  # kept unchecked, so the plan can count what it ignores
                 spans.append(span)
                 continue
+            # Tools name per-span controls as they please ("Stance", "stance"): one spelling from here on.
+            span = replace(span, attributes={str(k).casefold(): v for k, v in span.attributes.items()})
             span_problems, fields = _span_problems(record, span, roles, allowed_values)
             problems.extend(f"{where}: {problem}" for problem in span_problems)
             spans.append(replace(span, fields=fields))

@@ -12,7 +12,9 @@ from annotator.exports.formats import doccano_jsonl, jsonstream, label_studio_js
 from annotator.exports.readers import (
     ForeignRecord,
     ForeignSpan,
+    LabelMapError,
     RecordError,
+    parse_label_map,
     read_doccano,
     read_label_studio,
     validate_records,
@@ -222,10 +224,36 @@ def test_label_map_can_name_stance_and_attribution_and_values_are_checked_agains
     ]
 
 
-@pytest.mark.parametrize("label_map", [{"US": {"speaker": "Blinken"}}, {"US": {}}])
-def test_a_label_map_naming_no_claim_field_is_refused_before_reading(label_map):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("label_map", "named"),
+    [
+        ({"US": {"speaker": "Blinken"}}, "'US'"),
+        ({"SPEAKER": None}, "'SPEAKER'"),
+        ({"SPEAKER": ""}, "'SPEAKER'"),
+        ({"X": {"role": "narrator"}}, "narrator"),
+        ({"X": {"role": "speaker", "stance": "favor"}}, "no claim fields"),
+        ({"X": {"stance": 3}}, "non-empty text"),
+        (["CLAIM"], "JSON object"),
+    ],
+)
+def test_a_malformed_label_map_is_refused_before_reading_naming_the_label(label_map, named):
+    with pytest.raises(LabelMapError, match=named):
         validate_records([], label_map=label_map)
+
+
+def test_label_roles_say_claim_speaker_or_ignore():
+    roles = parse_label_map(
+        {"CLAIM": {"attribution": "indirect"}, "SPEAKER": "speaker", "NOTE": "ignore", "US": "us_western",
+         "C": {}, "S": {"role": "speaker"}}
+    )  # fmt: skip
+    assert {label: (role.role, dict(role.fields)) for label, role in roles.items()} == {
+        "CLAIM": ("claim", {"attribution": "indirect"}),
+        "SPEAKER": ("speaker", {}),
+        "NOTE": ("ignore", {}),
+        "US": ("claim", {"perspective": "us_western"}),
+        "C": ("claim", {}),
+        "S": ("speaker", {}),
+    }
 
 
 # --- Label Studio ---------------------------------------------------------------------------------------

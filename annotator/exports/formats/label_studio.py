@@ -182,12 +182,15 @@ def label_studio_config(schema: Mapping[str, Any], *, from_name: str = "label", 
 
     ``schema`` is a project schema (``perspectives``, ``stances``, ``attributions``: lists of values or of
     ``{"value": ...}``). Labels ``CLAIM`` and ``SPEAKER``, the ``said_by`` relation, and, shown when a
-    CLAIM region is selected, per-region choices, text areas and the confidence rating.
+    CLAIM region is selected, per-region choices (left out for a list the schema lacks), text areas and
+    the confidence rating.
     """
     to = quoteattr(to_name)
 
     def choices(name: str) -> str:
         values = _values(schema.get(_SCHEMA_LISTS[name], ()))
+        if not values:  # Label Studio refuses a Choices without a Choice
+            return ""
         options = "".join(f"\n      <Choice value={quoteattr(v)}/>" for v in values)
         attributes = f'name="{name}" toName={to} perRegion="true" choice="single"'
         return f"\n    <Choices {attributes}>{options}\n    </Choices>"

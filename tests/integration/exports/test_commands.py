@@ -7,7 +7,8 @@ from io import BytesIO, TextIOWrapper
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.corpus.services import project_create
+from annotator.corpus.models import Role
+from annotator.corpus.services import membership_set, project_create
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import export_stream
 from annotator.labeling.models import Claim
@@ -66,9 +67,11 @@ def test_import_annotations_with_a_bad_record_imports_nothing_and_fails(project,
 
 
 def test_import_into_an_empty_project_by_default_maps_perspectives_to_themselves(annotated, tmp_path):
-    out = tmp_path / "all.jsonl"
+    out = tmp_path / "summits-doccano.zip"  # a jsonl file per annotator and a README.txt
     call_command("export", project="summits", format="doccano", out=str(out))
-    project_create(name="Copy", slug="copy")
+    copy = project_create(name="Copy", slug="copy")
+    for username in ("ann1", "ann2"):
+        membership_set(project=copy, user=annotated.people[username], role=Role.ANNOTATOR)
     call_command("import_annotations", str(out), project="copy", format="doccano")
     assert Claim.objects.filter(assignment__passage__document__project__slug="copy").count() == len(
         annotated.submitted

@@ -14,9 +14,8 @@ from annotator.corpus.segment import word_spans
 from annotator.corpus.services import project_create
 from annotator.exports.formats.conll import spans_from_bio
 from annotator.exports.formats.offsets import from_utf16
-from annotator.exports.readers import read_doccano, read_label_studio
 from annotator.exports.selectors import ExportFilters
-from annotator.exports.services import FORMATS, export_stream
+from annotator.exports.services import FORMATS, export_file_name, export_stream
 from tests.integration.exports.conftest import FORMULA_NOTE
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +26,13 @@ def export(project, name: str, **filters) -> bytes:
         project=project, format=name, filters=ExportFilters(**filters)
     )
     assert content_type == FORMATS[name].content_type
-    assert file_name == f"{project.slug}-{name}.{FORMATS[name].extension}"
+    assert file_name == export_file_name(project, name) and file_name.endswith(f".{FORMATS[name].extension}")
     return b"".join(chunks)
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def submitted_ids(annotated) -> list[int]:
@@ -69,8 +73,11 @@ def test_csv_has_one_row_a_claim_and_neutralises_formula_cells(annotated):
 
 
 def _conll_blocks(text: str) -> list[tuple[dict[str, str], list[tuple[str, str]]]]:
+    """The passage blocks of a ``conll`` export (the header block, all comments, is left out)."""
     blocks = []
-    for block in text.strip("\n").split("\n\n"):
+    header, *rest = text.strip("\n").split("\n\n")
+    assert all(line.startswith("# ") for line in header.splitlines())
+    for block in rest:
         comments, tokens = {}, []
         for line in block.split("\n"):
             if line.startswith("# "):
@@ -106,6 +113,7 @@ def test_conll_reports_the_claims_flat_bio_cannot_hold(annotated):
         comments for comments, _ in blocks if int(comments["passage_id"]) == annotated.passages[0].pk
     )
     assert first["dropped_claims"] == "1", "ann1's two overlapping claims: one is kept"
+    assert first["annotator"] == "ann1"
 
 
 def test_hf_zip_is_a_dataset_folder_that_datasets_loads_with_counts_and_agreement(annotated, tmp_path: Path):
@@ -141,18 +149,21 @@ def test_hf_zip_is_a_dataset_folder_that_datasets_loads_with_counts_and_agreemen
     assert str(sum(len(split) for split in dataset.values())) in card
 
 
-def test_doccano_offsets_are_utf16_and_read_back_to_the_same_spans(annotated):
-    data = export(annotated.project, "doccano")
-    lines = [json.loads(line) for line in data.decode().splitlines()]
-    astral = next(line for line in lines if line["text"].startswith("🐱"))
-    for start, end, _ in astral["label"]:
-        assert (from_utf16(astral["text"], start), from_utf16(astral["text"], end)) != (start, end)
-    spans = {
-        (record.record_id, span.annotator, span.start, span.end, span.label)
-        for record in read_doccano(data.splitlines(), file_name="all.jsonl")
-        for span in record.annotations
-    }
-    assert spans == {
+def test_doccano_is_a_zip_of_a_file_per_annotator_with_utf16_offsets(annotated):
+    files = members(export(annotated.project, "doccano"))
+    assert sorted(files) == ["README.txt", "ann1.jsonl", "ann2.jsonl"]
+    found = set()
+    for name in ("ann1.jsonl", "ann2.jsonl"):
+        for line in map(json.loads, files[name].decode().splitlines()):
+            text = line["text"]
+            for entity, attributes in zip(line["entities"], line["claim_attributes"], strict=True):
+                start, end = from_utf16(text, entity["start_offset"]), from_utf16(text, entity["end_offset"])
+                if text.startswith("🐱"):
+                    assert (start, end) != (entity["start_offset"], entity["end_offset"]), "after 🐱: UTF-16"
+                assert entity["label"] == "CLAIM" and attributes["annotator"] == name.removesuffix(".jsonl")
+                name_of = attributes["annotator"]
+                found.add((line["passage_id"], name_of, start, end, attributes["perspective"]))
+    assert found == {
         (c.assignment.passage_id, c.assignment.annotator.username, c.start, c.end, c.perspective)
         for c in annotated.submitted
     }
@@ -162,7 +173,7 @@ def test_label_studio_regions_are_code_points_matching_their_text(annotated):
     data = export(annotated.project, "label_studio", source="all")
     tasks = json.loads(data)
     regions = [
-        (task, annotation["completed_by"]["username"], result["value"])
+        (task, annotation["meta"]["annotator"], result["value"])
         for task in tasks
         for annotation in task["annotations"]
         for result in annotation["result"]
@@ -172,8 +183,8 @@ def test_label_studio_regions_are_code_points_matching_their_text(annotated):
     assert [r[1] for r in regions].count("gold") == 1
     for task, _, value in regions:
         assert task["data"]["text"][value["start"] : value["end"]] == value["text"]
-    read = [span for record in read_label_studio(data, file_name="ls.json") for span in record.annotations]
-    assert len(read) == len(regions)
+        assert value["labels"] == ["CLAIM"], "no speaker mentions marked in this project"
+    assert all("completed_by" not in a for task in tasks for a in task["annotations"]), "no e-mails here"
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
@@ -185,14 +196,21 @@ def test_an_empty_project_exports_an_empty_but_well_formed_file(db, name, tmp_pa
         assert len(data.decode().splitlines()) == 1
     elif name == "label_studio":
         assert json.loads(data) == []
-    elif name == "hf":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            assert archive.namelist() == ["empty-dataset/README.md"]
+    elif name == "label_studio_config":
+        assert data.startswith(b"<View>")
+    elif name == "conll":
+        assert data.decode().endswith("# dropped_claims total = 0\n\n") and data.count(b"\n\n") == 1
+    elif FORMATS[name].extension == "zip":
+        only = {"hf": "empty-dataset/README.md", "brat": "annotation.conf"}.get(name, "README.txt")
+        assert list(members(data)) == [only]
     else:
         assert data == b""
 
 
-@pytest.mark.parametrize("name", ["jsonl", "csv", "doccano", "label_studio"])
+@pytest.mark.parametrize("name", ["jsonl", "csv", "doccano", "label_studio", "brat", "conll_plain"])
 def test_a_filter_that_selects_nothing_exports_no_claims(annotated, name):
     data = export(annotated.project, name, annotators=("nobody",))
-    assert data in (b"", b"[]") or data.decode().count("\n") == 1
+    if FORMATS[name].extension == "zip":
+        assert list(members(data)) in (["README.txt"], ["annotation.conf"])
+    else:
+        assert data in (b"", b"[]") or data.decode().count("\n") == 1

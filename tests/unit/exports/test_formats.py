@@ -507,16 +507,20 @@ def test_hf_folder_loads_by_path_with_the_card_schema_even_when_early_rows_have_
 # --- doccano and Label Studio writers -------------------------------------------------------------------
 
 
+def _entities(line):
+    return [(e["start_offset"], e["end_offset"], e["label"]) for e in line["entities"]]
+
+
 def test_doccano_offsets_are_utf16_units_by_default_and_code_points_on_request():
     records = sample_records()
     (line, *_) = [json.loads(x) for x in "".join(doccano_jsonl(records)).splitlines()]
     text = line["text"]
     units = text.encode("utf-16-le")
-    for start, end, _label in line["label"]:
+    for start, end, _label in _entities(line):
         assert units[2 * start : 2 * end].decode("utf-16-le") in {"a grave threat", "grave", "new era"}
-    assert line["label"][0][0] == ASTRAL.index("a grave threat") + 6  # six astral characters come before it
+    assert _entities(line)[0][0] == ASTRAL.index("a grave threat") + 6  # six astral characters come before it
     (raw, *_) = [json.loads(x) for x in "".join(doccano_jsonl(records, offsets="codepoint")).splitlines()]
-    assert {text[s:e] for s, e, _ in raw["label"]} == {"a grave threat", "grave", "new era"}
+    assert {text[s:e] for s, e, _ in _entities(raw)} == {"a grave threat", "grave", "new era"}
     assert [a["annotator"] for a in raw["claim_attributes"]].count("gold") == 1
 
 
@@ -524,13 +528,14 @@ def test_doccano_gold_source_writes_only_adjudicated_passages_with_gold_spans():
     lines = [json.loads(x) for x in "".join(doccano_jsonl(sample_records(), source="gold")).splitlines()]
     assert [line["id"] for line in lines] == [11, 13]
     start = ASTRAL.index("a grave threat") + 6
-    assert lines[0]["label"] == [[start, start + len("a grave threat"), "us_western"]]
-    assert lines[1]["label"] == []
+    assert _entities(lines[0]) == [(start, start + len("a grave threat"), "CLAIM")]
+    assert lines[0]["claim_attributes"][0]["perspective"] == "us_western"
+    assert lines[1]["entities"] == [] and lines[1]["relations"] == []
 
 
-def test_doccano_label_of_chooses_the_span_label():
+def test_doccano_label_of_chooses_the_claim_span_label():
     lines = "".join(doccano_jsonl(sample_records(), label_of=formats.perspective_stance_label)).splitlines()
-    assert json.loads(lines[1])["label"][0][2] == "russian/favor"
+    assert _entities(json.loads(lines[1]))[0][2] == "russian/favor"
 
 
 def test_label_studio_offsets_are_code_points_like_label_studios_own_emoji_test():
@@ -547,8 +552,9 @@ def test_label_studio_export_has_one_annotation_per_annotator_and_gold_as_ground
     assert [t["id"] for t in tasks] == [11, 12, 13]
     first = tasks[0]
     assert first["data"]["text"] == ASTRAL
-    people = [(a["completed_by"]["username"], a["ground_truth"]) for a in first["annotations"]]
+    people = [(a["meta"]["annotator"], a["ground_truth"]) for a in first["annotations"]]
     assert people == [("alice", False), ("bob", False), ("gold", True)]
+    assert all("completed_by" not in a for a in first["annotations"]), "no e-mail: Label Studio's importer"
     for annotation in first["annotations"]:
         for result in annotation["result"]:
             value = result["value"]
@@ -557,7 +563,8 @@ def test_label_studio_export_has_one_annotation_per_annotator_and_gold_as_ground
                 assert ASTRAL[value["start"] : value["end"]] == value["text"]
     stances = [r["value"]["choices"] for r in first["annotations"][0]["result"] if r["from_name"] == "stance"]
     assert stances == [["against"], ["favor"]]
-    assert tasks[2]["annotations"] == []
+    (empty_gold,) = tasks[2]["annotations"]
+    assert empty_gold["meta"] == {"annotator": "gold"} and empty_gold["result"] == [], "adjudicated: none"
 
 
 def test_label_studio_export_of_nothing_is_an_empty_json_array():
@@ -572,7 +579,9 @@ def test_label_studio_config_names_the_controls_the_export_uses():
     config = label_studio_config(schema)
     root = ElementTree.fromstring(config)  # noqa: S314 - our own output
     names = {element.get("name") for element in root.iter() if element.get("name")}
-    assert names == {"label", "text", "stance", "attribution", "target", "speaker", "note", "confidence"}
-    labels = [element.get("value") for element in root.iter("Label")]
-    assert labels == [p["value"] for p in schema["perspectives"]]
-    assert label_studio_config(schema, labels=["A&B"]).count('value="A&amp;B"') == 1
+    assert names == {
+        "label", "text", "perspective", "stance", "attribution", "target", "speaker", "note", "confidence"
+    }  # fmt: skip
+    assert [element.get("value") for element in root.iter("Label")] == ["CLAIM", "SPEAKER"]
+    perspectives = root.find(".//Choices[@name='perspective']")
+    assert [c.get("value") for c in perspectives] == [p["value"] for p in schema["perspectives"]]

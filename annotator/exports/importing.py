@@ -264,14 +264,16 @@ def _valid_username(validator: UnicodeUsernameValidator, name: str) -> bool:
 class PassageWork:
     """What one annotator brings to one passage."""
 
+    foreign: str  # the annotator as the file names them (the first name, when several map to one member)
     claims: list[PlannedClaim] = field(default_factory=list)
     cancelled: bool = True  # until some record says the annotator looked at it
     note: str = ""
     already_there: bool = False  # the annotator has done this passage here: it is left as it is
 
 
-# (passage id, or the digest of a text that becomes a new document; foreign annotator) → their work there
-Placed = dict[tuple[int | str, str], PassageWork]
+# (passage id, or the digest of a text that becomes a new document; member id, or the username of an
+# account to create) → that annotator's work there
+Placed = dict[tuple[int | str, int | str], PassageWork]
 DONE = (AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED)
 
 
@@ -306,22 +308,18 @@ def _place(
                 looked = [p.id for p in covered_passages(doc_passages, location.offset, end)]
             summary.lost.extend(f"{plan.record.file_name}:{plan.record.index}: {what}" for what in lost)
             for where in {*looked, *placed}:
-                entry = work.setdefault((where, foreign), PassageWork())
+                entry = work.setdefault((where, users[foreign]), PassageWork(foreign))
                 entry.claims.extend(placed.get(where, ()))
                 entry.cancelled = entry.cancelled and planned.cancelled and not placed.get(where)
                 if planned.note and planned.note not in entry.note:
                     entry.note = f"{entry.note}\n\n{planned.note}".strip()
     existing = assignments_existing(
-        pairs={
-            (where, users[foreign])
-            for where, foreign in work
-            if isinstance(where, int) and isinstance(users[foreign], int)
-        }
+        pairs={(where, user) for where, user in work if isinstance(where, int) and isinstance(user, int)}
     )
     known = speakers_known(project=project)
     for key, entry in work.items():
-        report = summary.annotator(key[1])
-        before = existing.get((key[0], users[key[1]]))  # type: ignore[arg-type]
+        report = summary.annotator(entry.foreign)
+        before = existing.get(key)  # type: ignore[arg-type]
         if before is not None and (before[1] or before[0].status in DONE):
             report.already_there += 1
             entry.already_there = True
@@ -374,11 +372,11 @@ def _write(
     new_assignments: dict[tuple[int, int], Assignment] = {}
     filled: list[Assignment] = []
     targets: list[tuple[Assignment, PassageWork]] = []
-    for (where, foreign), entry in work.items():
+    for (where, user), entry in work.items():
         if entry.already_there:
             continue
         passage_id = new_passages[where].pk if isinstance(where, str) else where
-        annotator_id = user_ids[foreign]
+        annotator_id = user_ids[user]
         status = AssignmentStatus.SKIPPED if entry.cancelled else AssignmentStatus.SUBMITTED
         before = existing.get((passage_id, annotator_id))
         if before is not None:
@@ -432,22 +430,17 @@ def _write(
 
 def _create_users(
     project: Project, users: Mapping[str, int | str], summary: AnnotationImportSummary
-) -> dict[str, int]:
-    """Foreign annotator → user id, creating the new accounts (no usable password) as project annotators."""
+) -> dict[int | str, int]:
+    """Member id or new username → user id, creating the new accounts (no usable password) as annotators."""
     user_model = get_user_model()
-    ids: dict[str, int] = {}
+    ids: dict[int | str, int] = {user: user for user in users.values() if isinstance(user, int)}
     created: dict[str, int] = {}
-    for foreign, user in sorted(users.items()):
-        if isinstance(user, int):
-            ids[foreign] = user
-            continue
-        if user not in created:
-            account = user_model(username=user, email=user if "@" in user else "")
-            account.set_unusable_password()
-            account.save()
-            created[user] = account.pk
-            summary.users_created.append(user)
-        ids[foreign] = created[user]
+    for username in sorted({user for user in users.values() if isinstance(user, str)}):
+        account = user_model(username=username, email=username if "@" in username else "")
+        account.set_unusable_password()
+        account.save()
+        created[username] = ids[username] = account.pk
+        summary.users_created.append(username)
     Membership.objects.bulk_create(
         [Membership(project=project, user_id=pk, role=Role.ANNOTATOR) for pk in created.values()]
     )

@@ -276,3 +276,28 @@ def test_counts_are_of_records_not_of_problems(project, members, seeded):
         project=project, files=[("ann1.jsonl", "\n".join(lines).encode())], skip_invalid=True
     )
     assert summary.written and summary.claims == 1
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_records(project, members, seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def lines(first: int, count: int) -> bytes:
+        rows = []
+        for n in range(first, first + count):
+            speaker = f"Analyst {n % 7 + first}"  # new speakers in each import, several per import
+            text = f"Record {n}: {speaker} said the summit was a turning point."
+            entities = [
+                entity(text, "the summit was a turning point", "CLAIM", 1),
+                entity(text, speaker, "SPEAKER", 2),
+            ]
+            rows.append(doccano_line(n, text, entities, [(1, 2, "said_by")]))
+        return "\n".join(rows).encode()
+
+    counts = []
+    for first, count in ((0, 10), (1000, 300)):
+        with CaptureQueriesContext(connection) as queries:
+            summary = annotations_import(project=project, files=[("ann1.jsonl", lines(first, count))])
+        assert summary.written and summary.claims == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -28,7 +28,7 @@ class Assignment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The annotator's note on the passage as a whole (e.g. a comment carried over from another tool).
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, db_default="")
 
     class Meta:
         ordering = ["passage_id"]

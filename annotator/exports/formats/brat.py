@@ -8,10 +8,9 @@ parents) and ``<annotator>/passage-<id>.txt`` holding exactly the passage text, 
   written as fragments (``start end;start end``), as brat itself does;
 - ``R`` relations ``said_by Arg1:<claim> Arg2:<speaker>``;
 - ``A`` attributes ``Perspective``, ``Stance``, ``Attribution`` and ``Confidence`` on claims;
-- ``#`` ``AnnotatorNotes`` with a claim's note.
-
-Target and speaker name without a marked mention have no place in brat's model and are left out; the
-``jsonl`` export has them.
+- ``#`` ``AnnotatorNotes`` with a claim's note;
+- ``N`` normalisations naming the claim's speaker (``Reference T1 speaker:<speaker id>``) and its stance
+  target (``Reference T1 target:<claim id>``), brat's way of tying a span to an entry of a list.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ BRAT_ATTRIBUTES = {
     "Confidence": ("confidence", None),
 }
 CONFIDENCE = ("1", "2", "3", "4", "5")
+SPEAKER_DB, TARGET_DB = "speaker", "target"  # normalisation databases (read back by readers.brat)
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits at
 
 
@@ -96,7 +96,7 @@ def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def brat_ann(text: str, claims: Iterable[ClaimRecord]) -> str:
     """The ``.ann`` content for one annotator's ``claims`` on ``text`` (see the module doc)."""
     lines: list[str] = []
-    counters = {"T": 0, "R": 0, "A": 0, "#": 0}
+    counters = {"T": 0, "R": 0, "A": 0, "#": 0, "N": 0}
 
     def next_id(kind: str) -> str:
         counters[kind] += 1
@@ -123,6 +123,14 @@ def brat_ann(text: str, claims: Iterable[ClaimRecord]) -> str:
         note = " ".join((claim.get("note") or "").split())
         if note:
             lines.append(f"{next_id('#')}\tAnnotatorNotes {ident}\t{note}")
+        # Who makes the claim and what it is about, as entries of the project's lists (brat normalisations).
+        speaker = claim.get("speaker")
+        if speaker:
+            name = " ".join(speaker["name"].split())
+            lines.append(f"{next_id('N')}\tReference {ident} {SPEAKER_DB}:{speaker['id']}\t{name}")
+        target = " ".join((claim.get("target") or "").split())
+        if target:
+            lines.append(f"{next_id('N')}\tReference {ident} {TARGET_DB}:{claim['id']}\t{target}")
         mention = mention_span(claim)
         if mention is None:
             continue

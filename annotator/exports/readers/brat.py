@@ -11,6 +11,7 @@ any lists them under ``meta["_lost"]``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from annotator.exports.readers.foreign import (
 __all__ = ["read_brat"]
 
 _TEXT_BOUND = re.compile(r"^(?P<label>\S+) (?P<ranges>\d+ \d+(?:;\d+ \d+)*)$")
+# Normalisation databases whose entries name a claim field: N1<TAB>Reference T1 speaker:42<TAB>Wang Junsheng
+NORMALISED_FIELDS = {"speaker": "speaker", "target": "target"}
 _LOST = {"E": "events", "*": "equivalences", "N": "normalisations", "M": "modifications"}
 
 
@@ -44,12 +47,14 @@ def _text_bound(doc: _Document, ident: str, rest: list[str], text: str) -> None:
     match = _TEXT_BOUND.match(rest[0]) if rest else None
     if match is None:
         raise Problem(f"{ident}: expected LABEL START END, found {rest[0] if rest else ''!r:.60}")
-    ranges = match["ranges"].split(";")
-    if len(ranges) > 1:
-        raise Problem(
-            f"{ident} is a discontinuous span ({match['ranges']}); a claim must be one stretch of text"
-        )
-    start, end = (int(n) for n in ranges[0].split())
+    pieces = [[int(n) for n in piece.split()] for piece in match["ranges"].split(";")]
+    # brat cuts a span at each line break it crosses; pieces apart by white space only are one stretch.
+    for (_, end_before), (start_after, _) in itertools.pairwise(pieces):
+        if start_after < end_before or text[end_before:start_after].strip():
+            raise Problem(
+                f"{ident} is a discontinuous span ({match['ranges']}); a claim must be one stretch of text"
+            )
+    start, end = pieces[0][0], pieces[-1][1]
     if end > len(text):
         raise Problem(f"{ident} ends at {end}, past the end of the text ({len(text)} characters)")
     stored = rest[1] if len(rest) > 1 else None
@@ -57,6 +62,13 @@ def _text_bound(doc: _Document, ident: str, rest: list[str], text: str) -> None:
     if stored is not None and stored.split() == text[start:end].split():
         stored = text[start:end]
     doc.spans[ident] = (match["label"], start, end, stored)
+
+
+def _normalised_field(spec: str) -> str | None:
+    parts = spec.split()
+    if len(parts) != 3:
+        return None
+    return NORMALISED_FIELDS.get(parts[2].split(":", 1)[0].lower())
 
 
 def _parse_line(doc: _Document, line: str, text: str) -> None:
@@ -80,6 +92,9 @@ def _parse_line(doc: _Document, line: str, text: str) -> None:
         parts = rest[0].split()
         if len(parts) == 2 and len(rest) == 2:
             doc.attributes.setdefault(parts[1], {})["note"] = rest[1]
+    elif kind == "N" and len(rest) == 2 and _normalised_field(rest[0]):
+        # A normalisation to the speaker or target list (our own brat export writes them) fills that field.
+        doc.attributes.setdefault(rest[0].split()[1], {})[_normalised_field(rest[0])] = rest[1].strip()
     elif kind in _LOST:
         doc.lost.add(_LOST[kind])
     else:

@@ -70,9 +70,16 @@ def _is_zip(data: bytes) -> bool:
     return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
+# What exports put beside the annotations: a README (ours), brat's configuration files.
+_NOT_ANNOTATIONS = {"readme.txt", "readme.md", "readme"}
+_CONFIG_SUFFIXES = (".conf",)
+
+
 def _readable_member(path: str) -> bool:
     parts = PurePosixPath(path).parts
-    return not path.endswith("/") and parts[0] != "__MACOSX" and not any(p.startswith(".") for p in parts)
+    if path.endswith("/") or parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
+        return False
+    return parts[-1].lower() not in _NOT_ANNOTATIONS and not parts[-1].lower().endswith(_CONFIG_SUFFIXES)
 
 
 def _zip_names(name: str, data: bytes) -> list[str]:

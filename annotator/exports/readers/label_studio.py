@@ -162,7 +162,7 @@ def _ls_record(
     for n, annotation in enumerate(annotations, 1):
         if not isinstance(annotation, Mapping) or not isinstance(annotation.get("result") or [], list):
             raise Problem(f'annotation {n}: expected an object with a "result" list')
-        name = _annotator(annotation.get("completed_by"), user_names)
+        name = _annotator(annotation.get("completed_by"), user_names, annotation.get("meta"))
         if annotation.get("was_cancelled"):
             cancelled.append(name)
             continue
@@ -184,7 +184,10 @@ def _ls_record(
     )
 
 
-def _annotator(completed_by: Any, user_names: Mapping[Any, str]) -> str:
+def _annotator(completed_by: Any, user_names: Mapping[Any, str], meta: Any = None) -> str:
+    # Our own export names an annotator with no e-mail in the annotation's meta, which Label Studio ignores.
+    if completed_by in (None, "") and isinstance(meta, Mapping) and person_name(meta.get("annotator")):
+        return person_name(meta["annotator"]) or "unknown"
     person_id = completed_by.get("id") if isinstance(completed_by, Mapping) else completed_by
     known = user_names.get(person_id) if isinstance(person_id, int | str) else None
     return person_name(known) or person_name(completed_by) or "unknown"
@@ -227,7 +230,8 @@ def read_label_studio(
     """Read a Label Studio JSON export (an array of tasks) or JSON_MIN one (an array of rows), one by one.
 
     An annotation's annotator is ``user_names[completed_by id]`` if given, else the e-mail of a
-    ``completed_by`` object, else its username, else the id as text ("unknown" when there is none). Every
+    ``completed_by`` object, else its username, else the id as text; with no ``completed_by``, the
+    ``meta.annotator`` our own export writes, else "unknown". Every
     annotation that is not cancelled names its annotator in ``annotators``, regions or not (an empty one
     means "looked, no claim"); cancelled ones (``was_cancelled``) only in ``cancelled``. Predictions are
     ignored. ``labels`` results with integer offsets become spans (one per label, ``span_id`` the region

@@ -1,18 +1,15 @@
-"""The export and import API: a streamed download, jobs with a file to fetch, annotation uploads."""
+"""The export API: a streamed download, and jobs with a file to fetch (imports: test_import_api.py)."""
 
 import csv
 import io
-import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from annotator.agreement.models import RunStatus
 from annotator.exports.models import ExportJob
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import export_stream
-from annotator.labeling.models import Claim
 
 pytestmark = pytest.mark.django_db
 
@@ -97,82 +94,3 @@ def test_a_job_not_done_cannot_be_downloaded_yet(annotated):
     job = ExportJob.objects.create(project=annotated.project, format="csv")
     response = client_for(annotated.people["res"]).get(f"/api/v1/exports/{job.pk}/download/")
     assert response.status_code == 409
-
-
-def upload(name: str, lines: list[dict]) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, "\n".join(json.dumps(line) for line in lines).encode())
-
-
-def test_a_manager_imports_doccano_annotations_with_a_label_map(annotated):
-    response = client_for(annotated.people["man"]).post(
-        "/api/v1/annotation-imports/",
-        {
-            "project": annotated.project.pk,
-            "format": "doccano",
-            "file": upload(
-                "bob.jsonl", [{"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]}]
-            ),
-            "label_map": json.dumps({"RU": {"perspective": "russian", "stance": "favor"}}),
-        },
-        format="multipart",
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["claims"] == 1 and response.json()["users_created"] == ["bob"]
-    assert Claim.objects.filter(assignment__annotator__username="bob", stance="favor").count() == 1
-
-
-def test_a_bad_record_is_a_400_listing_the_problems_and_nothing_is_imported(annotated):
-    before = Claim.objects.count()
-    response = client_for(annotated.people["man"]).post(
-        "/api/v1/annotation-imports/",
-        {
-            "project": annotated.project.pk,
-            "format": "doccano",
-            "file": upload(
-                "bob.jsonl",
-                [
-                    {"id": 1, "text": "Putin praised the treaty.", "label": [[0, 5, "RU"]]},
-                    {"id": 2, "text": "Short.", "label": [[3, 99, "RU"]]},
-                ],
-            ),
-            "label_map": '{"RU": "russian"}',
-        },
-        format="multipart",
-    )
-    assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert (
-        errors[0]["file"] == "bob.jsonl"
-        and errors[0]["record"] == 2
-        and "outside the text" in errors[0]["message"]
-    )
-    assert Claim.objects.count() == before
-
-
-def test_a_label_map_that_is_not_json_is_a_400(annotated):
-    response = client_for(annotated.people["man"]).post(
-        "/api/v1/annotation-imports/",
-        {
-            "project": annotated.project.pk,
-            "format": "doccano",
-            "file": upload("bob.jsonl", [{"text": "x", "label": []}]),
-            "label_map": "{not json",
-        },
-        format="multipart",
-    )
-    assert response.status_code == 400 and "label_map" in response.json()
-
-
-def test_an_oversized_import_is_a_413(annotated, monkeypatch):
-    monkeypatch.setattr("annotator.corpus.readers.MAX_FILE_BYTES", 10)
-    monkeypatch.setattr("annotator.exports.importing.MAX_FILE_BYTES", 10)
-    response = client_for(annotated.people["man"]).post(
-        "/api/v1/annotation-imports/",
-        {
-            "project": annotated.project.pk,
-            "format": "doccano",
-            "file": upload("big.jsonl", [{"text": "a longer text than ten bytes", "label": []}]),
-        },
-        format="multipart",
-    )
-    assert response.status_code == 413

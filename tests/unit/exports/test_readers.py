@@ -32,6 +32,7 @@ SCHEMA_LABELS = {
     "north_korean": "north_korean",
     "south_korean_japanese": "south_korean_japanese",
 }
+OWN_LABELS = {**SCHEMA_LABELS, "CLAIM": "claim", "SPEAKER": "speaker"}  # what our own exports write
 
 
 def spans_of(record):
@@ -503,13 +504,14 @@ def validated_spans(result):
          s.fields["attribution"])
         for r in result.records
         for s in r.annotations
+        if s.label != "SPEAKER"
     }  # fmt: skip
 
 
 def test_doccano_round_trip_gives_back_the_same_spans_annotators_and_fields():
     records = round_trip_records()
     lines = "".join(doccano_jsonl(records)).splitlines(keepends=True)
-    result = validate_records(read_doccano(lines, file_name="all.jsonl"), label_map=SCHEMA_LABELS)
+    result = validate_records(read_doccano(lines, file_name="all.jsonl"), label_map=OWN_LABELS)
     assert validated_spans(result) == expected_spans(records)
     assert [r.text for r in result.records] == [r["text"] for r in records]
     bob = [s for s in result.records[0].annotations if s.annotator == "bob"]
@@ -535,12 +537,13 @@ def test_label_studio_round_trip_gives_back_the_same_spans_annotators_and_fields
     with path.open("w", encoding="utf-8") as file:
         file.writelines(label_studio_json(records))
     with path.open("rb") as file:
-        result = validate_records(read_label_studio(file, file_name=path.name), label_map=SCHEMA_LABELS)
+        result = validate_records(read_label_studio(file, file_name=path.name), label_map=OWN_LABELS)
     assert validated_spans(result) == expected_spans(records)
     first = result.records[0]
     hype = next(s for s in first.annotations if s.annotator == "bob" and s.fields["stance"] == "against")
     assert first.text[hype.start : hype.end] == "the 𝕏-treme hype" == hype.text
     assert dict(hype.attributes) == {
+        "perspective": "us_western",
         "stance": "against",
         "attribution": "direct",
         "target": "Russia–North Korea rapprochement",

@@ -21,6 +21,8 @@ def test_ann_lines_are_claims_speakers_relations_attributes_and_notes():
         "A2\tStance T1 against",
         "A3\tAttribution T1 direct",
         "#1\tAnnotatorNotes T1\ttwo lines",
+        "N1\tReference T1 speaker:1\tAntony Blinken",
+        "N2\tReference T1 target:1\tRussia–North Korea rapprochement",
         f"T2\tSPEAKER {lavrov} {lavrov + 6}\tLavrov",
         "R1\tsaid_by Arg1:T1 Arg2:T2",
         f"T3\tCLAIM {p} {p + 10}\tproductive",
@@ -28,6 +30,8 @@ def test_ann_lines_are_claims_speakers_relations_attributes_and_notes():
         "A5\tStance T3 against",
         "A6\tAttribution T3 direct",
         "A7\tConfidence T3 5",
+        "N3\tReference T3 speaker:1\tAntony Blinken",
+        "N4\tReference T3 target:2\tRussia–North Korea rapprochement",
         "R2\tsaid_by Arg1:T3 Arg2:T2",
     ]
 

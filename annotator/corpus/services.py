@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from annotator.bulk import insert_rows
 from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
 from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
@@ -83,26 +84,10 @@ def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> I
                 s for s in segment_article(document.text, title=document.title) if s.kind == "body"
             )
         ]
-        _insert_passages(rows)
+        insert_rows(Passage, ("document_id", "position", "start", "end", "text"), rows)
     summary.documents = len(documents)
     summary.passages = len(rows)
     return summary
-
-
-def _insert_passages(rows: list[tuple[int, int, int, int, str]]) -> None:
-    """Insert (document_id, position, start, end, text) rows: COPY on PostgreSQL, bulk INSERT elsewhere."""
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.copy('COPY corpus_passage (document_id, position, start, "end", text) FROM STDIN') as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    Passage.objects.bulk_create(
-        [Passage(document_id=d, position=p, start=s, end=e, text=t) for d, p, s, e, t in rows],
-        batch_size=BATCH_SIZE,
-    )
 
 
 def _document(project: Project, digest: str, record: ArticleRecord) -> Document:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from annotator.bulk import insert_rows, insert_rows_returning_ids
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
 from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size
@@ -41,6 +42,14 @@ from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
 
 FORMATS = ("auto", "doccano", "label_studio", "brat")
+CLAIM_FIELDS = ("attribution", "perspective", "stance", "target", "confidence", "note")  # PlannedClaim.fields
+ASSIGNMENT_COLUMNS = (
+    "passage_id", "annotator_id", "status", "submitted_at", "note", "version", "created_at", "updated_at",
+)  # fmt: skip
+CLAIM_COLUMNS = (
+    "assignment_id", "start", "end", "text", "speaker_id", "mention_start", "mention_end", *CLAIM_FIELDS,
+    "version", "created_at", "updated_at",
+)  # fmt: skip
 BATCH_SIZE = 2000
 TITLE_CHARS = 200
 
@@ -369,63 +378,54 @@ def _write(
         project, {c.speaker for entry in work.values() for c in entry.claims if c.speaker}, summary
     )
     now = timezone.now()
-    new_assignments: dict[tuple[int, int], Assignment] = {}
-    filled: list[Assignment] = []
-    targets: list[tuple[Assignment, PassageWork]] = []
+    new_rows: dict[tuple[int, int], list[Any]] = {}  # (passage id, annotator id) → assignment row
+    filled: dict[tuple[int, int], Assignment] = {}
+    targets: list[tuple[tuple[int, int], PassageWork]] = []
     for (where, user), entry in work.items():
         if entry.already_there:
             continue
-        passage_id = new_passages[where].pk if isinstance(where, str) else where
-        annotator_id = user_ids[user]
+        key = (new_passages[where] if isinstance(where, str) else where, user_ids[user])
         status = AssignmentStatus.SKIPPED if entry.cancelled else AssignmentStatus.SUBMITTED
-        before = existing.get((passage_id, annotator_id))
-        if before is not None:
-            assignment = before[0]
-            assignment.status, assignment.submitted_at = (
-                status,
-                now if status == AssignmentStatus.SUBMITTED else None,
-            )
-            assignment.note = f"{assignment.note}\n\n{entry.note}".strip() if entry.note else assignment.note
+        submitted_at = now if status == AssignmentStatus.SUBMITTED else None
+        before = existing.get(key)
+        if before is not None and key not in filled:  # an assignment not started: the import fills it
+            assignment = filled[key] = before[0]
+            assignment.status, assignment.submitted_at = status, submitted_at
+            assignment.note = "\n\n".join(n for n in (assignment.note, entry.note) if n)
             assignment.version += 1
-            filled.append(assignment)
-        elif (passage_id, annotator_id) in new_assignments:
-            assignment = new_assignments[(passage_id, annotator_id)]
-        else:
-            assignment = Assignment(
-                passage_id=passage_id,
-                annotator_id=annotator_id,
-                status=status,
-                submitted_at=now if status == AssignmentStatus.SUBMITTED else None,
-                note=entry.note,
-            )
-            new_assignments[(passage_id, annotator_id)] = assignment
-        targets.append((assignment, entry))
-    Assignment.objects.bulk_create(new_assignments.values(), batch_size=BATCH_SIZE)
+        elif key not in new_rows and key not in filled:
+            new_rows[key] = [*key, status, submitted_at, entry.note, 1, now, now]
+        targets.append((key, entry))
+    assignment_ids = {key: pk for key, pk in zip(new_rows, insert_rows_returning_ids(
+        Assignment, ASSIGNMENT_COLUMNS, list(new_rows.values())), strict=True)}  # fmt: skip
+    assignment_ids.update({key: assignment.pk for key, assignment in filled.items()})
     Assignment.objects.bulk_update(
-        filled, ["status", "submitted_at", "note", "version"], batch_size=BATCH_SIZE
+        filled.values(), ["status", "submitted_at", "note", "version"], batch_size=BATCH_SIZE
     )
     texts = dict(
-        Passage.objects.filter(pk__in={a.passage_id for a, e in targets if e.claims}).values_list(
+        Passage.objects.filter(pk__in={key[0] for key, entry in targets if entry.claims}).values_list(
             "id", "text"
         )
     )
-    claims = [
-        Claim(
-            assignment=assignment,
-            start=claim.start,
-            end=claim.end,
-            text=texts[assignment.passage_id][claim.start : claim.end],
-            speaker_id=speaker_ids.get(claim.speaker.casefold()) if claim.speaker else None,
-            mention_start=claim.mention[0] if claim.mention else None,
-            mention_end=claim.mention[1] if claim.mention else None,
-            **claim.fields,
+    rows = [
+        (
+            assignment_ids[key],
+            claim.start,
+            claim.end,
+            texts[key[0]][claim.start : claim.end],
+            speaker_ids.get(claim.speaker.casefold()) if claim.speaker else None,
+            *(claim.mention or (None, None)),
+            *(claim.fields[name] for name in CLAIM_FIELDS),
+            1,  # version
+            now,  # created_at
+            now,  # updated_at
         )
-        for assignment, entry in targets
+        for key, entry in targets
         for claim in entry.claims
     ]
-    Claim.objects.bulk_create(claims, batch_size=BATCH_SIZE)
-    summary.assignments = len(new_assignments) + len(filled)
-    summary.claims = len(claims)
+    insert_rows(Claim, CLAIM_COLUMNS, rows)
+    summary.assignments = len(new_rows) + len(filled)
+    summary.claims = len(rows)
 
 
 def _create_users(
@@ -447,35 +447,37 @@ def _create_users(
     return ids
 
 
-def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, Passage]:
-    """Digest → the one passage of each new document made from a text found nowhere in the project."""
+def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, int]:
+    """Digest → the passage id of each new one-passage document made from a text found nowhere."""
     unique = {plan.digest: plan for plan in plans}
-    documents = Document.objects.bulk_create(
+    now = timezone.now()
+    documents = insert_rows_returning_ids(
+        Document,
+        ("project_id", "title", "source", "url", "text", "meta", "sha256", "created_at"),
         [
-            Document(
-                project=project,
-                title=_title(plan),
-                source=str(plan.record.meta.get("source") or "")[:200],
-                text=plan.text,
-                meta={
-                    **plan.record.meta,
-                    "imported_from": {
-                        "file": plan.record.file_name,
-                        "record": plan.record.index,
-                        "id": plan.record.record_id,
-                    },
-                },
-                sha256=plan.digest,
+            (
+                project.pk,
+                _title(plan),
+                str(plan.record.meta.get("source") or "")[:200],
+                "",
+                plan.text,
+                {**plan.record.meta, "imported_from": _origin(plan)},
+                plan.digest,
+                now,
             )
             for plan in unique.values()
         ],
-        batch_size=BATCH_SIZE,
     )
-    passages = Passage.objects.bulk_create(
-        [Passage(document=d, position=0, start=0, end=len(d.text), text=d.text) for d in documents],
-        batch_size=BATCH_SIZE,
+    passages = insert_rows_returning_ids(
+        Passage,
+        ("document_id", "position", "start", "end", "text"),
+        [(pk, 0, 0, len(plan.text), plan.text) for pk, plan in zip(documents, unique.values(), strict=True)],
     )
-    return {passage.document.sha256: passage for passage in passages}
+    return dict(zip(unique, passages, strict=True))
+
+
+def _origin(plan: PlannedRecord) -> dict[str, Any]:
+    return {"file": plan.record.file_name, "record": plan.record.index, "id": plan.record.record_id}
 
 
 def _title(plan: PlannedRecord) -> str:

@@ -8,6 +8,8 @@ docstring of ``annotator.exports.formats``.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["OffsetError", "from_utf16", "to_utf16", "utf16_length"]
 
 
@@ -15,9 +17,12 @@ class OffsetError(ValueError):
     """An offset that does not name a position in the text in the given unit."""
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def utf16_length(text: str) -> int:
     """The length of ``text`` in UTF-16 code units (JavaScript's ``text.length``)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def to_utf16(text: str, offset: int) -> int:
@@ -33,11 +38,13 @@ def from_utf16(text: str, offset: int) -> int:
     Raises OffsetError if the offset is negative, past the end, or between the two halves of a surrogate
     pair (no code-point offset corresponds to it).
     """
+    if text.isascii() or _ASTRAL.search(text) is None:  # no astral characters: the units coincide
+        if not 0 <= offset <= len(text):
+            raise OffsetError(f"UTF-16 offset {offset} is outside the text (0..{len(text)})")
+        return offset
     total = utf16_length(text)
     if not 0 <= offset <= total:
         raise OffsetError(f"UTF-16 offset {offset} is outside the text (0..{total})")
-    if total == len(text):  # no astral characters: the units coincide
-        return offset
     units = 0
     for index, ch in enumerate(text):
         if units >= offset:

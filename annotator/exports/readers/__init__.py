@@ -127,6 +127,7 @@ def _schema_value(value: Any, allowed: Mapping[str, str] | None) -> str | None:
 def _span_problems(
     record: ForeignRecord,
     span: ForeignSpan,
+    attributes: Mapping[str, Any],
     roles: Mapping[str, LabelRole],
     allowed: Mapping[str, Mapping[str, str]] | None,
 ) -> tuple[list[str], dict[str, str]]:
@@ -144,7 +145,7 @@ def _span_problems(
         return problems, {}
     fields = dict(role.fields)
     for key in CATEGORICAL_FIELDS:
-        value = _schema_value(span.attributes.get(key), allowed.get(key) if allowed else None)
+        value = _schema_value(attributes.get(key), allowed.get(key) if allowed else None)
         if value is None:
             continue
         if key in fields and fields[key] != value:
@@ -208,10 +209,10 @@ def validate_records(
                 spans.append(span)
                 continue
             # Tools name per-span controls as they please ("Stance", "stance"): one spelling from here on.
-            span = replace(span, attributes={str(k).casefold(): v for k, v in span.attributes.items()})
-            span_problems, fields = _span_problems(record, span, roles, allowed_values)
+            attributes = {str(k).casefold(): v for k, v in span.attributes.items()}
+            span_problems, fields = _span_problems(record, span, attributes, roles, allowed_values)
             problems.extend(f"{where}: {problem}" for problem in span_problems)
-            spans.append(replace(span, fields=fields))
+            spans.append(replace(span, attributes=attributes, fields=fields))
         if problems:
             errors.extend(RecordError(record.file_name, record.index, problem) for problem in problems)
         else:

@@ -48,7 +48,7 @@ def import_request(client: APIClient, project) -> int:
         {
             "project": project.pk,
             "format": "doccano",
-            "file": SimpleUploadedFile("x.jsonl", json.dumps(line).encode()),
+            "file": SimpleUploadedFile("ann1.jsonl", json.dumps(line).encode()),  # a member's work
             "label_map": '{"RU": "russian"}',
         },
         format="multipart",

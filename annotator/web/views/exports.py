@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
-from annotator.exports.import_previews import preview_drop, preview_save, preview_take
 from annotator.exports.importing import FORMATS as IMPORT_FORMATS
 from annotator.exports.importing import AnnotationImportSummary, json_mapping, uploaded_files
 from annotator.exports.importing import annotations_import as annotations_import_service
+from annotator.exports.importing.previews import preview_drop, preview_save, preview_take
 from annotator.exports.selectors import EXPORT_ROLES, IMPORT_ROLES, SOURCES, STATUSES
 from annotator.exports.services import FORMATS, export_job_request, export_options
 from annotator.web.access import project_for

@@ -62,6 +62,7 @@ class AnnotationImportSummary:
     ignored_relations: Counter[str] = field(default_factory=Counter)
     ignored_labels: Counter[str] = field(default_factory=Counter)
     lost: list[str] = field(default_factory=list)  # what the import cannot carry (nothing is blocked)
+    cannot_carry: Counter[str] = field(default_factory=Counter)  # what the file's format has no place for
     annotators: dict[str, AnnotatorReport] = field(default_factory=dict)
     errors: list[RecordError] = field(default_factory=list)
 
@@ -74,8 +75,16 @@ class AnnotationImportSummary:
         self.speaker_relations += plan.speaker_relations
         where = f"{plan.record.file_name}:{plan.record.index}"
         self.lost.extend(f"{where}: {notice}" for notice in plan.notices)
-        for what in plan.record.meta.get("_lost") or ():
-            self.lost.append(f"{where}: this format cannot carry {what}")
+        self.cannot_carry.update(plan.record.meta.get("_lost") or ())
+
+    @property
+    def lost_all(self) -> list[str]:
+        """What will not come across: first what the format cannot carry (with how many records), then
+        each claim or mention left out."""
+        shape = [
+            f"the format cannot carry {what} ({n} records)" for what, n in sorted(self.cannot_carry.items())
+        ]
+        return shape + self.lost
 
     @property
     def new_documents(self) -> int:
@@ -104,8 +113,8 @@ class AnnotationImportSummary:
             "speaker_relations": self.speaker_relations,
             "ignored_relations": dict(self.ignored_relations),
             "ignored_labels": dict(self.ignored_labels),
-            "lost_count": len(self.lost),
-            "lost": self.lost[:LOST_SHOWN],
+            "lost_count": len(self.lost_all),
+            "lost": self.lost_all[:LOST_SHOWN],
             "annotators": [self.annotators[name].as_dict() for name in sorted(self.annotators)],
             "errors": [
                 {"file": e.file_name, "record": e.line_or_index, "message": e.message} for e in self.errors
@@ -136,5 +145,5 @@ class AnnotationImportSummary:
             lines.append(f"Spans of ignored labels: {dict(self.ignored_labels)}.")
         if self.users_created:
             lines.append(f"New accounts: {', '.join(self.users_created)}.")
-        lines.extend(f"not imported: {what}" for what in self.lost[:LOST_SHOWN])
+        lines.extend(f"not imported: {what}" for what in self.lost_all[:LOST_SHOWN])
         return lines

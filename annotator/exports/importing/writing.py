@@ -124,7 +124,10 @@ def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, in
                 str(plan.record.meta.get("source") or "")[:200],
                 "",
                 plan.text,
-                {**plan.record.meta, "imported_from": _origin(plan)},
+                {
+                    **{k: v for k, v in plan.record.meta.items() if k != "_lost"},
+                    "imported_from": _origin(plan),
+                },
                 plan.digest,
                 now,
             )

@@ -136,3 +136,13 @@ def test_an_oversized_import_is_a_413(annotated, monkeypatch):
         annotated, file=upload("big.jsonl", [{"text": "a longer text than ten bytes", "label": []}])
     )
     assert response.status_code == 413
+
+
+def test_the_schema_of_the_summary_is_what_the_endpoint_returns(annotated):
+    from api.imports import AnnotatorReportSerializer, ImportSummarySerializer
+
+    body = post(
+        annotated, file=upload("ann3.jsonl", [PUTIN]), label_map='{"RU": "russian"}', dry_run=True
+    ).json()
+    assert set(body) == set(ImportSummarySerializer().fields)
+    assert set(body["annotators"][0]) == set(AnnotatorReportSerializer().fields)

@@ -3,10 +3,10 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import agreement, corpus, exports, imports, labeling, review
+from api import agreement, article_jobs, corpus, exports, imports, labeling, projects, review, schema
 
 router = DefaultRouter()
-for module in (corpus, labeling, agreement, review, exports, imports):
+for module in (projects, corpus, schema, labeling, agreement, review, exports, imports, article_jobs):
     module.register(router)
 
 urlpatterns = [path("", include(router.urls))]

@@ -30,6 +30,7 @@ class AgreementRun(models.Model):
     stage = models.CharField(max_length=60, blank=True, help_text="What the worker is doing now.")
     parameters = models.JSONField(default=dict, blank=True)
     input_digest = models.CharField(max_length=64, blank=True)
+    schema_version = models.PositiveIntegerField(null=True, blank=True, help_text="Label schema in force.")
     results = models.JSONField(null=True, blank=True)
     reused_from = models.ForeignKey(
         "self",

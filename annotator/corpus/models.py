@@ -14,6 +14,11 @@ class Project(models.Model):
     guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
     schema = models.JSONField(default=load_default_schema)
     overlap = models.PositiveSmallIntegerField(default=3, help_text="Annotators per passage.")
+    blind = models.BooleanField(
+        default=True, help_text="Annotators see only their own work (and their own speakers)."
+    )
+    guidelines_updated_at = models.DateTimeField(null=True, blank=True)
+    schema_version = models.PositiveIntegerField(default=1, help_text="The SchemaVersion in force.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +43,8 @@ class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    # When the member last read the guidelines: they open by themselves when changed since then.
+    guidelines_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -128,3 +135,61 @@ class Speaker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SchemaVersion(models.Model):
+    """One version of a project's label schema: who changed it, when, and what changed."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="schema_versions")
+    version = models.PositiveIntegerField()
+    schema = models.JSONField()
+    changes = models.JSONField(default=list, blank=True, help_text="What changed, one line each.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-version"]
+        constraints = [
+            UniqueConstraint(fields=["project", "version"], name="schema_version_unique_per_project"),
+            CheckConstraint(condition=Q(version__gte=1), name="schema_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} schema v{self.version}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ArticleImportJob(models.Model):
+    """A large article upload, imported by a worker from the files kept under MEDIA_ROOT."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="article_imports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    files = models.JSONField(default=list, help_text="[{name, path}] of the uploaded files.")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    summary = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            CheckConstraint(condition=Q(progress__lte=100), name="articleimportjob_progress_0_to_100"),
+            CheckConstraint(condition=Q(status__in=JobStatus.values), name="articleimportjob_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"article import {self.pk} ({self.status})"

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from annotator.bulk import insert_rows
-from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
+from annotator.corpus.models import Document, Membership, Passage, Project, SchemaVersion, Speaker
 from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
 from annotator.corpus.segment import segment_article
@@ -28,7 +28,11 @@ def project_create(
         raise ValidationError({"schema": str(error)}) from error
     project = Project(name=name, slug=slug, schema=schema, overlap=overlap, guidelines=guidelines)
     project.full_clean()
-    project.save()
+    with transaction.atomic():
+        project.save()
+        SchemaVersion.objects.create(
+            project=project, version=1, schema=schema, changes=["the schema as first set"]
+        )
     return project
 
 

@@ -15,6 +15,7 @@ class ExportJob(models.Model):
     )
     format = models.CharField(max_length=20)
     parameters = models.JSONField(default=dict, blank=True)
+    schema_version = models.PositiveIntegerField(null=True, blank=True, help_text="Label schema in force.")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="exports/", blank=True)

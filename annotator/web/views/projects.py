@@ -1,0 +1,4 @@
+"""(being built)"""
+
+top_urlpatterns: list = []
+urlpatterns: list = []

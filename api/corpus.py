@@ -1,4 +1,4 @@
-"""Projects, documents (with import) and passages."""
+"""Documents (with import) and passages; projects are in api/projects.py."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -10,17 +10,11 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from annotator.corpus.importing import ImportRefused, import_uploaded_file
-from annotator.corpus.models import Document, Passage, Project, Role
+from annotator.corpus.models import Document, Passage, Role
 from annotator.corpus.selectors import projects_for_user
 from api.permissions import project_or_404
 
 MANAGERS = frozenset({Role.MANAGER})
-
-
-class ProjectSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Project
-        fields = ["id", "name", "slug", "guidelines", "schema", "overlap", "created_at"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -38,15 +32,6 @@ class PassageSerializer(serializers.ModelSerializer):
 class ImportSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     file = serializers.FileField()
-
-
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
-    """Projects the user is a member of."""
-
-    serializer_class = ProjectSerializer
-
-    def get_queryset(self) -> QuerySet[Project]:
-        return projects_for_user(user=self.request.user).order_by("name")
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -108,6 +93,5 @@ class PassageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 def register(router: DefaultRouter) -> None:
-    router.register("projects", ProjectViewSet, basename="project")
     router.register("documents", DocumentViewSet, basename="document")
     router.register("passages", PassageViewSet, basename="passage")

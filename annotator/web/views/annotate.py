@@ -1,7 +1,8 @@
 """The annotation screen (span editor), the annotator's queue, and the managers' "assign passages" button.
 
 Mounted under projects/<slug>/. The page renders the first passage; editor.js then moves between
-passages and saves through the REST API without reloading.
+passages and saves through the REST API without reloading. The project's guidelines sit in a panel that
+opens by itself when the member has not read them since they changed; closing it marks them read.
 """
 
 from typing import Any
@@ -11,8 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from annotator.corpus.guidelines import render_guidelines
+from annotator.corpus.guidelines_reading import guidelines_due, guidelines_mark_read
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
 from annotator.labeling.selectors import (
@@ -33,12 +38,21 @@ ID_PLACEHOLDER = 999999999
 SCHEMA_LISTS = ("attributions", "perspectives", "stances", "targets", "speaker_kinds", "affiliations")
 
 
-def _editor_config(request: HttpRequest, project: Project, role: str) -> dict[str, Any]:
+def guidelines_html(project: Project) -> str:
+    """The project's guidelines as HTML for a template: render_guidelines cleans them with nh3's
+    allow-list (no scripts, handlers or javascript: links), which is what makes marking them safe sound."""
+    return mark_safe(render_guidelines(project.guidelines))  # noqa: S308
+
+
+def _editor_config(
+    request: HttpRequest, project: Project, role: str, *, guidelines_open: bool = False
+) -> dict[str, Any]:
     """What editor.js needs besides the passage (handed over with json_script, never as markup)."""
     schema = project.schema
     return {
         "project": {"id": project.pk, "slug": project.slug, "name": project.name},
         "role": role,
+        "guidelines": {"available": bool(project.guidelines.strip()), "open": guidelines_open},
         "schema": {name: schema.get(name, []) for name in SCHEMA_LISTS}
         | {"default_target": schema.get("default_target", "")},
         "urls": {
@@ -46,6 +60,7 @@ def _editor_config(request: HttpRequest, project: Project, role: str) -> dict[st
             "annotate": reverse("annotate", args=[project.slug, ID_PLACEHOLDER]),
             "annotate_next": reverse("annotate-next", args=[project.slug]),
             "project": reverse("project-detail", args=[project.slug]),
+            "guidelines_read": reverse("guidelines-read", args=[project.slug]),
             "placeholder": str(ID_PLACEHOLDER),
         },
         "user": request.user.get_username(),
@@ -83,6 +98,7 @@ def annotate(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
     if assignment is None:
         raise Http404("No such assignment.")
     workspace = workspace_for(user=request.user, assignment=assignment)
+    guidelines_open = guidelines_due(project=project, user=request.user)
     return render(
         request,
         "annotate.html",
@@ -92,15 +108,29 @@ def annotate(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
             "workspace": workspace,
             "progress": workspace.progress,
             "workspace_data": WorkspaceSerializer(workspace).data,
-            "editor_config": _editor_config(request, project, role),
+            "guidelines_html": guidelines_html(project),
+            "guidelines_open": guidelines_open,
+            "editor_config": _editor_config(request, project, role, guidelines_open=guidelines_open),
         },
     )
 
 
 @login_required
 @require_POST
+def guidelines_read(request: HttpRequest, slug: str) -> HttpResponse:
+    """The member closed the guidelines panel: they will not open by themselves until changed again."""
+    project, _ = project_for(user=request.user, slug=slug)
+    guidelines_mark_read(project=project, user=request.user)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def project_assign(request: HttpRequest, slug: str) -> HttpResponse:
-    """Managers distribute the project's passages to its annotators (k-overlap; safe to press twice)."""
+    """Managers distribute the project's passages to its annotators (k-overlap; safe to press twice).
+
+    Back to the project page, or to ``next`` when it is a page of this site (the upload page's button).
+    """
     project, _ = project_for(user=request.user, slug=slug, roles=MANAGERS)
     added = assignments_distribute(project=project)
     annotators = project_members(project=project, role=Role.ANNOTATOR).count()
@@ -112,6 +142,11 @@ def project_assign(request: HttpRequest, slug: str) -> HttpResponse:
             f"{added} new assignments: each passage goes to {min(project.overlap, annotators)} of "
             f"{annotators} annotators.",
         )
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
     return redirect("project-detail", slug=project.slug)
 
 
@@ -119,4 +154,5 @@ urlpatterns = [
     path("annotate/", annotate_next, name="annotate-next"),
     path("annotate/<int:assignment_id>/", annotate, name="annotate"),
     path("assign/", project_assign, name="project-assign"),
+    path("guidelines/read/", guidelines_read, name="guidelines-read"),
 ]

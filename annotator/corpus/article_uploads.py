@@ -1,0 +1,127 @@
+"""Several article files at once, each on its own: a bad file writes nothing, the good ones still import.
+
+The summary per file is the command's (documents, passages, skipped duplicates) plus the page furniture
+lines the new documents hold, so a manager sees what the segmenter kept out of the passages.
+"""
+
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+
+from annotator.corpus.importing import ImportRefused
+from annotator.corpus.models import Document, Project
+from annotator.corpus.readers import (
+    MAX_FILE_BYTES,
+    ArticleRecord,
+    ReadError,
+    check_size,
+    content_digest,
+    read_articles,
+)
+from annotator.corpus.segment import describe, segment_article
+from annotator.corpus.services import documents_import
+
+
+class ArticleFile(Protocol):
+    """An uploaded file as Django hands it over (UploadedFile) or as a job reopens it from disk."""
+
+    name: str
+    size: int
+
+    def chunks(self) -> Iterator[bytes]: ...
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    documents: int = 0
+    passages: int = 0
+    furniture: int = 0
+    skipped_duplicates: int = 0
+    error: str = ""  # "file, line N: problem"; nothing from the file was written
+
+
+@dataclass
+class UploadSummary:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "documents": sum(f.documents for f in self.files),
+            "passages": sum(f.passages for f in self.files),
+            "furniture": sum(f.furniture for f in self.files),
+            "skipped_duplicates": sum(f.skipped_duplicates for f in self.files),
+            "failed_files": sum(1 for f in self.files if f.error),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.totals(), "files": [asdict(f) for f in self.files]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "UploadSummary":
+        return cls(files=[FileOutcome(**f) for f in data.get("files", [])])
+
+
+def display_name(name: str) -> str:
+    """The file's own name without any folder a browser or client sent along."""
+    return posixpath.basename(name.replace("\\", "/")) or "unnamed"
+
+
+def upload_sizes_check(files: Iterable[ArticleFile]) -> None:
+    """Raise ImportRefused (HTTP 413) naming the first file over the per-file limit; nothing is read."""
+    for upload in files:
+        try:
+            check_size(display_name(upload.name), upload.size)
+        except ReadError as error:
+            raise ImportRefused(str(error)) from error
+
+
+def article_file_import(*, project: Project, upload: ArticleFile) -> FileOutcome:
+    """Import one file whole or not at all; a problem with it is the outcome's error, not an exception."""
+    name = display_name(upload.name)
+    data = b"".join(upload.chunks())
+    if len(data) > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
+        return FileOutcome(
+            name=name, error=f"{name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
+        )
+    try:
+        records = list(read_articles(name, data))
+    except ReadError as error:
+        return FileOutcome(name=name, error=str(error))
+    furniture = _new_furniture_lines(project, records)
+    try:
+        summary = documents_import(project=project, records=records)
+    except ValidationError as error:
+        return FileOutcome(name=name, error=f"{name}: {'; '.join(error.messages)}")
+    return FileOutcome(
+        name=name,
+        documents=summary.documents,
+        passages=summary.passages,
+        furniture=furniture,
+        skipped_duplicates=summary.skipped_duplicates,
+    )
+
+
+def articles_import_now(*, project: Project, files: Iterable[ArticleFile]) -> UploadSummary:
+    """Import the files one after another (each in its own transaction); per-file outcomes in order."""
+    return UploadSummary(files=[article_file_import(project=project, upload=upload) for upload in files])
+
+
+def _new_furniture_lines(project: Project, records: list[ArticleRecord]) -> int:
+    """Furniture lines of the records that will become new documents (duplicates add none).
+
+    ImportSummary does not carry furniture, so the records are segmented here once more (cheap next to
+    the insert) and the project's existing texts are left out with one indexed query.
+    """
+    by_digest = {content_digest(record.text): record for record in records}
+    existing = set(
+        Document.objects.filter(project=project, sha256__in=list(by_digest)).values_list("sha256", flat=True)
+    )
+    return sum(
+        describe(segment_article(record.text, title=record.title))["furniture"]
+        for digest, record in by_digest.items()
+        if digest not in existing
+    )

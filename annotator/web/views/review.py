@@ -20,6 +20,7 @@ from annotator.corpus.selectors import MANAGING_ROLES, project_members
 from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
 from annotator.review.selectors import STATUSES, passage_review, queue_labels, review_queue
 from annotator.web.access import project_for
+from annotator.web.views.annotate import guidelines_html
 
 QUEUE_PAGE_SIZE = 50
 
@@ -119,7 +120,13 @@ def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
     return render(
         request,
         "review_passage.html",
-        {"project": project, "role": role, "review": review, "review_config": config},
+        {
+            "project": project,
+            "role": role,
+            "review": review,
+            "review_config": config,
+            "guidelines_html": guidelines_html(project),
+        },
     )
 
 

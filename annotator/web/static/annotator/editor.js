@@ -999,6 +999,35 @@ function toggleHelp(open) {
   if (!help.hidden) $("help-close").focus();
 }
 
+// The guidelines panel: Shift+G, because plain "g" is a stance key in the default schema ("against").
+// Closing it records that the member has read them, so it stops opening by itself until they change.
+function guidelinesPanel() {
+  return document.getElementById("guidelines");
+}
+
+function toggleGuidelines(open) {
+  const panel = guidelinesPanel();
+  if (!panel) return;
+  const show = open === undefined ? panel.hidden : open;
+  if (!show && !panel.hidden) markGuidelinesRead();
+  panel.hidden = !show;
+  const button = document.getElementById("show-guidelines");
+  if (button) button.setAttribute("aria-expanded", String(show));
+}
+
+let guidelinesMarked = false;
+
+async function markGuidelinesRead() {
+  if (guidelinesMarked) return;
+  guidelinesMarked = true;
+  const response = await fetch(state.config.urls.guidelines_read, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken() },
+  }).catch(() => null);
+  if (!response || !response.ok) guidelinesMarked = false; // try again at the next close
+}
+
 function cancel() {
   const claim = selectedClaim();
   if (state.armed) {
@@ -1027,6 +1056,17 @@ function onKeyDown(event) {
   const target = event.target;
   const typing = target instanceof HTMLElement && (target.matches("input, textarea, select") || target.isContentEditable);
   const ctrl = event.ctrlKey || event.metaKey;
+  if (!typing && !ctrl && !event.altKey && event.shiftKey && event.key === "G") {
+    event.preventDefault();
+    toggleGuidelines();
+    return;
+  }
+  const guidelines = guidelinesPanel();
+  if (!typing && event.key === "Escape" && guidelines && !guidelines.hidden) {
+    event.preventDefault();
+    toggleGuidelines(false);
+    return;
+  }
   if (ctrl && event.key === "Enter") {
     event.preventDefault();
     if (typing) target.blur();
@@ -1214,6 +1254,10 @@ function wire() {
   $("retry-now").addEventListener("click", retryAll);
   $("show-help").addEventListener("click", () => toggleHelp(true));
   $("help-close").addEventListener("click", () => toggleHelp(false));
+  if (guidelinesPanel()) {
+    $("show-guidelines").addEventListener("click", () => toggleGuidelines());
+    $("guidelines-close").addEventListener("click", () => toggleGuidelines(false));
+  }
   $("banner").addEventListener("click", () => { $("banner").hidden = true; });
   window.addEventListener("popstate", (event) => {
     const id = event.state && event.state.assignment;

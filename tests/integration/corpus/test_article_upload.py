@@ -67,7 +67,12 @@ def test_a_bad_file_among_good_ones_is_named_with_its_line_and_the_others_import
 def test_uploading_the_same_articles_again_skips_them_as_duplicates(project, members):
     post_page(members["man"], seed_files())
     again = post_page(members["man"], seed_files()).context["summary"]
-    assert (again["documents"], again["passages"], again["furniture"], again["skipped_duplicates"]) == (0, 0, 0, 2)
+    assert (again["documents"], again["passages"], again["furniture"], again["skipped_duplicates"]) == (
+        0,
+        0,
+        0,
+        2,
+    )
     assert Document.objects.filter(project=project).count() == 2
 
 

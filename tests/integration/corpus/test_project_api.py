@@ -1,7 +1,6 @@
 """The projects API: create, change settings, members; 400s name the field."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from annotator.corpus.models import Membership, Project, Role
@@ -13,15 +12,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def creator(make_user):
-    user = make_user("creator")
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_project", content_type__app_label="corpus")
-    )
-    return user
 
 
 def test_a_creator_posts_a_project_and_manages_it(creator):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,15 +11,6 @@ from annotator.corpus.models import Membership, Project, Role
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '**Bold** <script>alert("x")</script> <img src=x onerror=alert(1)> [go](javascript:alert(1))'
-
-
-@pytest.fixture
-def creator(make_user):
-    user = make_user("creator")
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_project", content_type__app_label="corpus")
-    )
-    return user
 
 
 def _form(**overrides) -> dict:

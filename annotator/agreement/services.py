@@ -121,7 +121,11 @@ def _queued_run(
         try:
             with transaction.atomic():
                 run = AgreementRun.objects.create(
-                    project=project, requested_by=requested_by, parameters=parameters, stage="queued"
+                    project=project,
+                    requested_by=requested_by,
+                    parameters=parameters,
+                    stage="queued",
+                    schema_version=project.schema_version,
                 )
             return run, True
         except IntegrityError:

@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import AbstractBaseUser
 
-from annotator.corpus.models import Document, Membership, Passage, Project, Speaker
+from annotator.corpus.models import Document, Membership, Passage, Project, SchemaVersion, Speaker
+from annotator.corpus.schema import schema_problems
+from annotator.corpus.schema_services import schema_check, schema_update
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,13 +13,62 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class SchemaVersionInline(admin.TabularInline):
+    """The schema's history, read-only: versions are written by schema_update only."""
+
+    model = SchemaVersion
+    extra = 0
+    can_delete = False
+    fields = ["version", "changes", "changed_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["-version"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+class ProjectAdminForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = "__all__"  # noqa: DJ007 -- the admin lists every field unless told otherwise; it decides
+
+    def clean_schema(self) -> dict:
+        """The schema editor's rules (corpus.schema), and no value dropped while claims still use it."""
+        schema = self.cleaned_data["schema"]
+        # The instance still holds the stored schema here (the form's values go into it after cleaning).
+        if self.instance.pk:
+            problems = schema_check(project=self.instance, schema=schema)
+        else:
+            problems = schema_problems(schema)
+        if problems:
+            raise forms.ValidationError([f"{field}: {message}" for field, message in problems.items()])
+        return schema
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "overlap", "created_at"]
+    form = ProjectAdminForm
+    list_display = ["name", "slug", "overlap", "schema_version", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    readonly_fields = ["schema_version"]
+    inlines = [MembershipInline, SchemaVersionInline]
     actions = ["distribute_passages"]
+
+    def save_model(self, request, obj: Project, form: ProjectAdminForm, change: bool) -> None:  # noqa: ANN001
+        """A changed schema becomes a new SchemaVersion through schema_update, like the editor's."""
+        if change and "schema" in form.changed_data:
+            edited = obj.schema
+            obj.schema = Project.objects.values_list("schema", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            schema_update(project=obj, schema=edited, changed_by=_user(request))
+        else:
+            super().save_model(request, obj, form, change)
+            if not change:
+                SchemaVersion.objects.create(
+                    project=obj, version=1, schema=obj.schema, changes=["the schema as first set"],
+                    changed_by=_user(request),
+                )  # fmt: skip
 
     @admin.action(description="Assign passages to annotators (k-overlap)")
     def distribute_passages(self, request, queryset):
@@ -24,6 +77,10 @@ class ProjectAdmin(admin.ModelAdmin):
         for project in queryset:
             added = assignments_distribute(project=project)
             self.message_user(request, f"{project}: {added} new assignments.")
+
+
+def _user(request) -> AbstractBaseUser | None:  # noqa: ANN001
+    return request.user if request.user.is_authenticated else None
 
 
 @admin.register(Membership)

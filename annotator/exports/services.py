@@ -157,7 +157,12 @@ def _hf_zip(project: Project, records: Iterable[PassageRecord]) -> Iterator[byte
     with tempfile.TemporaryDirectory(prefix="annotator-hf-") as folder:
         root = Path(folder) / project.slug
         formats.write_hf_dataset(
-            root, records, schema=project.schema, agreement=agreement, project_name=project.name
+            root,
+            records,
+            schema=project.schema,
+            schema_version=project.schema_version,
+            agreement=agreement,
+            project_name=project.name,
         )
         yield from _zip_stream(root, arcroot=f"{project.slug}-dataset")
 
@@ -242,6 +247,7 @@ def export_to_folder(*, project: Project, filters: ExportFilters, folder: Path) 
         folder,
         passage_records(project=project, filters=filters),
         schema=project.schema,
+        schema_version=project.schema_version,
         agreement=latest_agreement(project=project),
         project_name=project.name,
     )
@@ -267,6 +273,7 @@ def export_job_request(
         requested_by=requested_by,
         format=format,
         parameters=filters.as_dict(),
+        schema_version=project.schema_version,
     )
     transaction.on_commit(lambda: task.delay(job.pk))
     return job

@@ -181,12 +181,20 @@ def _schema_markdown(schema: Mapping[str, Any]) -> str:
     return "\n\n".join(parts) or "No label schema was given."
 
 
+def _schema_version_line(schema_version: int | None) -> str:
+    """Which version of the project's label schema the labels follow (when the caller says)."""
+    if schema_version is None:
+        return ""
+    return f"The labels follow version {schema_version} of the project's label schema.\n\n"
+
+
 def _card(
     project_name: str,
     schema: Mapping[str, Any],
     agreement: Mapping[str, Any] | None,
     counts: _Counts,
     seed: int,
+    schema_version: int | None = None,
 ) -> str:
     present = [name for name in SPLITS if counts.passages[name]]
     name = " ".join(project_name.split()) or "Annotated claims"
@@ -248,7 +256,7 @@ splits; the split sizes are therefore close to, not exactly, the requested share
 
 ## Label schema
 
-{_schema_markdown(schema)}
+{_schema_version_line(schema_version)}{_schema_markdown(schema)}
 
 ## Agreement
 
@@ -265,6 +273,7 @@ def _chunks(
     project_name: str,
     split_seed: int,
     splits: Sequence[float],
+    schema_version: int | None = None,
 ) -> Iterator[tuple[str, str]]:
     _check_splits(splits)
     for record in records:
@@ -274,7 +283,7 @@ def _chunks(
         counts.claims[split] += len(row["claims"])
         counts.documents[split].add(record["document_id"])
         yield f"data/{split}.jsonl", dumps(row) + "\n"
-    yield CARD, _card(project_name, schema, agreement, counts, split_seed)
+    yield CARD, _card(project_name, schema, agreement, counts, split_seed, schema_version)
 
 
 def hf_dataset_files(
@@ -285,6 +294,7 @@ def hf_dataset_files(
     project_name: str,
     split_seed: int = 0,
     splits: Sequence[float] = (0.8, 0.1, 0.1),
+    schema_version: int | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield ``(relative_path, chunk)`` pairs; appending each chunk to its path builds the dataset folder.
 
@@ -295,7 +305,7 @@ def hf_dataset_files(
     _check_splits(splits)  # now, not when the first chunk is asked for
     return _chunks(
         records, _Counts(), schema=schema, agreement=agreement, project_name=project_name,
-        split_seed=split_seed, splits=splits,
+        split_seed=split_seed, splits=splits, schema_version=schema_version,
     )  # fmt: skip
 
 
@@ -308,6 +318,7 @@ def write_hf_dataset(
     project_name: str,
     split_seed: int = 0,
     splits: Sequence[float] = (0.8, 0.1, 0.1),
+    schema_version: int | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write ``hf_dataset_files`` into ``folder`` (created; must be empty) and return the counts per split.
 
@@ -321,7 +332,7 @@ def write_hf_dataset(
     try:
         for path, chunk in _chunks(
             records, counts, schema=schema, agreement=agreement, project_name=project_name,
-            split_seed=split_seed, splits=splits,
+            split_seed=split_seed, splits=splits, schema_version=schema_version,
         ):  # fmt: skip
             if path not in files:
                 target = folder / path

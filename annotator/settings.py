@@ -165,6 +165,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds between the last submitted annotation and the automatic agreement refresh.
 AGREEMENT_REFRESH_DELAY = int(os.environ.get("AGREEMENT_REFRESH_DELAY", "30"))
+# Article uploads larger than this (all files together, bytes) are imported by a worker as a job.
+ARTICLE_IMPORT_JOB_BYTES = int(os.environ.get("ARTICLE_IMPORT_JOB_BYTES", str(5 * 1024 * 1024)))
 # Seconds a running job's heartbeat may stay silent before its worker is presumed dead and it is retaken.
 AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "120"))
 

@@ -30,14 +30,13 @@ from annotator.corpus.models import ArticleImportJob, JobStatus, Project
 from annotator.exports.services import STALE_AFTER as EXPORT_STALE_AFTER
 
 IMPORT_DIR = "article-imports"
-# Uploads larger than this in all are imported by a worker; the page polls the job (README: settings).
-DEFAULT_JOB_BYTES = 5 * 1024 * 1024
 # A running job whose worker has not reported for this long is taken to be dead (as for export jobs).
 STALE_AFTER: timedelta = EXPORT_STALE_AFTER
 
 
 def job_threshold_bytes() -> int:
-    return int(getattr(settings, "ARTICLE_IMPORT_JOB_BYTES", DEFAULT_JOB_BYTES))
+    """Uploads larger than this in all are imported by a worker; the page polls the job."""
+    return settings.ARTICLE_IMPORT_JOB_BYTES
 
 
 @dataclass(frozen=True)

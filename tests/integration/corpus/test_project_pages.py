@@ -105,13 +105,16 @@ def test_the_preview_is_post_only_and_for_logged_in_users(client, members):
     assert client.get("/projects/guidelines-preview/").status_code == 405
 
 
-def test_managers_get_settings_and_members_links_and_others_do_not(client, project, members):
+def test_managers_get_the_setup_links_and_others_do_not(client, project, members):
     client.force_login(members["man"])
     body = client.get("/projects/summits/").content.decode()
-    assert 'href="/projects/summits/settings/"' in body and 'href="/projects/summits/members/"' in body
+    for page in ["settings", "members", "articles/upload", "schema", "progress"]:
+        assert f'href="/projects/summits/{page}/"' in body, page
+    assert "import_articles" not in body
     client.force_login(members["rev"])
     body = client.get("/projects/summits/").content.decode()
-    assert "/settings/" not in body and "/members/" not in body and "import_articles" not in body
+    assert "/settings/" not in body and "/members/" not in body and "/upload/" not in body
+    assert "import_articles" not in body
 
 
 def test_members_are_added_by_email_and_username_and_an_unknown_name_is_a_form_error(

@@ -26,6 +26,7 @@ from annotator.corpus.project_services import (
     project_create_by,
     project_update,
 )
+from annotator.corpus.selectors import role_in_project
 from annotator.web.access import project_for
 from annotator.web.project_forms import AccountCreateForm, MemberAddForm, ProjectForm
 
@@ -146,7 +147,7 @@ def project_member_role(request: HttpRequest, slug: str, user_id: int) -> HttpRe
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{membership.user.get_username()} is now {membership.role}.")
-    return redirect("project-members", project.slug)
+    return _after_member_change(request, project)
 
 
 @login_required
@@ -163,7 +164,15 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Http
             request,
             f"{membership.user.get_username()} removed; their work stays in the project, under their name.",
         )
-    return redirect("project-members", project.slug)
+    return _after_member_change(request, project)
+
+
+def _after_member_change(request: HttpRequest, project: Project) -> HttpResponse:
+    # A manager who just demoted or removed themselves can no longer open the members page.
+    role = role_in_project(user=request.user, project_id=project.pk)
+    if role is None:
+        return redirect("home")
+    return redirect("project-members" if role == Role.MANAGER else "project-detail", project.slug)
 
 
 @login_required

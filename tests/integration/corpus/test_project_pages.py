@@ -199,3 +199,16 @@ def test_the_members_page_shows_work_counts_in_a_fixed_number_of_queries(client,
     assert queries() == small
     row = client.get("/projects/summits/members/").content.decode()
     assert re.search(r'data-member="ann1">.*?<td>2</td>\s*<td>0</td>\s*<td>2</td>', row, re.S)
+
+
+def test_a_manager_who_steps_down_or_leaves_lands_where_they_still_may_go(client, project, members):
+    from annotator.corpus.services import membership_set
+
+    membership_set(project=project, user=members["rev"], role=Role.MANAGER)
+    client.force_login(members["rev"])
+    response = client.post(f"/projects/summits/members/{members['rev'].pk}/role/", {"role": "reviewer"})
+    assert response["Location"] == "/projects/summits/"
+    membership_set(project=project, user=members["rev"], role=Role.MANAGER)
+    response = client.post(f"/projects/summits/members/{members['rev'].pk}/remove/")
+    assert response["Location"] == "/"
+    assert not Membership.objects.filter(project=project, user=members["rev"]).exists()

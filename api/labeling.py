@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -38,6 +39,7 @@ from annotator.labeling.services import (
     claim_delete,
     claim_update,
 )
+from annotator.labeling.time_on_task import assignment_time_add
 from api.permissions import OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
@@ -107,6 +109,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "submitted_at",
             "updated_at",
         ]
+
+
+class ActiveTimeSerializer(serializers.Serializer):
+    seconds = serializers.IntegerField(min_value=0)
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -285,6 +291,22 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def skip(self, request: Request, pk: str | None = None) -> Response:
         """Put the passage aside; it is not offered again until the annotator adds a claim to it."""
         return Response(self._moved(assignment_skip(assignment=self.get_object())))
+
+    @extend_schema(request=ActiveTimeSerializer, responses={200: None, 404: None})
+    @action(detail=True, methods=["post"], url_path="time")
+    def time(self, request: Request, pk: str | None = None) -> Response:
+        """Add active seconds the editor counted on the user's own assignment (see labeling.time_on_task);
+        anyone else's assignment is a 404, readers included: time is only reported by its annotator."""
+        body = ActiveTimeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        total = None
+        if pk and pk.isdigit():
+            total = assignment_time_add(
+                assignment_id=int(pk), annotator=request.user, seconds=body.validated_data["seconds"]
+            )
+        if total is None:
+            raise Http404("No such assignment.")
+        return Response({"active_seconds": total})
 
     def _moved(self, assignment: Assignment) -> dict[str, Any]:
         project = assignment.passage.document.project

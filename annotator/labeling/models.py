@@ -29,6 +29,9 @@ class Assignment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The annotator's note on the passage as a whole (e.g. a comment carried over from another tool).
     note = models.TextField(blank=True, db_default="")
+    # Time the annotator actively spent on the passage (tab visible, input within the last minute),
+    # reported by the editor in small increments; see labeling.time_on_task.
+    active_seconds = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["passage_id"]
@@ -38,6 +41,9 @@ class Assignment(models.Model):
             ),
             CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_known"),
             CheckConstraint(condition=Q(version__gte=1), name="assignment_version_positive"),
+            CheckConstraint(
+                condition=Q(active_seconds__gte=0), name="assignment_active_seconds_non_negative"
+            ),
             CheckConstraint(
                 condition=Q(status=AssignmentStatus.SUBMITTED, submitted_at__isnull=False)
                 | ~Q(status=AssignmentStatus.SUBMITTED),

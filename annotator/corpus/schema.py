@@ -21,7 +21,10 @@ Rules, each reported as `field → message` with the field naming the item, e.g.
 - attributions are exactly direct, indirect and authorial and speaker kinds are among `SPEAKER_KINDS`
   (claims and speakers have database constraints on these values: labels, keys and help may change);
 - an affiliation's perspective is one of the perspectives;
-- targets are distinct non-empty strings of at most 200 characters and `default_target` is one of them.
+- targets are distinct non-empty strings of at most 200 characters and `default_target` is one of them;
+- `span_rule` (optional) is an object of `SPAN_RULE_KEYS` → true/false saying how every claim's edges are
+  tidied on every write path (see annotator/labeling/span_rule.py); a key left out, or the whole object
+  left out, is on (`span_rule_of` fills them in).
 """
 
 import json
@@ -49,6 +52,8 @@ AFFILIATION_FIELDS = ITEM_FIELDS | {"perspective"}
 LABEL_MAX_LENGTH = 100
 HELP_MAX_LENGTH = 500
 TARGET_MAX_LENGTH = 200
+# The switches of the span rule (annotator/labeling/span_rule.py); all on unless the schema says otherwise.
+SPAN_RULE_KEYS = ("trim_spaces", "trim_quotes", "trim_final_punctuation")
 
 # Keys editor.js and review.js bind themselves (j/k next and previous passage, z undo, s speaker, t target,
 # e note, c confidence, m mention, r respan); "?", "/", ".", ",", "+", Enter, Escape, Delete and the arrows
@@ -91,7 +96,7 @@ def schema_problems(schema: Any) -> dict[str, str]:
     if not isinstance(schema, dict):
         return {"schema": "The schema must be a JSON object."}
     problems: dict[str, str] = {}
-    for name in sorted(set(schema) - {*CHOICE_LISTS, "targets", "default_target"}):
+    for name in sorted(set(schema) - {*CHOICE_LISTS, "targets", "default_target", "span_rule"}):
         problems[name] = f"Unknown part of the schema {name!r}."
     for name in CHOICE_LISTS:
         problems |= _choice_list_problems(name, schema.get(name))
@@ -114,7 +119,32 @@ def schema_problems(schema: Any) -> dict[str, str]:
                 f"{_q(perspective)} is not one of the perspectives."
             )
     problems |= _target_problems(schema.get("targets"), schema.get("default_target"))
+    problems |= _span_rule_problems(schema.get("span_rule"))
     return problems
+
+
+def _span_rule_problems(rule: Any) -> dict[str, str]:
+    if rule is None:
+        return {}
+    if not isinstance(rule, dict):
+        switches = ", ".join(SPAN_RULE_KEYS)
+        return {"span_rule": f"The span rule is an object of {switches} set to true or false."}
+    problems: dict[str, str] = {}
+    for name, value in rule.items():
+        if name not in SPAN_RULE_KEYS:
+            problems[f"span_rule.{name}"] = (
+                f"Unknown switch {name!r}; the span rule has {', '.join(SPAN_RULE_KEYS)}."
+            )
+        elif not isinstance(value, bool):
+            problems[f"span_rule.{name}"] = f"{name} is true or false, not {_q(value)}."
+    return problems
+
+
+def span_rule_of(schema: dict[str, Any]) -> dict[str, bool]:
+    """The project's span rule with every switch filled in (on unless the schema turns it off)."""
+    rule = schema.get("span_rule")
+    given = rule if isinstance(rule, dict) else {}
+    return {name: bool(given.get(name, True)) for name in SPAN_RULE_KEYS}
 
 
 def _choice_list_problems(name: str, items: Any) -> dict[str, str]:

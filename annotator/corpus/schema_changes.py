@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from annotator.corpus.schema import CHOICE_LISTS
+from annotator.corpus.schema import CHOICE_LISTS, SPAN_RULE_KEYS, span_rule_of
 
 Moves = Mapping[str, Mapping[str, str]]
 
@@ -84,6 +84,12 @@ def diff(old: dict[str, Any], new: dict[str, Any], moves: Moves | None = None) -
         lines.append("targets: reordered")
     if old.get("default_target") != new.get("default_target"):
         lines.append(f"default target: {_q(old.get('default_target'))} → {_q(new.get('default_target'))}")
+    old_rule, new_rule = span_rule_of(old), span_rule_of(new)
+    lines += [
+        f"span rule: {name} {'on' if new_rule[name] else 'off'}"
+        for name in SPAN_RULE_KEYS
+        if old_rule[name] != new_rule[name]
+    ]
     return lines
 
 

@@ -20,6 +20,7 @@ from annotator.corpus.guidelines import render_guidelines
 from annotator.corpus.guidelines_reading import guidelines_due, guidelines_mark_read
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
+from annotator.labeling import time_on_task
 from annotator.labeling.selectors import (
     assignments_for,
     first_assignment,
@@ -64,6 +65,11 @@ def _editor_config(
             "placeholder": str(ID_PLACEHOLDER),
         },
         "user": request.user.get_username(),
+        # Read at request time so that a browser test can shorten the windows.
+        "active_time": {
+            "idle_after": time_on_task.IDLE_AFTER_SECONDS,
+            "flush_every": time_on_task.FLUSH_EVERY_SECONDS,
+        },
     }
 
 

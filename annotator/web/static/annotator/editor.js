@@ -6,6 +6,7 @@
 // DOM side converts with utf16ToCodePoint / codePointToUtf16 at the edges.
 
 import { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor } from "./text.js";
+import { activeTimeTracker } from "./active_time.js";
 
 // Re-exported so the helpers can be checked from the page that loads the editor.
 export { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor };
@@ -626,6 +627,7 @@ function show(ws, { push = false } = {}) {
   state.cursor = 0;
   state.undo = [];
   state.savedOnce = false;
+  state.activeTime.open(editable() ? ws.assignment.id : null); // time on task counts only one's own work
   $("done").hidden = true;
   $("editor").hidden = false;
   $("context-before").textContent = ws.context.before || "";
@@ -713,6 +715,7 @@ async function showDone() {
   const p = state.ws ? state.ws.progress : null;
   if (p && $("done-progress")) $("done-progress").textContent = `${p.submitted} / ${p.assigned} submitted`;
   state.ws = null; // no passage open: the passage keys stop here
+  state.activeTime.open(null);
   state.claims = [];
   history.pushState({ done: true }, "", state.config.urls.annotate_next);
   const mine = `assignments/?project=${state.config.project.id}&annotator=${encodeURIComponent(state.config.user)}`;
@@ -1282,6 +1285,12 @@ function start() {
   const configNode = document.getElementById("editor-config");
   if (!configNode) return; // imported elsewhere (e.g. to check the helpers): no editor on this page
   state.config = JSON.parse(configNode.textContent);
+  state.activeTime = activeTimeTracker({
+    url: (id) => `${state.config.urls.api}assignments/${id}/time/`,
+    csrfToken,
+    idleAfter: state.config.active_time.idle_after,
+    flushEvery: state.config.active_time.flush_every,
+  });
   const ws = JSON.parse(document.getElementById("editor-workspace").textContent || "null");
   for (const [i, swatch] of document.querySelectorAll(".swatch").entries()) {
     swatch.style.background = PALETTE[Number(swatch.dataset.index ?? i) % PALETTE.length];

@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from annotator.corpus.models import Role, Speaker, SpeakerKind
-from annotator.corpus.selectors import projects_for_user
-from annotator.corpus.services import speaker_create
+from annotator.corpus.selectors import speakers_visible_to
+from annotator.corpus.services import speaker_approve, speaker_create
 from annotator.errors import Conflict
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.selectors import (
@@ -40,7 +40,7 @@ from annotator.labeling.services import (
     claim_update,
 )
 from annotator.labeling.time_on_task import assignment_time_add
-from api.permissions import OwnsAssignment, project_or_404
+from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
 
@@ -50,7 +50,7 @@ SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
 class SpeakerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Speaker
-        fields = ["id", "project", "name", "kind", "affiliation", "aliases"]
+        fields = ["id", "project", "name", "kind", "affiliation", "aliases", "approved"]
 
 
 class SpeakerBriefSerializer(serializers.ModelSerializer):
@@ -59,9 +59,22 @@ class SpeakerBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "affiliation"]
 
 
+class SpanAdjustedSerializer(serializers.Serializer):
+    start = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2)
+    end = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2)
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     speaker = SpeakerBriefSerializer(read_only=True)
     annotator = serializers.CharField(source="assignment.annotator.username", read_only=True)
+    span_adjusted = serializers.SerializerMethodField(
+        help_text="How the project's span rule moved the edges sent in this write: "
+        '{"start": [sent, saved], "end": [sent, saved]}; null when it moved nothing (and on reads).'
+    )
+
+    @extend_schema_field(SpanAdjustedSerializer(allow_null=True))
+    def get_span_adjusted(self, claim: Claim) -> dict[str, list[int]] | None:
+        return getattr(claim, "span_adjusted", None)
 
     class Meta:
         model = Claim
@@ -84,6 +97,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "span_adjusted",
         ]
 
 
@@ -378,7 +392,8 @@ class SpeakerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Speakers of one project (`?project=ID`, search with `?q=`); annotators, reviewers and managers
-    create them. Shared by the whole project: a speaker is a real-world source, not someone's label."""
+    create them. A speaker is a real-world source shared by the project, except that in a blind project an
+    annotator's new speaker is theirs alone until a reviewer approves (`approve`) or merges it."""
 
     serializer_class = SpeakerSerializer
     queryset = Speaker.objects.none()  # for the OpenAPI generator only; get_queryset decides
@@ -387,9 +402,10 @@ class SpeakerViewSet(
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         if self.action == "retrieve":
-            return Speaker.objects.filter(project__in=projects_for_user(user=self.request.user))
+            return speakers_visible_to(user=self.request.user)
         project = project_or_404(self.request, self.request.query_params.get("project"))
-        return speakers_matching(project=project, query=self.request.query_params.get("q", ""))
+        query = self.request.query_params.get("q", "")
+        return speakers_matching(user=self.request.user, project=project, query=query)
 
     @extend_schema(parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -410,6 +426,14 @@ class SpeakerViewSet(
             created_by=request.user,
         )
         return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SpeakerSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Make an annotator's private speaker visible to the whole project (reviewers and managers)."""
+        speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=pk)
+        project_or_404(request, speaker.project_id, roles=IsProjectReviewer.roles)
+        return Response(SpeakerSerializer(speaker_approve(speaker=speaker)).data)
 
 
 def register(router: DefaultRouter) -> None:

@@ -14,8 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from annotator.corpus.models import Passage, Project
-from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
+from annotator.corpus.models import Passage, Project, SpeakerMerge
+from annotator.corpus.speaker_merges import speaker_merge_undo
+from annotator.corpus.speakers import (
+    speaker_merge,
+    speaker_merge_preview,
+    speakers_for_curation,
+    suggested_merges,
+)
 from annotator.review.selectors import (
     STATUSES,
     current_adjudication,
@@ -187,6 +193,20 @@ class SpeakerMergeSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     canonical = serializers.IntegerField()
     duplicates = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+    dry_run = serializers.BooleanField(default=False, help_text="Only say what the merge would change.")
+
+
+class SpeakerMergeResultSerializer(CuratedSpeakerSerializer):
+    """The canonical speaker (after the merge; as it is now with `dry_run`) and what the merge changes."""
+
+    dry_run = serializers.BooleanField()
+    duplicates = serializers.ListField(child=serializers.CharField(), help_text="Their names.")
+    claims_moved = serializers.IntegerField()
+    gold_claims_moved = serializers.IntegerField()
+    aliases_added = serializers.ListField(child=serializers.CharField())
+    merges = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids to undo with speaker-merges/{id}/undo/."
+    )
 
 
 class SpeakerCurationViewSet(viewsets.GenericViewSet):
@@ -201,27 +221,64 @@ class SpeakerCurationViewSet(viewsets.GenericViewSet):
         speakers = speakers_for_curation(project=project)
         page = self.paginate_queryset(speakers)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        names = speakers.values_list("id", "name", "aliases")
-        response.data["suggestions"] = duplicate_groups(list(names))
+        # Each group lists the speaker a merge should keep (the fullest name) first.
+        response.data["suggestions"] = [[s.pk for s in group] for group in suggested_merges(list(speakers))]
         return response
 
-    @extend_schema(request=SpeakerMergeSerializer, responses=CuratedSpeakerSerializer)
+    @extend_schema(request=SpeakerMergeSerializer, responses=SpeakerMergeResultSerializer)
     @action(detail=False, methods=["post"])
     def merge(self, request: Request) -> Response:
-        """Merge `duplicates` into `canonical`: names become aliases, claims and gold claims follow."""
+        """Merge `duplicates` into `canonical`: names become aliases, claims and gold claims follow.
+        With `dry_run`, only report what would change."""
         form = SpeakerMergeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        project = reviewable_project(request, form.validated_data["project"])
-        speaker = speaker_merge(
-            project=project,
-            canonical=form.validated_data["canonical"],
-            duplicates=form.validated_data["duplicates"],
-        )
-        merged = speakers_for_curation(project=project).get(pk=speaker.pk)
-        return Response(self.get_serializer(merged).data)
+        data = form.validated_data
+        project = reviewable_project(request, data["project"])
+        arguments = {"project": project, "canonical": data["canonical"], "duplicates": data["duplicates"]}
+        plan = speaker_merge_preview(**arguments)
+        merges: list[int] = []
+        if not data["dry_run"]:
+            speaker = speaker_merge(**arguments, merged_by=request.user)
+            merges = list(
+                SpeakerMerge.objects.filter(
+                    canonical=speaker, duplicate_id__in=data["duplicates"], undone_at=None
+                ).values_list("pk", flat=True)
+            )
+        result = speakers_for_curation(project=project).get(pk=plan.canonical.pk)
+        result.dry_run = data["dry_run"]
+        result.duplicates = [d.name for d in plan.duplicates]
+        result.claims_moved, result.gold_claims_moved = plan.claim_count, plan.gold_claim_count
+        result.aliases_added, result.merges = plan.aliases_added, merges
+        return Response(SpeakerMergeResultSerializer(result).data)
+
+
+class SpeakerMergeRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpeakerMerge
+        fields = ["id", "canonical", "duplicate_id", "duplicate_name", "claim_ids", "gold_claim_ids"]
+        fields += ["merged_at", "undone_at"]
+
+
+class SpeakerMergeViewSet(viewsets.GenericViewSet):
+    """Recorded speaker merges; `undo` puts the merged speaker and its claims back."""
+
+    serializer_class = SpeakerMergeRecordSerializer
+    queryset = SpeakerMerge.objects.none()  # for the OpenAPI generator only
+    filter_backends: list = []
+
+    @extend_schema(request=None, responses={200: CuratedSpeakerSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str | None = None) -> Response:
+        """Restore the merged speaker and move exactly the recorded claims back (409 if they moved since)."""
+        merge = get_object_or_404(SpeakerMerge.objects.all(), pk=pk)
+        project = reviewable_project(request, merge.project_id)
+        restored = speaker_merge_undo(merge=merge)
+        curated = speakers_for_curation(project=project).get(pk=restored.pk)
+        return Response(CuratedSpeakerSerializer(curated).data)
 
 
 def register(router: DefaultRouter) -> None:
     router.register("review-queue", ReviewQueueViewSet, basename="review-queue")
     router.register("review-passages", ReviewPassageViewSet, basename="review-passage")
     router.register("speaker-curation", SpeakerCurationViewSet, basename="speaker-curation")
+    router.register("speaker-merges", SpeakerMergeViewSet, basename="speaker-merge")

@@ -124,17 +124,68 @@ class Speaker(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # False for a speaker an annotator created in a blind project: only its creator (and reviewers) see it
+    # until a reviewer approves it or merges it, so one annotator's choices never reach another.
+    approved = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            UniqueConstraint(Lower("name"), "project", name="speaker_name_unique_per_project"),
+            # Approved names are unique per project; a private name only per creator, so two annotators
+            # can each create "Blinken" without either learning that the other did.
+            UniqueConstraint(
+                Lower("name"), "project", condition=Q(approved=True), name="speaker_name_unique_per_project"
+            ),
+            UniqueConstraint(
+                Lower("name"),
+                "project",
+                "created_by",
+                condition=Q(approved=False),
+                name="speaker_private_name_unique_per_creator",
+            ),
             CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
             CheckConstraint(condition=Q(kind__in=SpeakerKind.values), name="speaker_kind_known"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class SpeakerMerge(models.Model):
+    """One duplicate folded into a canonical speaker, recorded as it was so the merge can be undone."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="speaker_merges")
+    # Null once the canonical speaker is itself merged away: undo that merge first.
+    canonical = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="merges_into"
+    )
+    duplicate_id = models.PositiveBigIntegerField(help_text="The merged speaker's id, restored on undo.")
+    duplicate_name = models.CharField(max_length=300)
+    duplicate_kind = models.CharField(max_length=20, choices=SpeakerKind.choices)
+    duplicate_affiliation = models.CharField(max_length=40, blank=True)
+    duplicate_aliases = models.JSONField(default=list, blank=True)
+    duplicate_created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_created_at = models.DateTimeField()
+    duplicate_approved = models.BooleanField()
+    aliases_added = models.JSONField(default=list, blank=True, help_text="Aliases the canonical gained.")
+    affiliation_taken = models.BooleanField(default=False, help_text="The canonical took the duplicate's.")
+    canonical_was_approved = models.BooleanField(default=True)
+    claim_ids = models.JSONField(default=list, blank=True)
+    gold_claim_ids = models.JSONField(default=list, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        indexes = [models.Index(fields=["project", "-merged_at"], name="speaker_merge_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_name} → {self.canonical}"
 
 
 class SchemaVersion(models.Model):

@@ -1,9 +1,9 @@
 """Reads for projects and memberships; who may see which project is decided here."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from annotator.corpus.models import Document, Membership, Passage, Project, Role
+from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.REVIEWER})
 SEE_ALL_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.RESEARCHER})
@@ -36,6 +36,25 @@ def roles_by_project(*, user: User) -> dict[int, str]:
     if user.is_superuser:
         return {pk: Role.MANAGER for pk in Project.objects.values_list("pk", flat=True)}
     return dict(Membership.objects.filter(user=user).values_list("project_id", "role"))
+
+
+def speakers_visible_to(*, user: User, project: Project | None = None) -> QuerySet[Speaker]:
+    """Speakers the user may see: in a blind project an annotator sees the approved ones and their own;
+    other roles, and everyone in an open project, see all. Limited to `project` when given."""
+    speakers = Speaker.objects.filter(project__in=projects_for_user(user=user))
+    if project is not None:
+        speakers = speakers.filter(project=project)
+    if not user.is_authenticated or user.is_superuser:
+        return speakers
+    blind_annotating = Membership.objects.filter(user=user, role=Role.ANNOTATOR, project__blind=True)
+    return speakers.filter(
+        ~Q(project__in=blind_annotating.values("project_id")) | Q(approved=True) | Q(created_by=user)
+    )
+
+
+def speaker_is_private_to(*, user: User, project: Project) -> bool:
+    """Whether a speaker `user` creates in `project` stays theirs until a reviewer approves it."""
+    return project.blind and role_in_project(user=user, project_id=project.pk) == Role.ANNOTATOR
 
 
 def documents_for_project(*, project: Project) -> QuerySet[Document]:

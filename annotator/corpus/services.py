@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from annotator.bulk import insert_rows
 from annotator.corpus.models import Document, Membership, Passage, Project, SchemaVersion, Speaker
 from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
 from annotator.corpus.segment import segment_article
+from annotator.corpus.selectors import speaker_is_private_to, speakers_visible_to
 
 BATCH_SIZE = 2000
 
@@ -116,7 +117,10 @@ def speaker_create(
     aliases: list[str] | None = None,
     created_by: AbstractBaseUser | None = None,
 ) -> Speaker:
-    """Create a speaker; a name that is already a speaker's name or alias (any case) is a field error."""
+    """Create a speaker; a name that is already the name or alias (any case) of a speaker the creator can
+    see is a field error. An annotator's speaker in a blind project is private (unapproved) until a
+    reviewer approves or merges it; one with the name of another annotator's private speaker is simply a
+    second private row, so the creator learns nothing about the other's choices."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "A speaker needs a name."})
@@ -125,7 +129,9 @@ def speaker_create(
         raise ValidationError(
             {"affiliation": f"Unknown affiliation {affiliation!r}; choose one of {sorted(allowed)}."}
         )
-    existing = _speaker_known_as(project=project, name=name)
+    private = created_by is not None and speaker_is_private_to(user=created_by, project=project)
+    visible = speakers_visible_to(user=created_by, project=project) if private else project.speakers.all()
+    existing = _speaker_known_as(speakers=visible, name=name)
     if existing is not None:
         raise ValidationError({"name": f"{name!r} is already the speaker {existing.name!r} in this project."})
     speaker = Speaker(
@@ -135,6 +141,7 @@ def speaker_create(
         affiliation=affiliation,
         aliases=aliases or [],
         created_by=created_by,
+        approved=not private,
     )
     speaker.full_clean(validate_constraints=False)
     try:
@@ -145,12 +152,26 @@ def speaker_create(
     return speaker
 
 
-def _speaker_known_as(*, project: Project, name: str) -> Speaker | None:
-    """The speaker whose name or one of whose aliases is `name` (ignoring case), if any."""
+def speaker_approve(*, speaker: Speaker) -> Speaker:
+    """Make a private speaker visible to the whole project; a name an approved speaker already has is a
+    field error (merge the two instead). Approving an approved speaker changes nothing."""
+    if speaker.approved:
+        return speaker
+    try:
+        with transaction.atomic():
+            Speaker.objects.filter(pk=speaker.pk).update(approved=True)
+    except IntegrityError as error:
+        raise ValidationError(
+            {"name": f"{speaker.name!r} is already an approved speaker: merge the two instead."}
+        ) from error
+    speaker.approved = True
+    return speaker
+
+
+def _speaker_known_as(*, speakers: QuerySet[Speaker], name: str) -> Speaker | None:
+    """The speaker among `speakers` whose name or one of whose aliases is `name` (ignoring case), if any."""
     folded = name.casefold()
-    candidates = Speaker.objects.filter(project=project).filter(
-        Q(name__iexact=name) | Q(aliases__icontains=name)
-    )
+    candidates = speakers.filter(Q(name__iexact=name) | Q(aliases__icontains=name))
     for speaker in candidates:
         if speaker.name.casefold() == folded or any(alias.casefold() == folded for alias in speaker.aliases):
             return speaker

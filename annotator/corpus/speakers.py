@@ -2,59 +2,145 @@
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotator.corpus.models import Project, Speaker
+from annotator.corpus.models import Project, Speaker, SpeakerMerge
 from annotator.labeling.models import Claim
 from annotator.review.models import GoldClaim
 
 
-def speaker_merge(
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging `duplicates` into `canonical` changes: shown for confirmation, then applied."""
+
+    canonical: Speaker
+    duplicates: list[Speaker]
+    claim_ids: dict[int, list[int]]  # duplicate id → its claims
+    gold_claim_ids: dict[int, list[int]]
+    aliases: list[str]  # the canonical speaker's aliases afterwards
+    affiliation: str  # and its affiliation
+
+    @property
+    def claim_count(self) -> int:
+        return sum(len(ids) for ids in self.claim_ids.values())
+
+    @property
+    def gold_claim_count(self) -> int:
+        return sum(len(ids) for ids in self.gold_claim_ids.values())
+
+    @property
+    def aliases_added(self) -> list[str]:
+        before = {_folded(alias) for alias in self.canonical.aliases}
+        return [alias for alias in self.aliases if _folded(alias) not in before]
+
+
+def speaker_merge_preview(
     *, project: Project, canonical: Speaker | int, duplicates: Iterable[Speaker | int]
+) -> MergePlan:
+    """What `speaker_merge` would do with the same arguments (3 queries, writes nothing)."""
+    return _merge_plan(project=project, canonical=canonical, duplicates=duplicates, lock=False)
+
+
+def speaker_merge(
+    *,
+    project: Project,
+    canonical: Speaker | int,
+    duplicates: Iterable[Speaker | int],
+    merged_by: AbstractBaseUser | None = None,
 ) -> Speaker:
     """Fold `duplicates` into `canonical`: their names join its aliases, their claims follow, they go.
 
     All in one transaction: one UPDATE each for claims (their version bumps, so an open editor gets a
-    409 rather than writing the old speaker back) and gold claims, one DELETE. The canonical speaker
-    keeps its own affiliation, or takes the first duplicate's when it has none. ValidationError when a
-    speaker is not in the project, or nothing is to merge.
+    409 rather than writing the old speaker back) and gold claims, one DELETE, and a SpeakerMerge per
+    duplicate recording what it was, so `speaker_merge_undo` can put it back. The canonical speaker keeps
+    its own affiliation, or takes the first duplicate's when it has none, and is approved (a reviewer
+    curated it). ValidationError when a speaker is not in the project, or nothing is to merge.
     """
+    with transaction.atomic():
+        plan = _merge_plan(project=project, canonical=canonical, duplicates=duplicates, lock=True)
+        target = plan.canonical
+        was_approved, affiliation_before = target.approved, target.affiliation
+        added = plan.aliases_added
+        duplicate_ids = [d.pk for d in plan.duplicates]
+        SpeakerMerge.objects.bulk_create(
+            SpeakerMerge(
+                project=project,
+                canonical=target,
+                duplicate_id=d.pk,
+                duplicate_name=d.name,
+                duplicate_kind=d.kind,
+                duplicate_affiliation=d.affiliation,
+                duplicate_aliases=d.aliases,
+                duplicate_created_by_id=d.created_by_id,
+                duplicate_created_at=d.created_at,
+                duplicate_approved=d.approved,
+                aliases_added=[a for a in added if _folded(a) in {_folded(n) for n in (d.name, *d.aliases)}],
+                affiliation_taken=not affiliation_before and plan.affiliation == d.affiliation != "",
+                canonical_was_approved=was_approved,
+                claim_ids=plan.claim_ids[d.pk],
+                gold_claim_ids=plan.gold_claim_ids[d.pk],
+                merged_by=merged_by,
+            )
+            for d in plan.duplicates
+        )
+        Claim.objects.filter(speaker_id__in=duplicate_ids).update(
+            speaker_id=target.pk, version=F("version") + 1, updated_at=timezone.now()
+        )
+        GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=target.pk)
+        Speaker.objects.filter(pk__in=duplicate_ids).delete()
+        target.aliases, target.affiliation, target.approved = plan.aliases, plan.affiliation, True
+        try:
+            with transaction.atomic():
+                target.save(update_fields=["aliases", "affiliation", "approved"])
+        except IntegrityError as error:  # approving it clashes with another approved speaker's name
+            raise ValidationError(
+                {"canonical": f"{target.name!r} is already an approved speaker: merge it in too."}
+            ) from error
+    return target
+
+
+def _merge_plan(
+    *, project: Project, canonical: Speaker | int, duplicates: Iterable[Speaker | int], lock: bool
+) -> MergePlan:
     canonical_id = _pk(canonical)
     duplicate_ids = list(dict.fromkeys(_pk(d) for d in duplicates))
     if not duplicate_ids:
         raise ValidationError({"duplicates": "Choose at least one duplicate to merge."})
     if canonical_id in duplicate_ids:
         raise ValidationError({"duplicates": "A speaker cannot be merged into itself."})
-    with transaction.atomic():
-        speakers = {
-            s.pk: s
-            for s in Speaker.objects.select_for_update()
-            .filter(project=project, pk__in=[canonical_id, *duplicate_ids])
-            .order_by("pk")
-        }
-        if canonical_id not in speakers:
-            raise ValidationError({"canonical": "No such speaker in this project."})
-        missing = [pk for pk in duplicate_ids if pk not in speakers]
-        if missing:
-            raise ValidationError({"duplicates": f"No such speakers in this project: {missing}."})
-        target = speakers[canonical_id]
-        merged = [speakers[pk] for pk in duplicate_ids]
-        target.aliases = merged_aliases(
-            target.name, [target.aliases, *([d.name, *d.aliases] for d in merged)]
-        )
-        target.affiliation = target.affiliation or next((d.affiliation for d in merged if d.affiliation), "")
-        target.save(update_fields=["aliases", "affiliation"])
-        Claim.objects.filter(speaker_id__in=duplicate_ids).update(
-            speaker_id=canonical_id, version=F("version") + 1, updated_at=timezone.now()
-        )
-        GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=canonical_id)
-        Speaker.objects.filter(pk__in=duplicate_ids).delete()
-    return target
+    rows = Speaker.objects.filter(project=project, pk__in=[canonical_id, *duplicate_ids]).order_by("pk")
+    speakers = {s.pk: s for s in (rows.select_for_update() if lock else rows)}
+    if canonical_id not in speakers:
+        raise ValidationError({"canonical": "No such speaker in this project."})
+    missing = [pk for pk in duplicate_ids if pk not in speakers]
+    if missing:
+        raise ValidationError({"duplicates": f"No such speakers in this project: {missing}."})
+    target = speakers[canonical_id]
+    merged = [speakers[pk] for pk in duplicate_ids]
+    claim_ids: dict[int, list[int]] = {pk: [] for pk in duplicate_ids}
+    claims = Claim.objects.filter(speaker_id__in=duplicate_ids)
+    for claim_id, speaker_id in claims.values_list("pk", "speaker_id"):
+        claim_ids[speaker_id].append(claim_id)
+    gold_ids: dict[int, list[int]] = {pk: [] for pk in duplicate_ids}
+    for gold_id, speaker_id in GoldClaim.objects.filter(speaker_id__in=duplicate_ids).values_list(
+        "pk", "speaker_id"
+    ):
+        gold_ids[speaker_id].append(gold_id)
+    return MergePlan(
+        canonical=target,
+        duplicates=merged,
+        claim_ids=claim_ids,
+        gold_claim_ids=gold_ids,
+        aliases=merged_aliases(target.name, [target.aliases, *([d.name, *d.aliases] for d in merged)]),
+        affiliation=target.affiliation or next((d.affiliation for d in merged if d.affiliation), ""),
+    )
 
 
 def merged_aliases(name: str, alias_lists: Iterable[Iterable[str]]) -> list[str]:
@@ -71,7 +157,7 @@ def merged_aliases(name: str, alias_lists: Iterable[Iterable[str]]) -> list[str]
 
 
 def speakers_for_curation(*, project: Project) -> QuerySet[Speaker]:
-    """The project's speakers with `claim_count` and `gold_count` (1 query)."""
+    """The project's speakers with their creator, `claim_count` and `gold_count` (1 query)."""
 
     def count_of(model: type) -> Coalesce:
         counts = (
@@ -85,6 +171,7 @@ def speakers_for_curation(*, project: Project) -> QuerySet[Speaker]:
 
     return (
         Speaker.objects.filter(project=project)
+        .select_related("created_by")
         .annotate(claim_count=count_of(Claim), gold_count=count_of(GoldClaim))
         .order_by("name")
     )
@@ -124,6 +211,19 @@ def duplicate_groups(names: Sequence[tuple[int, str, Sequence[str]]]) -> list[li
     for pk in ids:
         groups.setdefault(root(pk), []).append(pk)
     return [sorted(group) for group in groups.values() if len(group) > 1]
+
+
+def suggested_merges(speakers: Sequence[Speaker]) -> list[list[Speaker]]:
+    """Likely duplicate groups among `speakers`, each with the one to keep first: the fullest name (most
+    characters; then the most used), since "Antony Blinken" says more than "Blinken"."""
+    by_id = {speaker.pk: speaker for speaker in speakers}
+    groups = duplicate_groups([(s.pk, s.name, s.aliases) for s in speakers])
+    return [sorted((by_id[pk] for pk in group), key=_canonical_first) for group in groups]
+
+
+def _canonical_first(speaker: Speaker) -> tuple[int, int, str]:
+    used = getattr(speaker, "claim_count", 0) + getattr(speaker, "gold_count", 0)
+    return (-len(speaker.name), -used, speaker.name.casefold())
 
 
 def _words(name: str) -> frozenset[str]:

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from annotator.corpus.models import Membership, Passage, Project, Speaker
-from annotator.corpus.selectors import SEE_ALL_ROLES
+from annotator.corpus.selectors import SEE_ALL_ROLES, speakers_visible_to
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 
 User = AbstractBaseUser | AnonymousUser
@@ -105,13 +105,10 @@ def next_assignment(*, user: User, project: Project, after: Assignment | None = 
     return open_.first()
 
 
-def speakers_matching(*, project: Project, query: str = "") -> QuerySet[Speaker]:
-    """The project's speakers whose name or an alias contains `query`; names starting with it first.
-
-    Speakers are shared by everyone in the project (one entity per real-world source), so this is
-    not blind: it serves the editor's search-as-you-type picker.
-    """
-    speakers = Speaker.objects.filter(project=project)
+def speakers_matching(*, user: User, project: Project, query: str = "") -> QuerySet[Speaker]:
+    """The project's speakers `user` may see whose name or an alias contains `query`; names starting
+    with it first. Serves the editor's search-as-you-type picker; visibility is `speakers_visible_to`'s."""
+    speakers = speakers_visible_to(user=user, project=project)
     query = " ".join(query.split())
     if not query:
         return speakers.order_by(Lower("name"))

@@ -1,6 +1,16 @@
 from django.urls import include, path
 
-from annotator.web.views import annotate, corpus, dashboard, exports, manage, projects, review, schema
+from annotator.web.views import (
+    annotate,
+    corpus,
+    dashboard,
+    exports,
+    manage,
+    projects,
+    review,
+    schema,
+    speakers,
+)
 
 urlpatterns = [
     path("", corpus.home, name="home"),
@@ -9,6 +19,7 @@ urlpatterns = [
     path("projects/<slug:slug>/documents/<int:document_id>/", corpus.document_detail, name="document-detail"),
     path("projects/<slug:slug>/", include(annotate.urlpatterns)),
     path("projects/<slug:slug>/", include(review.urlpatterns)),
+    path("projects/<slug:slug>/", include(speakers.urlpatterns)),
     path("projects/<slug:slug>/", include(dashboard.urlpatterns)),
     path("projects/<slug:slug>/", include(exports.urlpatterns)),
     path("projects/<slug:slug>/", include(projects.urlpatterns)),

@@ -66,7 +66,8 @@ def test_review_pages(client, project, members, disputed, who, page):
 def test_merging_speakers_through_the_page(client, project, members, disputed, who):
     keep, duplicate = speaker(project, "Antony Blinken"), speaker(project, "Blinken")
     response = web_client(client, members, who).post(
-        reverse("speakers-curate", args=[project.slug]), {"canonical": keep.pk, "duplicates": [duplicate.pk]}
+        reverse("speakers-curate", args=[project.slug]),
+        {"canonical": keep.pk, "duplicates": [duplicate.pk], "confirmed": "1"},
     )
     merged = not Speaker.objects.filter(pk=duplicate.pk).exists()
     if who in ALLOWED:

@@ -1,4 +1,4 @@
-"""Review pages: the disagreement queue, the side-by-side passage review, speaker curation.
+"""Review pages: the disagreement queue and the side-by-side passage review (speakers: views/speakers.py).
 
 Reviewers and managers only (anyone else gets a 404). Mounted under projects/<slug>/.
 """
@@ -8,16 +8,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
-from django.views.decorators.http import require_http_methods
 
-from annotator.corpus.models import Passage, Project, Role
+from annotator.corpus.models import Passage, Role
 from annotator.corpus.selectors import MANAGING_ROLES, project_members
-from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
 from annotator.review.selectors import STATUSES, passage_review, queue_labels, review_queue
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
@@ -130,60 +127,8 @@ def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
     )
 
 
-class MergeForm(forms.Form):
-    canonical = forms.IntegerField()
-    duplicates = forms.TypedMultipleChoiceField(coerce=int, choices=())
-
-    def __init__(self, *args, speaker_ids: list[int], **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self.fields["duplicates"].choices = [(pk, pk) for pk in speaker_ids]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def speakers(request: HttpRequest, slug: str) -> HttpResponse:
-    project, role = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
-    curated = list(speakers_for_curation(project=project))
-    if request.method == "POST":
-        return _merge(request, project, curated)
-    by_id = {speaker.pk: speaker for speaker in curated}
-    groups = duplicate_groups([(s.pk, s.name, s.aliases) for s in curated])
-    suggestions = [
-        sorted((by_id[pk] for pk in group), key=lambda s: (-s.claim_count - s.gold_count, len(s.name)))
-        for group in groups
-    ]
-    return render(
-        request,
-        "speakers.html",
-        {"project": project, "role": role, "speakers": curated, "suggestions": suggestions},
-    )
-
-
-def _merge(request: HttpRequest, project: Project, curated: list) -> HttpResponse:
-    form = MergeForm(request.POST, speaker_ids=[s.pk for s in curated])
-    if not form.is_valid():
-        messages.error(request, "Choose one speaker to keep and at least one duplicate to merge into it.")
-        return redirect("speakers-curate", slug=project.slug)
-    try:
-        speaker = speaker_merge(
-            project=project,
-            canonical=form.cleaned_data["canonical"],
-            duplicates=[pk for pk in form.cleaned_data["duplicates"] if pk != form.cleaned_data["canonical"]],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        merged = len(set(form.cleaned_data["duplicates"]) - {speaker.pk})
-        messages.success(
-            request,
-            f"Merged {merged} speaker{'s' if merged != 1 else ''} into {speaker.name}; claims follow.",
-        )
-    return redirect("speakers-curate", slug=project.slug)
-
-
 urlpatterns = [
     path("review/", queue, name="review-queue"),
     path("review/next/", next_passage, name="review-next"),
     path("review/passages/<int:passage_id>/", passage, name="review-passage"),
-    path("speakers/", speakers, name="speakers-curate"),
 ]

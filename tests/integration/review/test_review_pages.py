@@ -86,9 +86,14 @@ def test_the_speakers_page_merges_with_a_form(reviewer, project, members, seeded
     full, short = speaker(project, "Antony Blinken"), speaker(project, "Blinken")
     page = reviewer.get(reverse("speakers-curate", args=[project.slug]))
     assert page.status_code == 200 and b"Likely duplicates" in page.content
-    response = reviewer.post(
+    preview = reviewer.post(
         reverse("speakers-curate", args=[project.slug]),
         {"canonical": full.pk, "duplicates": [short.pk, full.pk]},
+    )
+    assert b"Merge into Antony Blinken?" in preview.content and Speaker.objects.filter(pk=short.pk).exists()
+    response = reviewer.post(
+        reverse("speakers-curate", args=[project.slug]),
+        {"canonical": full.pk, "duplicates": [short.pk, full.pk], "confirmed": "1"},
         follow=True,
     )
     assert b"Merged 1 speaker into Antony Blinken" in response.content

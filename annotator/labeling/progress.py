@@ -1,20 +1,41 @@
 """Reads for the managers' progress page: counts per annotator, per document and per day.
 
 Every function is one aggregate query, whatever the size of the project. Only what is recorded is
-counted: assignment statuses and times, and claims. Flags and time on task are not recorded.
+counted: assignment statuses and times, claims, and time on task (Assignment.active_seconds, which the
+editor reports). Flags are not recorded.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from annotator.corpus.models import Document, Membership, Passage, Project, Role
+from annotator.labeling.durations import duration_text
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 
 DOCUMENTS_PER_PAGE = 50
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median (percentile_cont(0.5)): the middle value, or the mean of the two."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -27,10 +48,20 @@ class AnnotatorProgress:
     skipped: int
     claims: int
     last_activity: datetime | None
+    active_seconds: int = 0  # time on task over all their assignments
+    median_seconds: float | None = None  # per submitted passage; None before the first submission
 
     @property
     def percent(self) -> int:
         return round(100 * (self.submitted + self.skipped) / self.assigned) if self.assigned else 0
+
+    @property
+    def active_time(self) -> str:
+        return duration_text(self.active_seconds)
+
+    @property
+    def median_time(self) -> str:
+        return duration_text(self.median_seconds)
 
 
 @dataclass(frozen=True)
@@ -63,7 +94,12 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
         row["annotator_id"]: row
         for row in Assignment.objects.filter(passage__document__project=project)
         .values("annotator_id")
-        .annotate(**_STATUS_COUNTS, last=Max("updated_at"))
+        .annotate(
+            **_STATUS_COUNTS,
+            last=Max("updated_at"),
+            active=Sum("active_seconds"),
+            median=Median("active_seconds", filter=Q(status=AssignmentStatus.SUBMITTED)),
+        )
         .order_by()
     }
     claims = {
@@ -82,7 +118,7 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
         .order_by("username")
         .values_list("pk", "username")
     )
-    nothing = dict.fromkeys(_STATUS_COUNTS, 0) | {"last": None}
+    nothing = dict.fromkeys(_STATUS_COUNTS, 0) | {"last": None, "active": 0, "median": None}
     rows = []
     for pk, username in people:
         counts = assignments.get(pk, nothing)
@@ -97,6 +133,8 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
                 skipped=counts["skipped"],
                 claims=claimed["n"],
                 last_activity=max((t for t in (counts["last"], claimed["last"]) if t), default=None),
+                active_seconds=counts["active"] or 0,
+                median_seconds=counts["median"],
             )
         )
     return rows

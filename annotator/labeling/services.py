@@ -8,9 +8,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
+from annotator.corpus.schema import span_rule_of
 from annotator.errors import Conflict
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
+from annotator.labeling.span_rule import normalise_span, span_adjustment
 from annotator.labeling.validation import claim_problems
 
 
@@ -43,8 +45,14 @@ def assignments_distribute(*, project: Project) -> int:
     return len(pairs)
 
 
-def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate claim fields against the assignment's passage and project; fill text and target."""
+def _checked_fields(
+    *, assignment: Assignment, fields: dict[str, Any], respanned: bool = True
+) -> tuple[dict[str, Any], dict[str, list[int]] | None]:
+    """Validate claim fields against the assignment's passage and project; fill text and target.
+
+    A new or re-spanned claim's edges go through the project's span rule; returns the model fields and
+    how the rule moved the span (None when it did not, or when the span was not touched).
+    """
     passage = assignment.passage
     project = passage.document.project
     speaker_id = fields.get("speaker_id")
@@ -61,10 +69,18 @@ def _checked_fields(*, assignment: Assignment, fields: dict[str, Any]) -> dict[s
             problems["speaker"] = "No such speaker in this project."
     if problems:
         raise ValidationError(problems)
-    start, end = fields["start"], fields["end"]
-    checked = {**fields, "text": passage.text[start:end], "target": fields["target"].strip()}
+    sent = (fields["start"], fields["end"])
+    # A claim whose span is not being changed keeps it as saved, even if saved before the rule existed.
+    start, end = normalise_span(passage.text, *sent, span_rule_of(project.schema)) if respanned else sent
+    checked = {
+        **fields,
+        "start": start,
+        "end": end,
+        "text": passage.text[start:end],
+        "target": fields["target"].strip(),
+    }
     del checked["speaker_id"]
-    return {**checked, "speaker": speaker, "note": checked["note"] or ""}
+    return {**checked, "speaker": speaker, "note": checked["note"] or ""}, span_adjustment(sent, (start, end))
 
 
 REOPENABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
@@ -77,25 +93,29 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
     ValidationError with field messages; nothing is written then.
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
-    checked = _checked_fields(assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS})
+    checked, adjusted = _checked_fields(
+        assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS}
+    )
     if assignment.status in REOPENABLE:
         with transaction.atomic():
             claim = Claim.objects.create(assignment=assignment, **checked)
             _mark_in_progress(assignment)
-        return claim
-    # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
-    # transaction around it would only add two round trips to every autosave.
-    claim = Claim.objects.create(assignment=assignment, **checked)
-    _after_claim_change(assignment)
+    else:
+        # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
+        # transaction around it would only add two round trips to every autosave.
+        claim = Claim.objects.create(assignment=assignment, **checked)
+        _after_claim_change(assignment)
+    claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
 
 
 def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     """Change a claim if `version` is still current, else raise Conflict carrying the newer claim."""
     fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_CONTENT_FIELDS}
-    if "start" in changes or "end" in changes:
+    respanned = "start" in changes or "end" in changes
+    if respanned:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
-    checked = _checked_fields(assignment=claim.assignment, fields=fields)
+    checked, adjusted = _checked_fields(assignment=claim.assignment, fields=fields, respanned=respanned)
     now = timezone.now()
     # The version check and the write are one statement (it commits by itself): of two saves based on
     # the same version, exactly one matches a row; the other gets the Conflict and the winner's state.
@@ -110,6 +130,7 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     for name, value in checked.items():
         setattr(claim, name, value)
     claim.version, claim.updated_at = version + 1, now
+    claim.span_adjusted = adjusted
     return claim
 
 

@@ -123,3 +123,10 @@ def _is_abbreviation_stop(text: str, i: int) -> bool:
     while word_start > 0 and text[word_start - 1].isalpha():
         word_start -= 1
     return text[word_start:i] in ABBREVIATIONS
+
+
+def span_adjustment(before: tuple[int, int], after: tuple[int, int]) -> dict[str, list[int]] | None:
+    """How the rule moved a span, as the API reports it: {"start": [old, new], "end": [old, new]}, or None."""
+    if before == after:
+        return None
+    return {"start": [before[0], after[0]], "end": [before[1], after[1]]}

@@ -10,9 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.corpus.models import Passage, Speaker
+from annotator.corpus.schema import span_rule_of
 from annotator.errors import Conflict
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
+from annotator.labeling.span_rule import normalise_span
 from annotator.labeling.validation import claim_problems
 from annotator.review.models import Adjudication, GoldClaim
 from annotator.review.selectors import current_adjudication
@@ -119,6 +121,11 @@ def _checked_claims(
         seen.setdefault(key, index)
         problems.update({f"claims[{index}].{name}": message for name, message in found.items()})
         if not found:
+            # Gold claims follow the same span rule as annotators' claims, so gold and annotations
+            # compare edge for edge.
+            fields["start"], fields["end"] = normalise_span(
+                passage.text, fields["start"], fields["end"], span_rule_of(project.schema)
+            )
             fields["text"] = passage.text[fields["start"] : fields["end"]]
             rows.append((fields, sources))
     if problems:

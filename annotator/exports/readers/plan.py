@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.corpus.readers import content_digest, has_nul
+from annotator.corpus.schema import span_rule_of
 from annotator.corpus.segment import normalise_text
 from annotator.exports.readers import CLAIM, IGNORE, SPEAKER, LabelRole
 from annotator.exports.readers.foreign import ForeignRecord, ForeignSpan, RecordError
+from annotator.labeling.span_rule import normalise_span
 from annotator.labeling.validation import claim_problems
 
 DEFAULT_SPEAKER_RELATIONS = ("said_by",)
@@ -211,6 +213,9 @@ def _claim(
         problems["speaker"] = f"The speaker name is longer than {SPEAKER_NAME_LIMIT} characters."
     if problems:
         return None, list(problems.values())
+    # Imported claims follow the project's span rule like claims made in the editor, so the same claim
+    # marked in another tool does not count as a boundary disagreement.
+    start, end = normalise_span(text, start, end, span_rule_of(schema))
     return PlannedClaim(start, end, fields, speaker, mention if speaker else None), []
 
 

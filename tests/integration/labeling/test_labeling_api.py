@@ -38,7 +38,9 @@ def test_an_annotator_creates_a_claim_and_gets_it_back_with_version_1(
         "kind": "person",
         "affiliation": "cn_scholar",
     }
-    assert (data["start"], data["end"], data["text"]) == (body["start"], body["end"], body["text"])
+    # The span rule drops the final full stop, and the response says so.
+    assert (data["start"], data["end"], data["text"]) == (body["start"], body["end"] - 1, body["text"][:-1])
+    assert data["span_adjusted"] == {"start": [body["start"]] * 2, "end": [body["end"], body["end"] - 1]}
     stored = Claim.objects.get(pk=data["id"])
     assert assignment.passage.text[stored.start : stored.end] == stored.text
     listed = ann1_client.get(f"/api/v1/claims/?assignment={assignment.pk}").json()
@@ -50,7 +52,7 @@ def test_text_may_be_left_out_and_is_taken_from_the_passage(ann1_client, assignm
     del body["text"]
     response = ann1_client.post("/api/v1/claims/", body, format="json")
     assert response.status_code == 201
-    assert response.json()["text"] == "Scholars focused on the bridge."
+    assert response.json()["text"] == "Scholars focused on the bridge"
 
 
 # --- claims: bad input → 400 with field errors, nothing saved --------------------------------------
@@ -258,7 +260,7 @@ def test_the_workspace_has_the_passage_its_neighbours_claims_and_navigation(
     assert workspace["passage"]["text"] == middle.passage.text
     assert workspace["context"]["before"].startswith("Officials in Beijing")
     assert workspace["context"]["after"].startswith("A third paragraph")
-    assert [c["text"] for c in workspace["claims"]] == ["Others disagreed."]
+    assert [c["text"] for c in workspace["claims"]] == ["Others disagreed"]
     assert workspace["navigation"] == {
         "previous": assignment_of("ann1", 0).pk,
         "next": assignment_of("ann1", 2).pk,

@@ -20,6 +20,21 @@ from annotator.agreement.coefficients import alpha_batch, check_level
 _CHUNK_CELLS = 1 << 22  # replicates x items per weight chunk (32 MB of float64)
 
 
+# A percentile interval needs replicates that can differ: at least this many resampling units (documents).
+MIN_RESAMPLING_UNITS = 2
+
+
+def degenerate_interval_reason(interval: tuple[float, float] | None, n_items: int) -> str | None:
+    """Why an interval says nothing (fewer than MIN_RESAMPLING_UNITS items, or replicates with zero
+    spread: every resample gave the same number), as text to show instead of it; None when it is usable."""
+    reason = f"needs \u2265 {MIN_RESAMPLING_UNITS} documents"
+    if n_items < MIN_RESAMPLING_UNITS:
+        return reason
+    if interval is not None and all(np.isfinite(interval)) and interval[1] - interval[0] <= 1e-12:
+        return reason
+    return None
+
+
 def _check(n: int, confidence: float) -> None:
     if int(n) != n or n < 1:
         raise ValueError("the number of bootstrap replicates must be a positive integer")

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from annotator.agreement.bootstrap import Reweighted, reweighted_intervals
+from annotator.agreement.bootstrap import Reweighted, degenerate_interval_reason, reweighted_intervals
 from annotator.agreement.coefficients import alpha_batch, fast_unique
 from annotator.agreement.report_attributes import attribute_agreement, claim_units, gold_kappa
 from annotator.agreement.report_inputs import ATTRIBUTES, ProjectArrays, project_arrays
@@ -66,8 +66,8 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def _interval(ci: tuple[float, float] | None) -> list | None:
-    if ci is None or any(_number(x) is None for x in ci):
+def _interval(ci: tuple[float, float] | str | None) -> list | None:
+    if ci is None or isinstance(ci, str) or any(_number(x) is None for x in ci):
         return None
     return [float(ci[0]), float(ci[1])]
 
@@ -78,6 +78,7 @@ def _figure(value: Any, ci: Any, n_units: int, n_annotators: int, **extra: Any) 
         "ci": _interval(ci),
         "n_units": int(n_units),
         "n_annotators": int(n_annotators),
+        **({"ci_reason": ci} if isinstance(ci, str) else {}),
         **extra,
     }
 
@@ -131,6 +132,8 @@ def project_report(
         statistics.update({f"{name}.label.{label}": s for label, s in agreement.per_label.items()})
     n_docs = len(pa.document_ids)
     ci = reweighted_intervals(statistics, n_docs, n_boot, seed, confidence) if n_boot > 0 else {}
+    # A collapsed interval is replaced by the reason (a str), which _figure reports as ci_reason.
+    ci = {key: degenerate_interval_reason(interval, n_docs) or interval for key, interval in ci.items()}
 
     step(0.9, "writing the report")
     n_ann = len(pa.annotator_ids)
@@ -227,7 +230,10 @@ def _attribute_section(name: str, a: Any, ci: dict) -> dict:
             n_pairs=int(np.isfinite(pair_kappa).sum()),
         ),
         "per_label": {
-            label: _figure(s.value(), ci.get(f"{name}.label.{label}"), a.n_units, a.n_annotators)
+            # n: the units where some annotator gave this label, not every unit of the attribute.
+            label: _figure(
+                s.value(), ci.get(f"{name}.label.{label}"), a.per_label_units[label], a.n_annotators
+            )
             for label, s in a.per_label.items()
         },
         "coincidence": _matrix(a.coincidence, a.labels),

@@ -133,6 +133,7 @@ class AttributeAgreement:
     labels: list
     alpha: Reweighted
     per_label: dict[str, Reweighted]
+    per_label_units: dict[str, int]  # pairable units where at least one annotator gave the label
     per_document: FloatArray  # alpha per document
     per_document_units: FloatArray  # units with >= 2 values per document
     fleiss: Reweighted | None
@@ -169,6 +170,9 @@ def attribute_agreement(
     alpha = Reweighted(rows, lambda sums: alpha_from_summary(sums, n_frequent), quadratic)
     per_document = nominal_alpha(rows[:, 1], rows[:, 0], squares)
     per_label = {}
+    # (unit, label) rows are unique after pairable_counts, so counting rows per label counts units.
+    units_with_label = np.bincount(c[cnt > 0], minlength=n_labels)
+    per_label_units = {str(name): int(units_with_label[k]) for k, name in enumerate(labels)}
     if len(labels) <= MATRIX_LABELS:  # one-vs-rest, for closed label sets (not the open speaker list)
         flat = np.bincount(
             np.r_[doc * 2 * n_labels + c, doc * 2 * n_labels + n_labels + c],
@@ -202,6 +206,7 @@ def attribute_agreement(
         labels=labels,
         alpha=alpha,
         per_label=per_label,
+        per_label_units=per_label_units,
         per_document=per_document,
         per_document_units=units_per_doc,
         fleiss=fleiss,

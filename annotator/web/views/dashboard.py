@@ -83,6 +83,7 @@ class Figure:
     scale: str  # "alpha", "kappa" or "f1"
     extra: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ci_reason: str | None = None  # why there is no interval (e.g. "needs ≥ 2 documents")
 
     @property
     def text(self) -> str:
@@ -118,6 +119,7 @@ def _figure(data: dict | None, title: str, unit: str, scale: str) -> Figure:
         title=title,
         value=data.get("value"),
         ci=data.get("ci"),
+        ci_reason=data.get("ci_reason"),
         n_units=data.get("n_units"),
         n_annotators=data.get("n_annotators"),
         unit=unit,

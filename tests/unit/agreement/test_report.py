@@ -397,3 +397,40 @@ def test_empty_project_reports_undefined_figures():
     assert result["span"]["position_alpha"]["value"] is None  # everyone agrees there is nothing: one category
     assert result["span"]["overlap_f1"]["value"] is None
     assert math.isfinite(result["counts"]["passages"]) and json.dumps(result, allow_nan=False)
+
+
+# --- honest intervals and per-label n ----------------------------------------------------------------
+
+
+def test_an_interval_from_one_document_or_with_no_spread_is_replaced_by_its_reason():
+    from annotator.agreement.bootstrap import degenerate_interval_reason
+
+    assert degenerate_interval_reason((0.36, 0.36), 1) == "needs \u2265 2 documents"
+    assert degenerate_interval_reason((0.2, 0.6), 1) == "needs \u2265 2 documents"
+    assert degenerate_interval_reason((0.36, 0.36), 5) == "needs \u2265 2 documents"
+    assert degenerate_interval_reason((0.2, 0.6), 5) is None
+    assert degenerate_interval_reason((float("nan"), float("nan")), 5) is None
+
+
+def test_per_label_n_counts_the_units_that_carry_the_label():
+    flip = {"favor": "against", "against": "favor", "neutral": "favor"}
+    rows = copies([1, 2], lambda a, k, c: (*c[:4], flip[c[4]], c[5]) if a == 2 and k == 0 else c)
+    per_label = report(rows, [1, 2])["attributes"]["stance"]["per_label"]
+    # 7 units; favor is given on 3 of them (two agreed, one flipped from favor), against on 3, neutral on 2.
+    assert {label: figure["n_units"] for label, figure in per_label.items()} == {
+        "favor": 3,
+        "against": 3,
+        "neutral": 2,
+    }
+
+
+def test_a_one_document_report_gives_reasons_instead_of_collapsed_intervals():
+    only_first = [r for r in copies([1, 2]) if r[1] in (1, 2)]
+    result = project_report(
+        claims_table(only_first),
+        assignments_table([1, 2], passages={1: 60, 2: 50}),
+        passage_lengths={1: 60, 2: 50},
+        n_boot=50,
+    )
+    alpha = result["attributes"]["perspective"]["alpha"]
+    assert alpha["ci"] is None and alpha["ci_reason"] == "needs \u2265 2 documents"

@@ -223,11 +223,25 @@ def test_a_reviewer_merges_speaker_duplicates_on_the_speakers_page(
     suggestion.locator("select[name=canonical]").select_option(label="Antony Blinken")
     screenshot(page, output_dir / "speakers.png")
     suggestion.get_by_role("button", name="Merge").click()
+    preview = page.get_by_test_id("merge-preview")
+    expect(preview).to_contain_text("Merge into Antony Blinken?")
+    expect(preview.get_by_test_id("claims-moved")).to_contain_text("2 claims and 0 gold claims move")
+    expect(preview.get_by_test_id("aliases-added")).to_contain_text(
+        "U.S. Secretary of State Antony Blinken; Blinken"
+    )
+    assert Speaker.objects.filter(pk=short.pk).exists()  # nothing changes before the confirmation
+    preview.get_by_role("button", name="Merge").click()
     expect(page.locator("main")).to_contain_text("Merged 2 speakers into Antony Blinken")
     expect(page.get_by_test_id("suggestion")).to_have_count(0)
     keep = Speaker.objects.get(project=project, name="Antony Blinken")
     assert sorted(keep.aliases) == ["Blinken", "U.S. Secretary of State Antony Blinken"]
     assert set(Claim.objects.filter(text=CONDEMNED).values_list("speaker_id", flat=True)) == {keep.pk}
+    page.get_by_test_id("merge").filter(has_text="Blinken → Antony Blinken").first.get_by_role(
+        "button", name="Undo"
+    ).click()
+    expect(page.locator("main")).to_contain_text("Undid the merge")
+    assert Claim.objects.get(pk=claims["ann2"][0].pk).speaker_id == short.pk
+    assert Speaker.objects.get(pk=short.pk).name == "Blinken"
 
 
 def test_review_highlights_and_gold_spans_count_code_points_after_emoji(login, live_server, project, members):

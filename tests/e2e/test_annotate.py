@@ -126,7 +126,8 @@ def test_annotator_marks_a_claim_with_mouse_and_keyboard_and_it_survives_a_reloa
     )
     assert sentence in target.passage.text
     drag_select(page, sentence)
-    expect(page.locator("#f-text")).to_have_text(sentence)
+    saved = sentence.removesuffix(".")  # the span rule drops the final full stop, in the preview too
+    expect(page.locator("#f-text")).to_have_text(saved)
     expect(page.locator("#save-status")).to_have_attribute("data-state", "draft")
 
     page.keyboard.press("s")
@@ -140,7 +141,7 @@ def test_annotator_marks_a_claim_with_mouse_and_keyboard_and_it_survives_a_reloa
 
     claim = Claim.objects.select_related("speaker", "assignment__annotator").get()
     start = target.passage.text.index(sentence)
-    assert (claim.start, claim.end, claim.text) == (start, start + len(sentence), sentence)
+    assert (claim.start, claim.end, claim.text) == (start, start + len(saved), saved)
     assert target.passage.text[claim.start : claim.end] == claim.text
     assert (claim.speaker.name, claim.attribution, claim.perspective, claim.stance) == (
         "Wang Junsheng",
@@ -154,10 +155,10 @@ def test_annotator_marks_a_claim_with_mouse_and_keyboard_and_it_survives_a_reloa
     page.reload()
     open_editor(page)
     expect(page.locator("#passage mark[data-claims]").first).to_be_visible()
-    assert highlighted_text(page) == sentence
+    assert highlighted_text(page) == saved
     expect(page.locator("#claim-list .claim-item")).to_have_count(1)
     page.locator("#passage mark[data-claims]").first.click()
-    expect(page.locator("#f-text")).to_have_text(sentence)
+    expect(page.locator("#f-text")).to_have_text(saved)
     expect(page.locator("input[name=stance][value=against]")).to_be_checked()
     page.screenshot(path=str(output_dir / "annotate-claim.png"), full_page=True)
 
@@ -204,6 +205,7 @@ def test_offsets_stay_exact_after_emoji_and_a_speaker_is_created_from_the_keyboa
     assert helpers == [15, 16, 1, [5, 14], [2, 4]]
 
     drag_select(page, phrase)
+    phrase = phrase.removesuffix(".")  # what the span rule keeps of the selection, previewed and saved
     expect(page.locator("#f-text")).to_have_text(phrase)
     page.keyboard.press("s")
     page.keyboard.type("Li Wei")

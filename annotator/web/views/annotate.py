@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from annotator.corpus.guidelines import render_guidelines
 from annotator.corpus.guidelines_reading import guidelines_due, guidelines_mark_read
 from annotator.corpus.models import Project, Role
+from annotator.corpus.schema import span_rule_of
 from annotator.corpus.selectors import project_members
 from annotator.labeling import time_on_task
 from annotator.labeling.selectors import (
@@ -56,6 +57,7 @@ def _editor_config(
         "guidelines": {"available": bool(project.guidelines.strip()), "open": guidelines_open},
         "schema": {name: schema.get(name, []) for name in SCHEMA_LISTS}
         | {"default_target": schema.get("default_target", "")},
+        "span_rule": span_rule_of(schema),  # text.js previews the edges the server will save
         "urls": {
             "api": reverse("api-root"),
             "annotate": reverse("annotate", args=[project.slug, ID_PLACEHOLDER]),

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from annotator.corpus.models import Passage, Role
+from annotator.corpus.schema import span_rule_of
 from annotator.corpus.selectors import MANAGING_ROLES, project_members
 from annotator.review.selectors import STATUSES, passage_review, queue_labels, review_queue
 from annotator.web.access import project_for
@@ -104,6 +105,7 @@ def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
             "targets": project.schema.get("targets", []),
             "default_target": project.schema.get("default_target"),
         },
+        "span_rule": span_rule_of(project.schema),  # text.js snaps gold re-spans as the server will
         "urls": {
             "save": reverse("review-passage-adjudication", args=[passage_id]),
             "queue": reverse("review-queue", args=[project.slug]),

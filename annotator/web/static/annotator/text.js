@@ -24,8 +24,109 @@ export function codePointToUtf16(text, points) {
 
 const WORD_CHAR = /^[\p{L}\p{N}\p{M}\p{Pc}]$/u;
 const APOSTROPHE = /^['’]$/u;
-// Trimmed from both ends of a selection: spaces, and quotation marks (a claim is the content only).
-const TRIM_CHAR = /^[\s"“”„‟«»‹›‘’']$/u;
+
+// --- the span rule: annotator/labeling/span_rule.py, line for line (read its module doc for the rule) ---
+// tests/e2e/test_span_rule_js.py runs both over tests/fixtures/span_rule_cases.json.
+
+const QUOTES = new Set("\"'“”„‟«»‹›‘’‚‛");
+const OPENING_CONTEXT = new Set("([{");
+const FINAL_PUNCTUATION = new Set(".!?;:,");
+const ABBREVIATIONS = new Set(["Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov",
+  "Lt", "Col", "Capt", "Sgt", "Inc", "Ltd", "Co", "Corp", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Oct",
+  "Nov", "Dec", "etc", "vs"]);
+export const DEFAULT_SPAN_RULE = Object.freeze({ trim_spaces: true, trim_quotes: true, trim_final_punctuation: true });
+const isSpace = (c) => /^\s$/u.test(c);
+const isAlpha = (c) => /^\p{L}$/u.test(c);
+const isRuleWordChar = (c) => /^[\p{L}\p{N}_]$/u.test(c);
+
+let pageSpanRule = null;
+
+/** Use this rule from now on (the page's project rule); by default it is read from the page config. */
+export function setSpanRule(rule) {
+  pageSpanRule = { ...DEFAULT_SPAN_RULE, ...(rule || {}) };
+}
+
+/** The page's span rule: as set, else `span_rule` of the editor's or review page's JSON config. */
+export function spanRule() {
+  if (pageSpanRule) return pageSpanRule;
+  const node = typeof document === "undefined" ? null
+    : document.getElementById("editor-config") || document.getElementById("review-config");
+  let fromPage = null;
+  try {
+    fromPage = node ? JSON.parse(node.textContent).span_rule : null;
+  } catch {
+    fromPage = null; // a page without a readable config keeps the default rule
+  }
+  setSpanRule(fromPage);
+  return pageSpanRule;
+}
+
+function isQuote(chars, i) {
+  if (!QUOTES.has(chars[i])) return false;
+  const insideWord = i > 0 && i < chars.length - 1 && isRuleWordChar(chars[i - 1]) && isRuleWordChar(chars[i + 1]);
+  return !((chars[i] === "'" || chars[i] === "’") && insideWord);
+}
+
+function opens(chars, i) {
+  const before = i > 0 ? chars[i - 1] : " ";
+  const after = i + 1 < chars.length ? chars[i + 1] : " ";
+  const followsOpening = isSpace(before) || OPENING_CONTEXT.has(before) || (QUOTES.has(before) && opens(chars, i - 1));
+  return followsOpening && !isSpace(after);
+}
+
+function trimQuotes(chars, start, end) {
+  if (start >= end) return [start, end];
+  const partners = new Map();
+  const openMarks = [];
+  for (let i = start; i < end; i += 1) {
+    if (!isQuote(chars, i)) continue;
+    if (opens(chars, i)) openMarks.push(i);
+    else if (openMarks.length) {
+      const j = openMarks.pop();
+      partners.set(i, j);
+      partners.set(j, i);
+    }
+  }
+  const [first, last] = [start, end - 1];
+  const trimFirst = isQuote(chars, first) && (partners.get(first) ?? last) === last;
+  const trimLast = last > first && isQuote(chars, last) && (partners.get(last) ?? first) === first;
+  return [start + (trimFirst ? 1 : 0), end - (trimLast ? 1 : 0)];
+}
+
+function isAbbreviationStop(chars, i) {
+  if (chars[i] !== ".") return false;
+  let letters = 0;
+  let j = i;
+  while (j >= 1 && chars[j] === "." && isAlpha(chars[j - 1]) && (j < 2 || !isAlpha(chars[j - 2]))) {
+    letters += 1;
+    j -= 2;
+  }
+  if (letters >= 2) return true;
+  let wordStart = i;
+  while (wordStart > 0 && isAlpha(chars[wordStart - 1])) wordStart -= 1;
+  return ABBREVIATIONS.has(chars.slice(wordStart, i).join(""));
+}
+
+function normalisedOrNull(chars, start, end, rule) {
+  const on = (name) => rule[name] ?? true;
+  for (;;) {
+    const before = [start, end];
+    if (on("trim_spaces")) {
+      while (start < end && isSpace(chars[start])) start += 1;
+      while (end > start && isSpace(chars[end - 1])) end -= 1;
+    }
+    if (on("trim_quotes")) [start, end] = trimQuotes(chars, start, end);
+    if (on("trim_final_punctuation") && end > start && FINAL_PUNCTUATION.has(chars[end - 1])
+        && !isAbbreviationStop(chars, end - 1)) end -= 1;
+    if (start === before[0] && end === before[1]) break;
+  }
+  return start < end ? [start, end] : null;
+}
+
+/** The span [start, end) (code points) with its edges moved in by the rule; unchanged if nothing remains. */
+export function normaliseSpan(text, start, end, rule = DEFAULT_SPAN_RULE) {
+  return normalisedOrNull(Array.from(text), start, end, rule) || [start, end];
+}
 
 function charBefore(text, i) {
   if (i <= 0) return "";
@@ -45,8 +146,8 @@ function isWordChar(text, i, ch) {
   return APOSTROPHE.test(ch) && WORD_CHAR.test(charBefore(text, i)) && WORD_CHAR.test(charAt(text, i + 1));
 }
 
-/** Snap [start, end) (UTF-16) outwards to whole words, then trim spaces and quotes; null when empty. */
-export function snapToWords(text, start, end) {
+/** Snap [start, end) (UTF-16) outwards to whole words, then apply the span rule; null when empty. */
+export function snapToWords(text, start, end, rule = spanRule()) {
   start = Math.max(0, Math.min(start, text.length));
   end = Math.max(start, Math.min(end, text.length));
   const isLow = (i) => i > 0 && i < text.length && (text.charCodeAt(i) & 0xfc00) === 0xdc00;
@@ -63,9 +164,10 @@ export function snapToWords(text, start, end) {
     if (!isWordChar(text, end, next) || !isWordChar(text, end - last.length, last)) break;
     end += next.length;
   }
-  while (start < end && TRIM_CHAR.test(charAt(text, start))) start += charAt(text, start).length;
-  while (end > start && TRIM_CHAR.test(charBefore(text, end))) end -= charBefore(text, end).length;
-  return start < end ? [start, end] : null;
+  // The rule counts code points, as the server does; the selection counts UTF-16 units.
+  const chars = Array.from(text);
+  const points = normalisedOrNull(chars, utf16ToCodePoint(text, start), utf16ToCodePoint(text, end), rule);
+  return points && [codePointToUtf16(text, points[0]), codePointToUtf16(text, points[1])];
 }
 
 /** [start, end) UTF-16 spans of the words of text (letters, digits, marks; inner apostrophes). */

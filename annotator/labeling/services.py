@@ -65,6 +65,8 @@ def _checked_fields(
     if speaker_id is not None:
         # Fetched rather than merely checked, so the saved claim carries its speaker without a re-read.
         speaker = Speaker.objects.filter(pk=speaker_id, project_id=project.pk).first()
+        if speaker is not None and _private_to_another(speaker, project, assignment.annotator_id):
+            speaker = None  # as if it did not exist: its name must not reach this annotator
         if speaker is None and "speaker" not in problems:
             problems["speaker"] = "No such speaker in this project."
     if problems:
@@ -84,6 +86,12 @@ def _checked_fields(
 
 
 REOPENABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
+
+
+def _private_to_another(speaker: Speaker, project: Project, annotator_id: int) -> bool:
+    """Whether ``speaker`` is another annotator's, not yet approved, in a blind project: nobody else's
+    claims may name it until a reviewer approves it (``corpus.selectors.speakers_visible_to``)."""
+    return project.blind and not speaker.approved and speaker.created_by_id != annotator_id
 
 
 def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:

@@ -110,3 +110,34 @@ def test_a_submitted_passage_stays_submitted_while_corrected_and_cannot_be_skipp
     assert assignment.status == AssignmentStatus.SUBMITTED and assignment.submitted_at is not None
     with pytest.raises(ValidationError):
         assignment_skip(assignment=assignment)
+
+
+def test_a_claim_cannot_name_another_annotators_private_speaker_in_a_blind_project(project, members, seeded):
+    from django.core.exceptions import ValidationError
+
+    from annotator.corpus.models import Speaker
+    from annotator.labeling.models import Assignment
+    from annotator.labeling.services import assignments_distribute, claim_create
+
+    assignments_distribute(project=project)
+    private = Speaker.objects.create(
+        project=project, name="Kurt Campbell", approved=False, created_by=members["ann1"]
+    )
+    theirs = (
+        Assignment.objects.select_related("passage__document__project")
+        .filter(annotator=members["ann2"])
+        .first()
+    )
+    fields = dict(start=0, end=5, attribution="indirect", perspective="us_western", stance="neutral")
+    with pytest.raises(ValidationError) as error:
+        claim_create(assignment=theirs, speaker_id=private.pk, **fields)
+    assert "No such speaker" in str(error.value) and "Campbell" not in str(error.value)
+    own = (
+        Assignment.objects.select_related("passage__document__project")
+        .filter(annotator=members["ann1"])
+        .first()
+    )
+    assert claim_create(assignment=own, speaker_id=private.pk, **fields).speaker_id == private.pk
+    private.approved = True
+    private.save()
+    assert claim_create(assignment=theirs, speaker_id=private.pk, **fields).speaker_id == private.pk

@@ -25,13 +25,13 @@ MIN_RESAMPLING_UNITS = 2
 
 
 def degenerate_interval_reason(interval: tuple[float, float] | None, n_items: int) -> str | None:
-    """Why an interval says nothing (fewer than MIN_RESAMPLING_UNITS items, or replicates with zero
-    spread: every resample gave the same number), as text to show instead of it; None when it is usable."""
-    reason = f"needs \u2265 {MIN_RESAMPLING_UNITS} documents"
+    """Why an interval says nothing, as text to show instead of it; None when it is usable.
+
+    Resampling fewer than MIN_RESAMPLING_UNITS documents can only repeat the estimate. With more, an
+    interval of zero width is a finding (every document agrees alike, e.g. perfectly), not a failure.
+    """
     if n_items < MIN_RESAMPLING_UNITS:
-        return reason
-    if interval is not None and all(np.isfinite(interval)) and interval[1] - interval[0] <= 1e-12:
-        return reason
+        return f"needs \u2265 {MIN_RESAMPLING_UNITS} documents"
     return None
 
 

@@ -402,12 +402,12 @@ def test_empty_project_reports_undefined_figures():
 # --- honest intervals and per-label n ----------------------------------------------------------------
 
 
-def test_an_interval_from_one_document_or_with_no_spread_is_replaced_by_its_reason():
+def test_an_interval_from_one_document_is_replaced_by_its_reason_and_a_zero_width_one_from_many_is_kept():
     from annotator.agreement.bootstrap import degenerate_interval_reason
 
     assert degenerate_interval_reason((0.36, 0.36), 1) == "needs \u2265 2 documents"
     assert degenerate_interval_reason((0.2, 0.6), 1) == "needs \u2265 2 documents"
-    assert degenerate_interval_reason((0.36, 0.36), 5) == "needs \u2265 2 documents"
+    assert degenerate_interval_reason((1.0, 1.0), 5) is None, "perfect agreement in every document"
     assert degenerate_interval_reason((0.2, 0.6), 5) is None
     assert degenerate_interval_reason((float("nan"), float("nan")), 5) is None
 

@@ -29,6 +29,10 @@ class Assignment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The annotator's note on the passage as a whole (e.g. a comment carried over from another tool).
     note = models.TextField(blank=True, db_default="")
+    # A passage the annotator found unclear (or skipped) and why: a value of the schema's flag_reasons.
+    flag_reason = models.CharField(max_length=40, blank=True, db_default="")
+    flag_note = models.TextField(blank=True, db_default="")
+    flagged_at = models.DateTimeField(null=True, blank=True)
     # Time the annotator actively spent on the passage (tab visible, input within the last minute),
     # reported by the editor in small increments; see labeling.time_on_task.
     active_seconds = models.PositiveIntegerField(default=0, db_default=0)

@@ -9,7 +9,7 @@ so "these two claims are the same claim" means one thing everywhere.
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any
 
 from annotator.agreement.metrics import match_spans
@@ -296,3 +296,72 @@ def _iou(a: Span, b: Span) -> float:
     inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
     union = max(a[1], b[1]) - min(a[0], b[0])
     return inter / union if union else 1.0
+
+
+@dataclass(frozen=True)
+class SpanDifference:
+    """Two versions of one claim's span: the characters both cover, and those only one covers, by edge.
+
+    `shared` is None when the spans have no character in common; `only_a`/`only_b` list at most two
+    pieces each (before and after `shared`), in text order.
+    """
+
+    shared: Span | None
+    only_a: tuple[Span, ...]
+    only_b: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class SpanExtra:
+    """Characters of one version's span that the versions `missing_from` (annotator ids) do not cover."""
+
+    start: int
+    end: int
+    missing_from: tuple[int, ...]
+
+
+def span_difference(a: Span, b: Span) -> SpanDifference:
+    """Compare [a_start, a_end) with [b_start, b_end), offsets into the same text."""
+    start, end = max(a[0], b[0]), min(a[1], b[1])
+    if start >= end:
+        return SpanDifference(None, _nonempty(a), _nonempty(b))
+    return SpanDifference(
+        (start, end),
+        _nonempty((a[0], start), (end, a[1])),
+        _nonempty((b[0], start), (end, b[1])),
+    )
+
+
+def span_extras(spans: Mapping[int, Span]) -> dict[int, list[SpanExtra]]:
+    """Annotator -> the pieces of their span that some other version of the claim lacks, in text order.
+
+    `spans` maps annotator -> their span of one claim (one aligned row). Each piece names the annotators
+    whose span lacks it; adjacent pieces lacking from the same annotators are one piece.
+    """
+    extras: dict[int, list[SpanExtra]] = {}
+    for annotator, span in spans.items():
+        missing_in = {
+            other: span_difference(span, other_span).only_a
+            for other, other_span in spans.items()
+            if other != annotator
+        }
+        cuts = sorted({edge for pieces in missing_in.values() for piece in pieces for edge in piece})
+        pieces: list[SpanExtra] = []
+        for start, end in pairwise(cuts):
+            lacking = tuple(
+                other
+                for other, missing in missing_in.items()
+                if any(s <= start and end <= e for s, e in missing)
+            )
+            if not lacking:
+                continue
+            if pieces and pieces[-1].end == start and pieces[-1].missing_from == lacking:
+                pieces[-1] = SpanExtra(pieces[-1].start, end, lacking)
+            else:
+                pieces.append(SpanExtra(start, end, lacking))
+        extras[annotator] = pieces
+    return extras
+
+
+def _nonempty(*spans: Span) -> tuple[Span, ...]:
+    return tuple(span for span in spans if span[0] < span[1])

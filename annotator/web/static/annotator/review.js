@@ -1,13 +1,15 @@
 // Side-by-side review of one passage and the gold editor (ES module, no build step).
 //
 // Data comes from two json_script blocks: `review-data` (the passage, annotators, claims, aligned rows
-// with their differences and the gold proposal or saved gold) and `review-config` (schema, URLs).
+// with their differences and the gold proposal or saved gold), `review-span-extras` (claim id -> the pieces
+// of its span other versions of the claim lack) and `review-config` (schema, URLs).
 // Everything user-typed is put into the page with textContent, never as HTML.
 
 import { utf16ToCodePoint } from "./text.js";
 
 const data = JSON.parse(document.getElementById("review-data").textContent);
 const config = JSON.parse(document.getElementById("review-config").textContent);
+const spanExtras = JSON.parse(document.getElementById("review-span-extras")?.textContent || "{}");
 const csrfToken = document.querySelector("input[name=csrfmiddlewaretoken]").value;
 
 const TEXT = data.passage.text;
@@ -298,11 +300,43 @@ function chip(field, value, differs, display) {
   }, display ?? labelOf(field, value));
 }
 
-function quote(start, end, differs) {
+const QUOTE_LIMIT = 140;
+const QUOTE_HEAD = 90;
+const QUOTE_TAIL = 40;
+
+function extraTitle(extra, owner, row) {
+  const others = Object.keys(row.cells).filter((id) => id !== String(owner.id));
+  const missing = extra.missing_from.map((id) => annotators.find((a) => a.id === id)?.username || `#${id}`);
+  if (missing.length === others.length) return `only in ${owner.username}'s span`;
+  return `in ${owner.username}'s span, not in ${missing.map((name) => `${name}'s`).join(" or ")}`;
+}
+
+// [start, end) as text nodes, with the pieces in `extras` (code points, like the server) as <mark>s.
+function markedPieces(start, end, extras, titleOf) {
+  const cuts = new Set([start, end]);
+  for (const extra of extras) {
+    if (extra.start > start && extra.start < end) cuts.add(extra.start);
+    if (extra.end > start && extra.end < end) cuts.add(extra.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const pieces = [];
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const [a, b] = [points[i], points[i + 1]];
+    const extra = extras.find((e) => e.start <= a && e.end >= b);
+    pieces.push(extra ? el("mark", { class: "span-extra", title: titleOf(extra) }, textOf(a, b)) : textOf(a, b));
+  }
+  return pieces;
+}
+
+function quote(start, end, differs, extras = [], titleOf = null) {
   const words = textOf(start, end);
-  const short = words.length > 140 ? `${words.slice(0, 90)} … ${words.slice(-40)}` : words;
+  // Cut long claims in code points, so an emoji is never split and the marks stay on their characters.
+  const parts = end - start > QUOTE_LIMIT
+    ? [...markedPieces(start, start + QUOTE_HEAD, extras, titleOf), " … ",
+      ...markedPieces(end - QUOTE_TAIL, end, extras, titleOf)]
+    : markedPieces(start, end, extras, titleOf);
   return el("blockquote", { class: `quote${differs ? " diff" : ""}`, title: `${start}–${end}: ${words}` },
-    differs ? el("span", { class: "span-tag", text: "span ≠" }) : null, `“${short}”`);
+    differs ? el("span", { class: "span-tag", text: "span ≠" }) : null, "“", ...parts, "”");
 }
 
 function annotatorCell(row, annotator, number) {
@@ -310,7 +344,10 @@ function annotatorCell(row, annotator, number) {
   const kinds = row.differences[String(annotator.id)] || [];
   if (!claim) return el("td", { class: "cell missing", "data-annotator": annotator.id }, el("span", { class: "missing-tag", text: "no claim" }));
   return el("td", { class: `cell${kinds.length ? " has-diff" : ""}`, "data-annotator": annotator.id },
-    quote(claim.start, claim.end, kinds.includes("span")),
+    kinds.includes("span")
+      ? quote(claim.start, claim.end, true, spanExtras[String(claim.id)] || [],
+        (extra) => extraTitle(extra, annotator, row))
+      : quote(claim.start, claim.end, false),
     el("div", { class: "chips" },
       chip("speaker", claim.speaker_id, kinds.includes("speaker"), speakerName(claim.speaker_id) || "no speaker"),
       chip("attribution", claim.attribution, kinds.includes("attribution")),

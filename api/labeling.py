@@ -25,14 +25,17 @@ from annotator.errors import Conflict
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.selectors import (
     Workspace,
+    assignments_flagged,
     assignments_visible_to,
     claims_visible_to,
     next_assignment,
     progress_for,
     speakers_matching,
+    with_claim_counts,
     workspace_for,
 )
 from annotator.labeling.services import (
+    assignment_flag,
     assignment_skip,
     assignment_submit,
     claim_create,
@@ -106,7 +109,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
     document = serializers.IntegerField(source="passage.document_id", read_only=True)
     document_title = serializers.CharField(source="passage.document.title", read_only=True)
     position = serializers.IntegerField(source="passage.position", read_only=True)
+    passage_number = serializers.SerializerMethodField(help_text="1-based number within its document.")
     annotator = serializers.CharField(source="annotator.username", read_only=True)
+
+    def get_passage_number(self, assignment: Assignment) -> int:
+        return assignment.passage.position + 1
 
     class Meta:
         model = Assignment
@@ -117,12 +124,26 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "document_title",
             "passage",
             "position",
+            "passage_number",
             "annotator",
             "status",
             "version",
             "submitted_at",
             "updated_at",
+            "flag_reason",
+            "flag_note",
+            "flagged_at",
+            "active_seconds",
         ]
+
+
+class AssignmentListItemSerializer(AssignmentSerializer):
+    """An assignment in the navigator's list: the assignment plus how many claims it has."""
+
+    claim_count = serializers.IntegerField(read_only=True)
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "claim_count"]
 
 
 class ActiveTimeSerializer(serializers.Serializer):
@@ -219,6 +240,18 @@ class ClaimUpdateSerializer(ClaimChangeSerializer):
     version = serializers.IntegerField(help_text="The version this change is based on; stale → 409.")
 
 
+class FlagSerializer(serializers.Serializer):
+    """A flag to set (`reason`: a value of the project's flag_reasons) or to clear (`reason` null or "").
+    Which reasons exist and how long a note may be is the service's rule (assignment_flag)."""
+
+    reason = serializers.CharField(allow_null=True, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class SkipSerializer(FlagSerializer):
+    reason = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+
+
 class SpeakerCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     name = serializers.CharField(max_length=300)
@@ -239,6 +272,11 @@ class AssignmentFilter(django_filters.FilterSet):
     document = django_filters.NumberFilter(field_name="passage__document_id")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     annotator = django_filters.CharFilter(field_name="annotator__username")
+    flagged = django_filters.BooleanFilter(method="filter_flagged")
+    q = django_filters.CharFilter(field_name="passage__text", lookup_expr="icontains")
+
+    def filter_flagged(self, assignments: QuerySet[Assignment], name: str, flagged: bool) -> QuerySet:
+        return assignments_flagged(assignments, flagged=flagged)
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -265,12 +303,26 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AssignmentFilter
 
     def get_queryset(self) -> QuerySet[Assignment]:
-        return assignments_visible_to(user=self.request.user).order_by(
+        assignments = assignments_visible_to(user=self.request.user).order_by(
             "passage__document_id", "passage__position", "annotator_id"
         )
+        return with_claim_counts(assignments) if self.action == "list" else assignments
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "list":
+            return AssignmentListItemSerializer
         return WorkspaceSerializer if self.action in {"retrieve", "next"} else AssignmentSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("flagged", bool, description="only flagged (true) or unflagged (false) ones"),
+            OpenApiParameter("q", str, description="text in the passage (case-insensitive)"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The assignments the user may see (an annotator: their own) in document order, for the
+        navigator: filter by project, document, status, flagged, annotator and passage text (`q`)."""
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assignment = self.get_object()
@@ -301,10 +353,30 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         """Mark the passage done (again, after an edit); answers with the next open passage's id."""
         return Response(self._moved(assignment_submit(assignment=self.get_object())))
 
+    @extend_schema(request=SkipSerializer)
     @action(detail=True, methods=["post"])
     def skip(self, request: Request, pk: str | None = None) -> Response:
-        """Put the passage aside; it is not offered again until the annotator adds a claim to it."""
-        return Response(self._moved(assignment_skip(assignment=self.get_object())))
+        """Put the passage aside; it is not offered again until the annotator adds a claim to it.
+        An optional `reason` (and `note`) is recorded as the passage's flag."""
+        assignment = self.get_object()
+        body = SkipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self._moved(assignment_skip(assignment=assignment, **body.validated_data)))
+
+    @extend_schema(request=FlagSerializer, responses={200: AssignmentSerializer, 404: None})
+    @action(detail=True, methods=["post"])
+    def flag(self, request: Request, pk: str | None = None) -> Response:
+        """Set (or, with a null or empty `reason`, clear) the flag on the user's own assignment;
+        anyone else's is a 404, readers included: only its annotator flags a passage."""
+        own = assignments_visible_to(user=request.user).filter(annotator_id=request.user.pk)
+        assignment = get_object_or_404(own, pk=pk) if pk and pk.isdigit() else None
+        if assignment is None:
+            raise Http404("No such assignment.")
+        body = FlagSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(
+            AssignmentSerializer(assignment_flag(assignment=assignment, **body.validated_data)).data
+        )
 
     @extend_schema(request=ActiveTimeSerializer, responses={200: None, 404: None})
     @action(detail=True, methods=["post"], url_path="time")

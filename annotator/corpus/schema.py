@@ -24,7 +24,10 @@ Rules, each reported as `field → message` with the field naming the item, e.g.
 - targets are distinct non-empty strings of at most 200 characters and `default_target` is one of them;
 - `span_rule` (optional) is an object of `SPAN_RULE_KEYS` → true/false saying how every claim's edges are
   tidied on every write path (see annotator/labeling/span_rule.py); a key left out, or the whole object
-  left out, is on (`span_rule_of` fills them in).
+  left out, is on (`span_rule_of` fills them in);
+- `flag_reasons` (optional) is a list like the choice lists (values a slug of at most 40 characters, unique,
+  each with a label) of why an annotator flags or skips a passage; left out, `DEFAULT_FLAG_REASONS` apply
+  (`flag_reasons_of` fills them in).
 """
 
 import json
@@ -46,7 +49,17 @@ VALUE_MAX_LENGTH = {
     "attributions": 12,
     "speaker_kinds": 20,
     "affiliations": 40,
+    "flag_reasons": 40,
 }
+# The parts of a schema besides the choice lists (flag_reasons is a list like them, but optional).
+OTHER_PARTS = ("targets", "default_target", "span_rule", "flag_reasons")
+# Why an annotator flags (or skips) a passage, when the schema does not list its own reasons.
+DEFAULT_FLAG_REASONS = (
+    {"value": "unclear", "label": "Unclear"},
+    {"value": "off_topic", "label": "Off topic"},
+    {"value": "bad_segmentation", "label": "Bad segmentation"},
+    {"value": "other", "label": "Other"},
+)
 ITEM_FIELDS = {"value", "label", "key", "help", "colour"}
 AFFILIATION_FIELDS = ITEM_FIELDS | {"perspective"}
 LABEL_MAX_LENGTH = 100
@@ -96,7 +109,9 @@ def schema_problems(schema: Any) -> dict[str, str]:
     if not isinstance(schema, dict):
         return {"schema": "The schema must be a JSON object."}
     problems: dict[str, str] = {}
-    for name in sorted(set(schema) - {*CHOICE_LISTS, "targets", "default_target", "span_rule"}):
+    for name in sorted(
+        set(schema) - {*CHOICE_LISTS, "targets", "default_target", "span_rule", "flag_reasons"}
+    ):
         problems[name] = f"Unknown part of the schema {name!r}."
     for name in CHOICE_LISTS:
         problems |= _choice_list_problems(name, schema.get(name))
@@ -120,6 +135,8 @@ def schema_problems(schema: Any) -> dict[str, str]:
             )
     problems |= _target_problems(schema.get("targets"), schema.get("default_target"))
     problems |= _span_rule_problems(schema.get("span_rule"))
+    if schema.get("flag_reasons") is not None:
+        problems |= _choice_list_problems("flag_reasons", schema["flag_reasons"])
     return problems
 
 
@@ -145,6 +162,12 @@ def span_rule_of(schema: dict[str, Any]) -> dict[str, bool]:
     rule = schema.get("span_rule")
     given = rule if isinstance(rule, dict) else {}
     return {name: bool(given.get(name, True)) for name in SPAN_RULE_KEYS}
+
+
+def flag_reasons_of(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The project's flag reasons ({value, label} items): its own list, else `DEFAULT_FLAG_REASONS`."""
+    reasons = _items(schema, "flag_reasons")
+    return reasons or [dict(reason) for reason in DEFAULT_FLAG_REASONS]
 
 
 def _choice_list_problems(name: str, items: Any) -> dict[str, str]:

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
-from annotator.corpus.schema import span_rule_of
+from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
@@ -187,13 +187,54 @@ def assignment_submit(*, assignment: Assignment) -> Assignment:
     return assignment
 
 
-def assignment_skip(*, assignment: Assignment) -> Assignment:
+FLAG_NOTE_MAX_LENGTH = 2000
+
+
+def assignment_flag(*, assignment: Assignment, reason: str | None, note: str = "") -> Assignment:
+    """Flag the passage with a reason from the project's `flag_reasons` (and a note), or clear the flag
+    (and its note) when `reason` is empty or None. `assignment` comes with its project loaded.
+
+    Raises ValidationError naming `reason` or `note`; nothing is written then.
+    """
+    _check_flag(assignment=assignment, reason=reason, note=note)
+    now = timezone.now()
+    flag = {"flag_reason": reason, "flag_note": note, "flagged_at": now} if reason else _NO_FLAG
+    Assignment.objects.filter(pk=assignment.pk).update(**flag, updated_at=now)
+    for name, value in flag.items():
+        setattr(assignment, name, value)
+    assignment.updated_at = now
+    return assignment
+
+
+_NO_FLAG = {"flag_reason": "", "flag_note": "", "flagged_at": None}
+
+
+def _check_flag(*, assignment: Assignment, reason: str | None, note: str) -> None:
+    problems = {}
+    reasons = [item["value"] for item in flag_reasons_of(assignment.passage.document.project.schema)]
+    if reason and reason not in reasons:
+        problems["reason"] = f"{reason!r} is not a flag reason; choose among {', '.join(reasons)}."
+    if len(note) > FLAG_NOTE_MAX_LENGTH:
+        problems["note"] = f"The note is longer than {FLAG_NOTE_MAX_LENGTH:,} characters."
+    if problems:
+        raise ValidationError(problems)
+
+
+def assignment_skip(*, assignment: Assignment, reason: str | None = None, note: str = "") -> Assignment:
+    """Put the passage aside; a `reason` (with its `note`) is recorded as its flag in the same write."""
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise ValidationError({"status": "A submitted passage cannot be skipped; edit it instead."})
+    now = timezone.now()
+    flag = {}
+    if reason:
+        _check_flag(assignment=assignment, reason=reason, note=note)
+        flag = {"flag_reason": reason, "flag_note": note, "flagged_at": now}
     Assignment.objects.filter(pk=assignment.pk).update(
-        status=AssignmentStatus.SKIPPED, updated_at=timezone.now()
+        status=AssignmentStatus.SKIPPED, updated_at=now, **flag
     )
     assignment.status = AssignmentStatus.SKIPPED
+    for name, value in flag.items():
+        setattr(assignment, name, value)
     return assignment
 
 

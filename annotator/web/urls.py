@@ -6,6 +6,7 @@ from annotator.web.views import (
     dashboard,
     exports,
     manage,
+    navigator,
     projects,
     review,
     schema,
@@ -25,4 +26,5 @@ urlpatterns = [
     path("projects/<slug:slug>/", include(projects.urlpatterns)),
     path("projects/<slug:slug>/", include(schema.urlpatterns)),
     path("projects/<slug:slug>/", include(manage.urlpatterns)),
+    path("projects/<slug:slug>/", include(navigator.urlpatterns)),
 ]

@@ -72,7 +72,7 @@ SPAN_RULE_KEYS = ("trim_spaces", "trim_quotes", "trim_final_punctuation")
 # e note, c confidence, m mention, r respan); "?", "/", ".", ",", "+", Enter, Escape, Delete and the arrows
 # are bound too but cannot be hotkeys anyway (a hotkey is one lower-case letter or digit). f, g and n are
 # not reserved: they are the default schema's stance keys, which the editors read from the schema.
-RESERVED_KEYS = frozenset("jkzstecmr")
+RESERVED_KEYS = frozenset("jkzstecmrp")
 HOTKEY = re.compile(r"[a-z0-9]")
 SLUG = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from annotator.corpus.guidelines import render_guidelines
 from annotator.corpus.guidelines_reading import guidelines_due, guidelines_mark_read
 from annotator.corpus.models import Project, Role
-from annotator.corpus.schema import span_rule_of
+from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.corpus.selectors import project_members
 from annotator.labeling import time_on_task
 from annotator.labeling.selectors import (
@@ -40,6 +40,14 @@ ID_PLACEHOLDER = 999999999
 SCHEMA_LISTS = ("attributions", "perspectives", "stances", "targets", "speaker_kinds", "affiliations")
 
 
+def my_passages_url(project: Project) -> str | None:
+    """The full navigator page, while it exists (the editor's drawer links to it)."""
+    try:
+        return reverse("my-passages", args=[project.slug])
+    except NoReverseMatch:
+        return None
+
+
 def guidelines_html(project: Project) -> str:
     """The project's guidelines as HTML for a template: render_guidelines cleans them with nh3's
     allow-list (no scripts, handlers or javascript: links), which is what makes marking them safe sound."""
@@ -58,6 +66,7 @@ def _editor_config(
         "schema": {name: schema.get(name, []) for name in SCHEMA_LISTS}
         | {"default_target": schema.get("default_target", "")},
         "span_rule": span_rule_of(schema),  # text.js previews the edges the server will save
+        "flag_reasons": flag_reasons_of(project.schema),
         "urls": {
             "api": reverse("api-root"),
             "annotate": reverse("annotate", args=[project.slug, ID_PLACEHOLDER]),
@@ -65,6 +74,7 @@ def _editor_config(
             "project": reverse("project-detail", args=[project.slug]),
             "guidelines_read": reverse("guidelines-read", args=[project.slug]),
             "placeholder": str(ID_PLACEHOLDER),
+            "my_passages": my_passages_url(project),
         },
         "user": request.user.get_username(),
         # Read at request time so that a browser test can shorten the windows.
@@ -92,6 +102,8 @@ def annotate_next(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": progress_for(user=request.user, project=project),
             "skipped": skipped_assignments(user=request.user, project=project),
             "first": first_assignment(user=request.user, project=project),
+            "flag_reasons": flag_reasons_of(project.schema),
+            "my_passages_url": my_passages_url(project),
             "editor_config": _editor_config(request, project, role),
         },
     )
@@ -118,6 +130,8 @@ def annotate(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
             "workspace_data": WorkspaceSerializer(workspace).data,
             "guidelines_html": guidelines_html(project),
             "guidelines_open": guidelines_open,
+            "flag_reasons": flag_reasons_of(project.schema),
+            "my_passages_url": my_passages_url(project),
             "editor_config": _editor_config(request, project, role, guidelines_open=guidelines_open),
         },
     )

@@ -7,6 +7,9 @@
 
 import { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor } from "./text.js";
 import { activeTimeTracker } from "./active_time.js";
+import { passageNavigator, flagLabel } from "./navigator.js";
+import { flagDialog } from "./flag.js";
+import { chordOf, renderHelp } from "./keys.js";
 
 // Re-exported so the helpers can be checked from the page that loads the editor.
 export { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor };
@@ -34,6 +37,10 @@ const state = {
   banner: null,
   loading: false,
   nextKey: 1,
+  pointer: null, // the last pointer: {down, type} ("mouse" | "touch" | "pen")
+  selectionTimer: null,
+  navigator: null, // navigator.js
+  flag: null, // flag.js
 };
 
 function newClaim(fields, server) {
@@ -343,11 +350,49 @@ function setSpeaker(claim, speaker) {
     if (!claim.touched.has("attribution") || claim.attribution === "authorial") values.attribution = defaultAttribution(speaker);
     const suggested = perspectiveFor(speaker);
     if (suggested && !claim.touched.has("perspective")) values.perspective = suggested;
+    rememberSpeaker(speaker);
   } else {
     values.mention_start = null;
     values.mention_end = null;
   }
   change(claim, values, { touch: ["speaker"] });
+}
+
+// The annotator's last 9 speakers (this browser, this project), newest first: in the empty speaker search
+// a digit picks one, so a speaker who talks again costs two keys ("s", "1") instead of a search.
+const RECENT_SPEAKERS = 9;
+
+function recentKey() {
+  return `annotator.recent-speakers.${state.config.project.id}.${state.config.user}`;
+}
+
+function recentSpeakers() {
+  try {
+    const list = JSON.parse(localStorage.getItem(recentKey()) || "[]");
+    return Array.isArray(list) ? list.slice(0, RECENT_SPEAKERS) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberSpeaker(speaker) {
+  const { id, name, kind, affiliation } = speaker;
+  const list = [{ id, name, kind, affiliation }, ...recentSpeakers().filter((s) => s.id !== id)].slice(0, RECENT_SPEAKERS);
+  try {
+    localStorage.setItem(recentKey(), JSON.stringify(list));
+  } catch {
+    // storage full or disabled: the digits simply find nothing
+  }
+}
+
+function chooseRecent(index) {
+  const speaker = recentSpeakers()[index];
+  const claim = selectedClaim();
+  if (!speaker || !claim) return;
+  setSpeaker(claim, speaker);
+  closeSpeakerSearch();
+  $("f-speaker").value = "";
+  $("f-speaker").blur();
 }
 
 function setAttribution(claim, value) {
@@ -575,12 +620,20 @@ function renderBar() {
   const ws = state.ws;
   $("doc-title").textContent = ws.passage.document.title;
   $("doc-title").parentElement.title = ws.passage.document.title;
-  $("passage-position").textContent = String(ws.passage.position + 1);
+  $("passage-position").textContent = String(passageNumber(ws));
   const labels = { assigned: "Assigned", in_progress: "In progress", submitted: "Submitted", skipped: "Skipped" };
   $("assignment-status").textContent = labels[ws.assignment.status] || ws.assignment.status;
   $("assignment-status").dataset.status = ws.assignment.status;
+  const flagged = ws.assignment.flag_reason;
+  $("flag-badge").hidden = !flagged;
+  $("flag-badge").textContent = flagged ? `⚑ ${flagLabel(state.config, flagged)}` : "";
+  $("flag-badge").title = flagged ? `Flagged: ${flagLabel(state.config, flagged)}${ws.assignment.flag_note ? ` — ${ws.assignment.flag_note}` : ""}` : "";
+  $("flag").setAttribute("aria-pressed", String(Boolean(flagged)));
   const p = ws.progress;
   $("progress-bar").style.width = `${p.percent}%`;
+  $("progress").setAttribute("aria-valuenow", String(p.submitted));
+  $("progress").setAttribute("aria-valuemax", String(p.assigned));
+  $("progress").setAttribute("aria-valuetext", `${p.submitted} of ${p.assigned} passages submitted`);
   $("progress-text").textContent = `${p.submitted} / ${p.assigned} submitted`;
   $("go-previous").disabled = !ws.navigation.previous;
   $("go-next").disabled = !ws.navigation.next;
@@ -588,6 +641,11 @@ function renderBar() {
   const note = $("readonly-note");
   note.hidden = editable();
   note.textContent = editable() ? "" : `Read-only: ${ws.assignment.annotator}'s annotations. Only they can change them.`;
+}
+
+/** One numbering in the editor: the passage's 1-based ¶ number in its document. */
+function passageNumber(ws) {
+  return ws.assignment.passage_number ?? ws.passage.position + 1;
 }
 
 function render() {
@@ -628,6 +686,7 @@ function show(ws, { push = false } = {}) {
   state.undo = [];
   state.savedOnce = false;
   state.activeTime.open(editable() ? ws.assignment.id : null); // time on task counts only one's own work
+  state.navigator.setCurrent(ws.assignment.id);
   $("done").hidden = true;
   $("editor").hidden = false;
   $("context-before").textContent = ws.context.before || "";
@@ -642,7 +701,17 @@ function show(ws, { push = false } = {}) {
   window.scrollTo({ top: 0 });
 }
 
+// A draft the annotator has only pointed at (arrow keys, a tap) holds nothing worth keeping: leaving
+// the passage discards it instead of stopping at it.
+function emptyDraft(claim) {
+  return claim.id === null && [...claim.touched].every((name) => ["start", "end", "text"].includes(name));
+}
+
 function readyToLeave() {
+  for (const claim of incompleteDrafts().filter(emptyDraft)) {
+    drop(claim);
+    state.undo = state.undo.filter((e) => e.key !== claim.key);
+  }
   const drafts = incompleteDrafts();
   if (drafts.length) {
     state.selected = drafts[0].key;
@@ -689,19 +758,38 @@ function goTo(id, options) {
   load(() => api("GET", `assignments/${id}/`), options);
 }
 
-async function moveOn(action) {
+async function moveOn(action, body) {
   if (!editable() || !readyToLeave() || state.loading) return;
-  const result = await api("POST", `assignments/${state.ws.assignment.id}/${action}/`).catch(() => null);
+  const result = await api("POST", `assignments/${state.ws.assignment.id}/${action}/`, body).catch(() => null);
   if (!result || !result.ok) {
     const detail = result && result.data ? Object.values(result.data).flat().join(" ") : "the server could not be reached";
     showBanner(`Could not ${action} the passage: ${detail}`, "warning");
     return;
   }
   state.ws.progress = result.data.progress;
+  Object.assign(state.ws.assignment, pickFlag(result.data.assignment));
   setAssignmentStatus(result.data.assignment.status);
   const nextId = result.data.next;
   if (nextId) goTo(nextId, { push: true });
   else showDone();
+}
+
+function pickFlag(assignment) {
+  const out = {};
+  for (const name of ["flag_reason", "flag_note", "flagged_at"]) if (assignment[name] !== undefined) out[name] = assignment[name];
+  return out;
+}
+
+function openFlag() {
+  if (editable()) state.flag.open(state.ws.assignment);
+}
+
+function flagged(assignment) {
+  if (!state.ws || state.ws.assignment.id !== assignment.id) return;
+  Object.assign(state.ws.assignment, pickFlag(assignment));
+  if (assignment.status) state.ws.assignment.status = assignment.status;
+  renderBar();
+  showBanner(assignment.flag_reason ? `Flagged: ${flagLabel(state.config, assignment.flag_reason)}.` : "Flag removed.", "info");
 }
 
 function setAssignmentStatus(status) {
@@ -733,7 +821,7 @@ async function showDone() {
       const li = document.createElement("li");
       const link = document.createElement("a");
       link.href = annotateUrl(a.id);
-      link.textContent = `${a.document_title} · paragraph ${a.position + 1}`;
+      link.textContent = `${a.document_title} · ¶ ${a.passage_number ?? a.position + 1}`;
       li.append(link, " (skipped)");
       return li;
     }),
@@ -788,18 +876,34 @@ function useSelection(offsets) {
   createDraft(snapped[0], snapped[1]);
 }
 
-function onMouseUp(event) {
+function onPointerUp(event) {
+  state.pointer = { down: false, type: event.pointerType };
   if (!state.ws || event.button !== 0) return;
   // Read the selection once the browser has finished updating it.
   setTimeout(() => {
-    const offsets = selectionOffsets();
-    if (offsets) {
-      if (editable()) useSelection(offsets);
-      return;
-    }
+    if (takeSelection()) return;
     const mark = event.target.closest && event.target.closest("#passage mark[data-claims]");
     if (mark) clickClaims(mark.dataset.claims.split(" ").map(Number));
   }, 0);
+}
+
+/** A selection in the passage becomes a claim (or the armed re-span / mention); true when there was one. */
+function takeSelection() {
+  clearTimeout(state.selectionTimer);
+  if (!state.ws) return false;
+  const offsets = selectionOffsets();
+  if (!offsets) return false;
+  if (editable()) useSelection(offsets);
+  return true;
+}
+
+// A touch screen's long-press selects a word after the finger is up and its handles then move it:
+// wait until the selection has been still for a moment. A mouse selection is taken on pointerup instead.
+function onSelectionChange() {
+  clearTimeout(state.selectionTimer);
+  if (!state.ws || (state.pointer && state.pointer.down) || (state.pointer && state.pointer.type === "mouse")) return;
+  if (document.activeElement && document.activeElement.matches && document.activeElement.matches("input, textarea, select")) return;
+  state.selectionTimer = setTimeout(takeSelection, 600);
 }
 
 function clickClaims(keys) {
@@ -901,8 +1005,13 @@ function runSearch(query) {
     const params = new URLSearchParams({ project: String(state.config.project.id), q: query });
     const result = await api("GET", `speakers/?${params}`).catch(() => null);
     if (seq !== search.seq || document.activeElement !== $("f-speaker")) return; // a newer search won
-    const speakers = result && result.ok ? result.data.results.slice(0, 8) : [];
-    const options = speakers.map((s) => ({ speaker: s }));
+    const found = result && result.ok ? result.data.results.slice(0, 8) : [];
+    const recent = query.trim() ? [] : recentSpeakers();
+    const options = [
+      ...recent.map((s, i) => ({ speaker: s, number: i + 1 })),
+      ...found.filter((s) => !recent.some((r) => r.id === s.id)).map((s) => ({ speaker: s })),
+    ];
+    const speakers = options.map((o) => o.speaker);
     const trimmed = query.trim();
     if (trimmed && !speakers.some((s) => s.name.toLowerCase() === trimmed.toLowerCase())) {
       options.push({ create: trimmed });
@@ -930,6 +1039,7 @@ function renderOptions() {
       li.setAttribute("aria-selected", String(i === search.active));
       if (option.speaker) {
         li.textContent = option.speaker.name;
+        if (option.number) li.prepend(Object.assign(document.createElement("kbd"), { textContent: String(option.number) }), " ");
         const meta = document.createElement("span");
         meta.className = "muted small";
         meta.textContent = ` ${[option.speaker.kind, option.speaker.affiliation].filter(Boolean).join(" · ")}`;
@@ -1046,6 +1156,68 @@ function cancel() {
   render();
 }
 
+// The one key table: onKeyDown and onKeyInField dispatch through it and the "?" help is drawn from it.
+// scope: "claim" (a claim is open and editable; the schema's keys come first), "page" (the passage is
+// open, focus not in a field), "fields" (also while typing), "speaker" (in the speaker search box).
+const goNext = () => goTo(state.ws.navigation.next, { push: true });
+const goPrevious = () => goTo(state.ws.navigation.previous, { push: true });
+const KEYS = [
+  { group: "Select words", scope: "page", keys: ["ArrowRight", "ArrowLeft"], does: "next / previous word (with Shift: move the end, with Alt+Shift: the start)",
+    run: (claim, event) => moveByWord(event.key === "ArrowRight" ? 1 : -1, event.shiftKey ? (event.altKey ? "start" : "end") : "move") },
+  { group: "Select words", scope: "page", keys: ["ArrowDown", "ArrowUp"], does: "next / previous sentence (with Shift: extend)",
+    run: (claim, event) => moveBySentence(event.key === "ArrowDown" ? 1 : -1, event.shiftKey) },
+  { group: "Select words", scope: "page", keys: ["Enter"], does: "make a claim of the words selected with the mouse or finger",
+    run: () => { const offsets = selectionOffsets(); if (offsets && editable()) useSelection(offsets); } },
+  { group: "Speaker", scope: "claim", keys: ["s", "/"], does: "search speakers", run: () => openSpeakerSearch() },
+  { group: "Speaker", scope: "speaker", keys: ["1", "2", "3", "4", "5", "6", "7", "8", "9"], shown: "1–9", does: "in the empty search: one of your last 9 speakers",
+    run: (claim, event) => chooseRecent(Number(event.key) - 1) },
+  { group: "Speaker", scope: "speaker", keys: ["ArrowDown", "ArrowUp"], does: "move in the list", run: (claim, event) => moveInOptions(event.key === "ArrowDown" ? 1 : -1) },
+  { group: "Speaker", scope: "speaker", keys: ["Enter"], does: "choose (the last option creates a new speaker)", run: () => enterInSearch() },
+  { group: "Speaker", scope: "speaker", keys: ["Escape"], does: "close the search", run: () => { closeSpeakerSearch(); $("f-speaker").blur(); } },
+  { group: "Speaker", scope: "claim", keys: ["m"], does: "mark the words naming the speaker", run: () => armOrApply("mention") },
+  { group: "Claim", scope: "claim", keys: ["t"], does: "target", run: () => $("f-target").focus() },
+  { group: "Claim", scope: "claim", keys: ["c"], does: "confidence (cycles)",
+    run: (claim) => change(claim, { confidence: claim.confidence === null ? 1 : claim.confidence >= 5 ? null : claim.confidence + 1 }) },
+  { group: "Claim", scope: "claim", keys: ["e"], does: "note", run: () => $("f-note").focus() },
+  { group: "Claim", scope: "claim", keys: ["r"], does: "re-span", run: () => armOrApply("respan") },
+  { group: "Claim", scope: "claim", keys: ["Delete", "Backspace"], does: "delete the selected claim", run: (claim) => deleteClaim(claim) },
+  { group: "Claim", scope: "page", keys: [".", ","], does: "next / previous claim", run: (claim, event) => cycleClaims(event.key === "." ? 1 : -1) },
+  { group: "Claim", scope: "page", keys: ["Escape"], does: "cancel / close", run: () => escape() },
+  { group: "Undo", scope: "page", keys: ["z", "Ctrl+z"], does: "undo the last change", run: () => undo() },
+  { group: "Passage", scope: "page", keys: ["j", "PageDown"], does: "next passage", run: goNext },
+  { group: "Passage", scope: "page", keys: ["k", "PageUp"], does: "previous passage", run: goPrevious },
+  { group: "Passage", scope: "fields", keys: ["Ctrl+Enter"], does: "submit and go on",
+    run: () => { if (document.activeElement) document.activeElement.blur(); moveOn("submit"); } },
+  { group: "Passage", scope: "page", keys: ["S"], does: "skip", run: () => moveOn("skip") },
+  { group: "Passage", scope: "page", keys: ["F"], does: "flag or skip with a reason", run: () => openFlag() },
+  { group: "Passage", scope: "page", keys: ["p"], does: "your passages: filter, search, jump", run: () => state.navigator.toggle() },
+  { group: "Guidelines", scope: "page", keys: ["G"], does: "show or hide the guidelines", available: () => Boolean(guidelinesPanel()), run: () => toggleGuidelines() },
+  { group: "Help", scope: "page", keys: ["?"], does: "show or hide this list", run: () => toggleHelp() },
+];
+
+function keyEntry(chord, scopes) {
+  return KEYS.find((e) => scopes.includes(e.scope) && e.keys.includes(chord) && (!e.available || e.available()));
+}
+
+function escape() {
+  const guidelines = guidelinesPanel();
+  if (guidelines && !guidelines.hidden) toggleGuidelines(false);
+  else if (state.navigator.isOpen()) state.navigator.toggle(false);
+  else cancel();
+}
+
+function renderKeyHelp() {
+  const schemaRow = (group, list) => ({
+    group,
+    pairs: (state.config.schema[list] || []).filter((item) => item.key).map((item) => [String(item.key), item.label || item.value]),
+  });
+  renderHelp($("help-keys"), KEYS.filter((e) => !e.available || e.available()), [
+    schemaRow("Attribution", "attributions"),
+    schemaRow("Perspective", "perspectives"),
+    schemaRow("Stance", "stances"),
+  ]);
+}
+
 function onKeyDown(event) {
   if (!state.ws && event.key !== "?") return;
   const help = $("help");
@@ -1056,124 +1228,48 @@ function onKeyDown(event) {
     }
     return;
   }
+  if (state.flag.isOpen()) return; // the dialog answers its own keys
   const target = event.target;
   const typing = target instanceof HTMLElement && (target.matches("input, textarea, select") || target.isContentEditable);
-  const ctrl = event.ctrlKey || event.metaKey;
-  if (!typing && !ctrl && !event.altKey && event.shiftKey && event.key === "G") {
+  const chord = chordOf(event);
+  const claim = selectedClaim();
+  const run = (entry) => {
     event.preventDefault();
-    toggleGuidelines();
-    return;
-  }
-  const guidelines = guidelinesPanel();
-  if (!typing && event.key === "Escape" && guidelines && !guidelines.hidden) {
-    event.preventDefault();
-    toggleGuidelines(false);
-    return;
-  }
-  if (ctrl && event.key === "Enter") {
-    event.preventDefault();
-    if (typing) target.blur();
-    moveOn("submit");
-    return;
-  }
+    entry.run(claim, event);
+  };
   if (typing) {
-    onKeyInField(event, target);
+    const entry = keyEntry(chord, ["fields"]);
+    if (entry) run(entry);
+    else onKeyInField(event, target);
     return;
   }
   if (event.altKey && !event.shiftKey) return;
-  const claim = selectedClaim();
-  // Caps Lock must not turn "s" (speaker) into "S" (skip): only a real Shift makes a capital.
-  const key = event.key.length === 1 && !event.shiftKey ? event.key.toLowerCase() : event.key;
-  const handled = () => event.preventDefault();
-
-  if (ctrl) {
-    if (event.key.toLowerCase() === "z" && !event.shiftKey) {
-      handled();
-      undo();
-    }
-    return;
-  }
-  if (key === "ArrowRight" || key === "ArrowLeft") {
-    handled();
-    const mode = event.shiftKey ? (event.altKey ? "start" : "end") : "move";
-    moveByWord(key === "ArrowRight" ? 1 : -1, mode);
-    return;
-  }
-  if (key === "ArrowDown" || key === "ArrowUp") {
-    handled();
-    moveBySentence(key === "ArrowDown" ? 1 : -1, event.shiftKey);
-    return;
-  }
-  if (key === "Escape") return handled(), cancel();
-  if (key === "?") return handled(), toggleHelp();
   // With a claim open, the schema's keys come first (a project may give "j" to a label).
-  if (claim && editable()) {
+  if (claim && editable() && chord.length === 1) {
     const schemaKeys = [["perspectives", "perspective"], ["stances", "stance"], ["attributions", "attribution"]];
     for (const [list, field] of schemaKeys) {
-      const value = keyMap(list).get(key);
+      const value = keyMap(list).get(chord);
       if (value !== undefined) {
-        handled();
+        event.preventDefault();
         hideBanner();
         if (field === "attribution") setAttribution(claim, value);
         else change(claim, { [field]: value });
         return;
       }
     }
-    const claimKeys = {
-      s: openSpeakerSearch,
-      "/": openSpeakerSearch,
-      t: () => $("f-target").focus(),
-      e: () => $("f-note").focus(),
-      c: () => change(claim, { confidence: claim.confidence === null ? 1 : claim.confidence >= 5 ? null : claim.confidence + 1 }),
-      m: () => armOrApply("mention"),
-      r: () => armOrApply("respan"),
-      Delete: () => deleteClaim(claim),
-      Backspace: () => deleteClaim(claim),
-    };
-    if (claimKeys[key]) {
-      handled();
-      claimKeys[key]();
-      return;
-    }
   }
-  const pageKeys = {
-    j: () => goTo(state.ws.navigation.next, { push: true }),
-    k: () => goTo(state.ws.navigation.previous, { push: true }),
-    PageDown: () => goTo(state.ws.navigation.next, { push: true }),
-    PageUp: () => goTo(state.ws.navigation.previous, { push: true }),
-    S: () => moveOn("skip"),
-    z: undo,
-    ".": () => cycleClaims(1),
-    ",": () => cycleClaims(-1),
-    Enter: () => {
-      const offsets = selectionOffsets();
-      if (offsets && editable()) useSelection(offsets);
-    },
-  };
-  if (pageKeys[key]) {
-    handled();
-    pageKeys[key]();
-  }
+  const entry = keyEntry(chord, claim && editable() ? ["claim", "page", "fields"] : ["page", "fields"]);
+  if (entry) run(entry);
 }
 
 function onKeyInField(event, target) {
   const key = event.key;
   if (target.id === "f-speaker") {
-    if (key === "ArrowDown" || key === "ArrowUp") {
+    const entry = keyEntry(chordOf(event), ["speaker"]);
+    // Digits choose a recent speaker only in the empty box: typed after a letter they are part of a name.
+    if (entry && !(entry.shown === "1–9" && (target.value !== "" || !recentSpeakers()[Number(key) - 1]))) {
       event.preventDefault();
-      if (search.options.length) {
-        search.active = (search.active + (key === "ArrowDown" ? 1 : -1) + search.options.length) % search.options.length;
-        renderOptions();
-      }
-    } else if (key === "Enter") {
-      event.preventDefault();
-      // Results for an older query must not be picked: wait for the search of what is typed now.
-      if (search.query === target.value && !search.timer) chooseOption(search.active);
-      else search.enterPending = true;
-    } else if (key === "Escape") {
-      event.preventDefault();
-      closeSpeakerSearch();
-      target.blur();
+      entry.run(selectedClaim(), event);
     }
     return;
   }
@@ -1192,6 +1288,18 @@ function onKeyInField(event, target) {
     event.preventDefault();
     target.blur();
   }
+}
+
+function moveInOptions(step) {
+  if (!search.options.length) return;
+  search.active = (search.active + step + search.options.length) % search.options.length;
+  renderOptions();
+}
+
+function enterInSearch() {
+  // Results for an older query must not be picked: wait for the search of what is typed now.
+  if (search.query === $("f-speaker").value && !search.timer) chooseOption(search.active);
+  else search.enterPending = true;
 }
 
 function armOrApply(mode) {
@@ -1213,7 +1321,14 @@ function cycleClaims(direction) {
 
 function wire() {
   document.addEventListener("keydown", onKeyDown);
-  document.addEventListener("mouseup", onMouseUp);
+  // Pointer events cover mouse, pen and finger; a long-press selection on a touch screen ends after the
+  // finger lifts, so touchend and selectionchange are read too (see onSelectionChange).
+  document.addEventListener("pointerdown", (event) => { state.pointer = { down: true, type: event.pointerType }; });
+  document.addEventListener("pointerup", onPointerUp);
+  document.addEventListener("pointercancel", () => { state.pointer = { ...state.pointer, down: false }; });
+  document.addEventListener("touchend", () => setTimeout(takeSelection, 0));
+  document.addEventListener("selectionchange", onSelectionChange);
+  $("flag").addEventListener("click", openFlag);
   $("claim-list").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-key]");
     if (button) select(state.claims.find((c) => c.key === Number(button.dataset.key)));
@@ -1295,7 +1410,10 @@ function start() {
   for (const [i, swatch] of document.querySelectorAll(".swatch").entries()) {
     swatch.style.background = PALETTE[Number(swatch.dataset.index ?? i) % PALETTE.length];
   }
+  state.navigator = passageNavigator({ api, config: state.config, onJump: (id) => goTo(id, { push: true }) });
+  state.flag = flagDialog({ api, onFlagged: flagged, onSkip: (body) => moveOn("skip", body) });
   wire();
+  renderKeyHelp();
   if (ws && typeof ws === "object") show(ws);
   document.documentElement.dataset.editor = "ready";
 }

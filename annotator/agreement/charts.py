@@ -69,15 +69,18 @@ def krippendorff_band(alpha: float | None) -> str:
 
 
 def agreement_colour(value: float | None) -> str:
-    """Fill for a coefficient: red below .667, amber to .800, green above; grey when undefined."""
+    """Fill for a coefficient: red below .667, amber to .800, green above; grey when undefined.
+
+    Every fill on the ramp takes dark text (text_colour) at ≥ 5:1, so labels drawn on it meet WCAG AA.
+    """
     number = _number(value)
     if number is None:
         return MISSING_FILL
     stops = (
-        (0.0, (217, 45, 32)),
+        (0.0, (249, 112, 102)),
         (ALPHA_TENTATIVE, (247, 144, 9)),
         (ALPHA_RELIABLE, (50, 213, 131)),
-        (1.0, (6, 118, 71)),
+        (1.0, (18, 183, 106)),
     )
     number = min(max(number, 0.0), 1.0)
     for (x0, c0), (x1, c1) in zip(stops, stops[1:], strict=False):
@@ -85,13 +88,25 @@ def agreement_colour(value: float | None) -> str:
             t = (number - x0) / (x1 - x0)
             rgb = tuple(round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True))
             return "#{:02x}{:02x}{:02x}".format(*rgb)
-    return "#067647"
+    return "#12b76a"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours, 1 to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def text_colour(fill: str) -> str:
-    """Dark or white text, whichever reads better on `fill` (a #rrggbb colour)."""
-    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+    """Dark or white text, whichever has the higher WCAG contrast on `fill` (a #rrggbb colour)."""
+    return INK if contrast_ratio(INK, fill) >= contrast_ratio("#ffffff", fill) else "#ffffff"
 
 
 def _text(

@@ -106,6 +106,11 @@ class Figure:
         return charts.agreement_colour(self.value) if self.scale != "f1" else "#98a2b3"
 
     @property
+    def ink(self) -> str:
+        """Text on the band: dark or white, whichever reads at WCAG AA on its colour."""
+        return charts.text_colour(self.colour)
+
+    @property
     def basis(self) -> str:
         if self.n_units is None:
             return ""

@@ -106,6 +106,13 @@ def test_colours_separate_the_three_bands():
     assert int(high[3:5], 16) > int(high[1:3], 16)  # greenish
 
 
+def test_text_on_every_agreement_colour_meets_wcag_aa():
+    for step in range(101):
+        fill = charts.agreement_colour(step / 100)
+        assert charts.contrast_ratio(fill, charts.text_colour(fill)) >= 4.5, fill
+    assert charts.contrast_ratio(charts.MISSING_FILL, charts.text_colour(charts.MISSING_FILL)) >= 4.5
+
+
 def test_fmt_uses_a_real_minus_sign_and_na():
     assert charts.fmt(-0.05) == "\u22120.05"
     assert charts.fmt(float("inf")) == "n/a"

@@ -21,6 +21,7 @@ from annotator.review.models import Adjudication, GoldClaim
 
 SUBMITTED = AssignmentStatus.SUBMITTED
 STATUSES = ("open", "adjudicated", "all")
+ANY_FLAG = "any"  # the queue's flag filter: flagged for any reason
 LABEL_FIELDS = ("attribution", "perspective", "stance")
 SNIPPET_LENGTH = 220
 CLAIM_VALUES = (
@@ -47,6 +48,7 @@ class QueueEntry:
     snippet: str
     annotators: list[str]
     disagreement: compare.Disagreement
+    flags: list[str] = field(default_factory=list)  # the flag reasons annotators gave, any status
     adjudicated: bool = False
     adjudication_version: int = 0
     adjudicated_by: str = ""
@@ -76,11 +78,14 @@ def review_queue(
     document_id: int | None = None,
     annotator_id: int | None = None,
     label: str | None = None,
+    flag: str | None = None,
 ) -> ReviewQueue:
     """Passages with two or more submitted annotations, ranked by disagreement (4 queries).
 
     `label` is "field:value" (e.g. "stance:against") or a bare value matched against attribution,
     perspective and stance; a passage qualifies when any submitted claim on it carries the label.
+    `flag` is ANY_FLAG or a flag reason; a passage qualifies when an annotator flagged it so (whether
+    they submitted or skipped it: a skip with a reason is a reviewer's business too).
     Counts: passages reviewable, disagreeing (score > 0), adjudicated, and open (not adjudicated).
     """
     scope = {"document__project": project}
@@ -101,13 +106,20 @@ def review_queue(
         )
     }
     annotators: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
-    for passage_id, user_id, username, submitted_at in (
-        Assignment.objects.filter(**in_scope, status=SUBMITTED)
+    flags: dict[int, list[str]] = defaultdict(list)
+    for passage_id, user_id, username, submitted_at, status_, flag_reason in (
+        Assignment.objects.filter(Q(status=SUBMITTED) | ~Q(flag_reason=""), **in_scope)
         .order_by("annotator__username")
-        .values_list("passage_id", "annotator_id", "annotator__username", "submitted_at")
+        .values_list(
+            "passage_id", "annotator_id", "annotator__username", "submitted_at", "status", "flag_reason"
+        )
     ):
-        if passage_id in passages:
+        if passage_id not in passages:
+            continue
+        if status_ == SUBMITTED:
             annotators[passage_id].append((user_id, username, submitted_at))
+        if flag_reason:
+            flags[passage_id].append(flag_reason)
     claims: dict[int, dict[int, list[compare.ClaimLabel]]] = defaultdict(lambda: defaultdict(list))
     for row in (
         Claim.objects.filter(
@@ -130,6 +142,7 @@ def review_queue(
         for passage_id in passages
         if (annotator_id is None or any(user_id == annotator_id for user_id, _, _ in annotators[passage_id]))
         and (wanted_label is None or any(wanted_label(c) for cs in claims[passage_id].values() for c in cs))
+        and (not flag or (flags[passage_id] if flag == ANY_FLAG else flag in flags[passage_id]))
     ]
     scores = compare.disagreements(
         {p: claims[p] for p in kept}, {p: [user_id for user_id, _, _ in annotators[p]] for p in kept}
@@ -145,6 +158,7 @@ def review_queue(
             snippet=passage["snippet"],
             annotators=[username for _, username, _ in people],
             disagreement=scores[passage_id],
+            flags=flags[passage_id],
         )
         if passage_id in adjudications:
             version, reviewer, updated_at = adjudications[passage_id]
@@ -214,12 +228,21 @@ def passage_review(*, project: Project, passage_id: int) -> dict[str, Any]:
     adjudication, the majority proposal (`gold_source` says which).
     """
     passage = Passage.objects.select_related("document").get(pk=passage_id, document__project=project)
-    people = list(
-        Assignment.objects.filter(passage=passage, status=SUBMITTED)
+    people = [
+        {
+            "id": user_id,
+            "username": username,
+            "flag_reason": reason,
+            "flag_note": note,
+            "active_seconds": seconds,
+        }
+        for user_id, username, reason, note, seconds in Assignment.objects.filter(
+            passage=passage, status=SUBMITTED
+        )
         .order_by("annotator__username")
-        .values_list("annotator_id", "annotator__username")
-    )
-    order = [user_id for user_id, _ in people]
+        .values_list("annotator_id", "annotator__username", "flag_reason", "flag_note", "active_seconds")
+    ]
+    order = [person["id"] for person in people]
     claim_rows = list(
         Claim.objects.filter(assignment__passage=passage, assignment__status=SUBMITTED)
         .order_by("start", "end", "id")
@@ -248,7 +271,8 @@ def passage_review(*, project: Project, passage_id: int) -> dict[str, Any]:
             "position": passage.position,
             "document": {"id": passage.document_id, "title": passage.document.title},
         },
-        "annotators": [{"id": user_id, "username": name} for user_id, name in people],
+        # Each annotator's flag (reason, note; "" when none) and time on task beside their version.
+        "annotators": people,
         "claims": [_claim_payload(row) for row in claim_rows],
         "rows": [
             {

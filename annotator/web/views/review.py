@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from annotator.corpus.models import Passage, Role
-from annotator.corpus.schema import span_rule_of
+from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.corpus.selectors import MANAGING_ROLES, project_members
-from annotator.review.selectors import STATUSES, passage_review, queue_labels, review_queue
+from annotator.review.selectors import ANY_FLAG, STATUSES, passage_review, queue_labels, review_queue
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
 
@@ -28,6 +28,7 @@ class QueueFilterForm(forms.Form):
     document = forms.IntegerField(required=False, min_value=1)
     annotator = forms.IntegerField(required=False, min_value=1)
     label = forms.CharField(required=False, max_length=100)
+    flag = forms.CharField(required=False, max_length=40)
 
     def filters(self) -> dict:
         """The chosen filters as review_queue arguments (bad values are ignored, not errors)."""
@@ -37,6 +38,7 @@ class QueueFilterForm(forms.Form):
             "document_id": data.get("document"),
             "annotator_id": data.get("annotator"),
             "label": data.get("label") or None,
+            "flag": data.get("flag") or None,
         }
 
 
@@ -68,6 +70,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "documents": project.documents.order_by("id").values("id", "title"),
             "annotators": project_members(project=project, role=Role.ANNOTATOR),
             "labels": queue_labels(project=project),
+            "any_flag": ANY_FLAG,
+            "flag_reasons": flag_reasons_of(project.schema),
         },
     )
 
@@ -124,9 +128,19 @@ def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
             "role": role,
             "review": review,
             "review_config": config,
+            "annotator_notes": _annotator_notes(review["annotators"], project.schema),
             "guidelines_html": guidelines_html(project),
         },
     )
+
+
+def _annotator_notes(annotators: list[dict], schema: dict) -> list[dict]:
+    """Each annotator's flag, by its label (a reason since removed from the schema by its value)."""
+    labels = {item["value"]: item["label"] for item in flag_reasons_of(schema)}
+    return [
+        {**person, "flag_label": labels.get(person["flag_reason"], person["flag_reason"])}
+        for person in annotators
+    ]
 
 
 urlpatterns = [

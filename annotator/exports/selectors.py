@@ -14,9 +14,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.corpus.models import Passage, Project, Role
-from annotator.exports.formats.records import ClaimRecord, PassageRecord
+from annotator.exports.formats.records import AnnotatorRecord, ClaimRecord, PassageRecord
 from annotator.exports.models import ExportJob
-from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import Assignment, AssignmentStatus
 from annotator.review.models import Adjudication
 
 CHUNK_SIZE = 1000  # passages a chunk: with ~20 claims each, about 20k claims (~30 MB) held at once
@@ -142,7 +142,7 @@ def passage_records(
 
 def _records(chunk: list[dict[str, Any]], filters: ExportFilters) -> Iterator[PassageRecord]:
     ids = [row["id"] for row in chunk]
-    claims = _claims_by_passage(ids, filters) if filters.source != "gold" else {}
+    claims, annotators = _work_by_passage(ids, filters) if filters.source != "gold" else ({}, {})
     gold = _gold_by_passage(ids) if filters.source != "annotators" else {}
     for row in chunk:
         published = row["document__published"]
@@ -161,30 +161,52 @@ def _records(chunk: list[dict[str, Any]], filters: ExportFilters) -> Iterator[Pa
             "end": row["end"],
             "text": row["text"],
             "claims": claims.get(row["id"], []),
+            "annotators": annotators.get(row["id"], []),
             "gold": gold.get(row["id"]),
         }
 
 
-def _claims_by_passage(ids: list[int], filters: ExportFilters) -> dict[int, list[ClaimRecord]]:
-    scope = Q(assignment__passage_id__in=ids)
-    if filters.status == "submitted":
-        scope &= Q(assignment__status=AssignmentStatus.SUBMITTED)
-    if filters.annotators:
-        scope &= Q(assignment__annotator__username__in=filters.annotators)
+ASSIGNMENT_FIELDS = ("status", "flag_reason", "flag_note", "active_seconds")
+
+
+def _work_by_passage(
+    ids: list[int], filters: ExportFilters
+) -> tuple[dict[int, list[ClaimRecord]], dict[int, list[AnnotatorRecord]]]:
+    """The selected annotators' claims, and their assignments (status, flag, time), by passage.
+
+    One query from the assignment side: a LEFT JOIN keeps an assignment without claims (a flagged or
+    skipped passage is just what a researcher wants to see), and its flag and time ride on each claim row.
+    """
+    scope = Q(passage_id__in=ids) & _assignment_scope(filters)
     rows = (
-        Claim.objects.filter(scope)
-        .order_by("assignment__passage_id", "assignment__annotator__username", "start", "end", "id")
+        Assignment.objects.filter(scope)
+        .order_by("passage_id", "annotator__username", "claims__start", "claims__end", "claims__id")
         .values_list(
-            "assignment__passage_id", "assignment__annotator__username", "assignment__annotator__email",
-            *CLAIM_FIELDS,
+            "passage_id", "annotator__username", "annotator__email", *ASSIGNMENT_FIELDS,
+            *(f"claims__{name}" for name in CLAIM_FIELDS),
         )
         .iterator(chunk_size=ROWS_PER_FETCH)
     )  # fmt: skip
-    by_passage: dict[int, list[ClaimRecord]] = {}
+    claims: dict[int, list[ClaimRecord]] = {}
+    annotators: dict[int, list[AnnotatorRecord]] = {}
     shared: dict[Any, Any] = {}
-    for row in rows:
-        by_passage.setdefault(row[0], []).append(_claim(row[3:], row[1], shared, email=row[2] or None))
-    return by_passage
+    for passage_id, username, email, status, flag_reason, flag_note, seconds, *claim in rows:
+        work = annotators.setdefault(passage_id, [])
+        if not work or work[-1]["username"] != username:
+            work.append(
+                {
+                    "username": shared.setdefault(username, username),
+                    "status": shared.setdefault(status, status),
+                    "flag_reason": shared.setdefault(flag_reason, flag_reason),
+                    "flag_note": flag_note,
+                    "active_seconds": seconds,
+                }
+            )
+        if claim[0] is not None:  # the claim id: None for an assignment without claims
+            record = _claim(tuple(claim), username, shared, email=email or None)
+            record["flag_reason"], record["active_seconds"] = work[-1]["flag_reason"], seconds
+            claims.setdefault(passage_id, []).append(record)
+    return claims, annotators
 
 
 def _gold_by_passage(ids: list[int]) -> dict[int, list[ClaimRecord]]:

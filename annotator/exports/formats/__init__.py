@@ -101,15 +101,22 @@ CLAIM_KEYS = (
 )  # fmt: skip
 
 
+ANNOTATOR_KEYS = ("username", "status", "flag_reason", "flag_note", "active_seconds")
+
+
 def _claim(claim: ClaimRecord) -> dict[str, Any]:
     return {key: claim.get(key) for key in CLAIM_KEYS}
 
 
 def jsonl(records: Iterable[PassageRecord]) -> Iterator[str]:
-    """Yield one JSON line per passage: ids, title, document metadata, offsets, text, claims and gold.
+    """Yield one JSON line per passage: ids, title, document metadata, offsets, text, claims, annotators
+    and gold.
 
-    ``gold`` is null for a passage not adjudicated and a list (maybe empty) otherwise. UTF-8 text is
-    written as is (``ensure_ascii=False``).
+    ``annotators`` lists the selected annotators' assignments on the passage, with claims or without:
+    ``[{"username", "status", "flag_reason", "flag_note", "active_seconds"}]`` (``flag_reason`` "" = not
+    flagged; ``active_seconds`` = time on task); empty for a gold-only export. ``gold`` is null for a
+    passage not adjudicated and a list (maybe empty) otherwise. UTF-8 text is written as is
+    (``ensure_ascii=False``).
     """
     for record in records:
         document = record["document"]
@@ -124,6 +131,9 @@ def jsonl(records: Iterable[PassageRecord]) -> Iterator[str]:
             "end": record["end"],
             "text": record["text"],
             "claims": [_claim(claim) for claim in record["claims"]],
+            "annotators": [
+                {key: person.get(key) for key in ANNOTATOR_KEYS} for person in record.get("annotators", ())
+            ],
             "gold": None if gold is None else [_claim(claim) for claim in gold],
         }
         yield dumps(line) + "\n"
@@ -136,7 +146,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d",
 CSV_COLUMNS = (
     "passage_id", "document_id", "document_title", "position", "claim_id", "annotator", "start", "end",
     "text", "speaker", "speaker_kind", "speaker_affiliation", "attribution", "perspective", "stance",
-    "target", "confidence", "note",
+    "target", "confidence", "note", "flag_reason", "active_seconds",
 )  # fmt: skip
 
 
@@ -158,6 +168,7 @@ def _csv_row(record: PassageRecord, claim: ClaimRecord) -> list[Any]:
         claim["id"], claim["annotator"], claim["start"], claim["end"], claim["text"],
         speaker.get("name"), speaker.get("kind"), speaker.get("affiliation"), claim["attribution"],
         claim["perspective"], claim["stance"], claim["target"], claim.get("confidence"), claim.get("note"),
+        claim.get("flag_reason"), claim.get("active_seconds"),
     ]  # fmt: skip
     return ["" if value is None else spreadsheet_safe(value) for value in row]
 
@@ -165,6 +176,7 @@ def _csv_row(record: PassageRecord, claim: ClaimRecord) -> list[Any]:
 def csv_claims(records: Iterable[PassageRecord], *, include_gold: bool = True) -> Iterator[str]:
     """Yield a CSV file: the ``CSV_COLUMNS`` header, then one row per annotator claim (and gold claim).
 
+    ``flag_reason`` and ``active_seconds`` are those of the claim's assignment (empty on gold rows).
     Gold rows have annotator "gold". Every text cell passes through ``spreadsheet_safe``, so a cell that
     started with a formula character no longer equals the passage slice (strip the leading ``'``).
     Rows end in CRLF (RFC 4180); read it with ``newline=""``. Chunks are one passage's rows.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 __all__ = [
     "CATEGORICAL_FIELDS",
@@ -17,6 +17,7 @@ __all__ = [
     "GOLD",
     "SAID_BY",
     "SPEAKER_LABEL",
+    "AnnotatorRecord",
     "ClaimRecord",
     "DocumentInfo",
     "LabelOf",
@@ -75,6 +76,19 @@ class ClaimRecord(TypedDict):
     note: str
     mention_start: int | None  # where the speaker is named in the passage (code points); None: not marked
     mention_end: int | None
+    # From the claim's assignment (annotators' claims only; absent on gold claims and older records).
+    flag_reason: NotRequired[str]  # "" = not flagged
+    active_seconds: NotRequired[int]  # the annotator's time on task on the passage
+
+
+class AnnotatorRecord(TypedDict):
+    """One annotator's assignment on a passage, with or without claims."""
+
+    username: str
+    status: str  # assigned | in_progress | submitted | skipped
+    flag_reason: str  # a value of the project's flag_reasons; "" = not flagged
+    flag_note: str
+    active_seconds: int  # time on task
 
 
 class PassageRecord(TypedDict):
@@ -87,6 +101,7 @@ class PassageRecord(TypedDict):
     end: int
     text: str
     claims: list[ClaimRecord]  # every annotator's claims
+    annotators: NotRequired[list[AnnotatorRecord]]  # whose assignments the claims come from, by username
     gold: list[ClaimRecord] | None  # None: not adjudicated
 
 

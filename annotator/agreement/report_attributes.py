@@ -30,6 +30,22 @@ FloatArray = NDArray[np.float64]
 DENSE_LABELS = 64  # closed label sets up to this size keep a dense column per label in the bootstrap rows
 SUMMARY = 4  # leading columns of the summary rows: sum of diagonal, n, sum n_uc (n_uc - 1), units
 MATRIX_LABELS = 20  # confusion and coincidence matrices are reported up to this many labels
+MATRIX_SPEAKERS = 12  # the speaker matrix shows the most frequent speakers; the rest share one row
+
+
+def top_label_groups(frequency: FloatArray, top: int) -> tuple[IntArray, IntArray, int]:
+    """Keep the `top` most frequent labels that occur (ties: lower index first) and group the rest.
+
+    Returns the kept label indices (most frequent first), each label's row in the grouped matrix (the
+    group is row len(kept)), and how many occurring labels went into the group.
+    """
+    frequency = np.asarray(frequency, dtype=np.float64)
+    occurring = np.flatnonzero(frequency > 0)
+    ranked = occurring[np.argsort(-frequency[occurring], kind="stable")]
+    kept = ranked[:top]
+    row = np.full(len(frequency), len(kept), dtype=np.int64)
+    row[kept] = np.arange(len(kept))
+    return kept.astype(np.int64), row, len(ranked) - len(kept)
 
 
 def claim_units(pa: ProjectArrays, left: IntArray, right: IntArray) -> tuple[IntArray, NDArray[np.bool_]]:
@@ -138,7 +154,8 @@ class AttributeAgreement:
     per_document_units: FloatArray  # units with >= 2 values per document
     fleiss: Reweighted | None
     fleiss_reason: str | None
-    coincidence: FloatArray | None  # (V, V) when V <= MATRIX_LABELS
+    coincidence: FloatArray | None  # (V, V) when V <= MATRIX_LABELS; speakers: top ones and "other"
+    coincidence_labels: list  # the rows (and columns) of `coincidence`
     n_units: int
     n_annotators: int
     ambiguous: int
@@ -195,8 +212,17 @@ def attribute_agreement(
         reason = f"matched units have {low} to {high} raters; Fleiss' kappa needs the same number for all"
     else:
         reason = "no unit has two or more raters"
-    coincidence = None
-    if len(labels) <= MATRIX_LABELS:
+    coincidence, coincidence_labels = None, list(labels)
+    if attribute == "speaker":  # an open list: the most frequent speakers, the rest as one group
+        frequency = np.bincount(c, weights=cnt, minlength=n_labels)
+        kept, row, grouped = top_label_groups(frequency, MATRIX_SPEAKERS)
+        coincidence_labels = [labels[k] for k in kept]
+        if grouped:
+            coincidence_labels.append(f"other ({grouped} speaker{'s' if grouped != 1 else ''})")
+        # merging labels sums their coincidences, so the grouped codes give the grouped matrix directly
+        size = len(coincidence_labels)
+        coincidence = grouped_coincidences(u, row[c], cnt, max(size, 1))[0][:size, :size]
+    elif len(labels) <= MATRIX_LABELS:
         coincidence = grouped_coincidences(u, c, cnt, n_labels)[0]
 
     kappa = pairwise_kappa(pa.coder, code, matches, n_ann, n_labels)
@@ -212,6 +238,7 @@ def attribute_agreement(
         fleiss=fleiss,
         fleiss_reason=reason,
         coincidence=coincidence,
+        coincidence_labels=coincidence_labels,
         n_units=int((m_u >= 2).sum()),
         n_annotators=len(fast_unique(contributing)),
         ambiguous=int((ambiguous & (unit >= 0)).sum()),

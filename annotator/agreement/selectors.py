@@ -1,11 +1,12 @@
 """Reads for agreement runs: which runs a page or endpoint shows, and to whom."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES, roles_by_project
+from annotator.labeling.models import Assignment
 
 
 def runs_for_project(*, project: Project) -> QuerySet[AgreementRun]:
@@ -33,3 +34,14 @@ def runs_visible_to(*, user: AbstractBaseUser) -> QuerySet[AgreementRun]:
     """Runs of the projects where the user reads agreement (researcher, reviewer, manager; superusers)."""
     project_ids = [pk for pk, role in roles_by_project(user=user).items() if role in SEE_ALL_ROLES]
     return AgreementRun.objects.filter(project_id__in=project_ids).select_related("requested_by")
+
+
+def time_on_task_by_annotator(*, project: Project) -> dict[int, int]:
+    """Seconds of time on task (Assignment.active_seconds) per annotator id in the project (one query)."""
+    rows = (
+        Assignment.objects.filter(passage__document__project=project)
+        .values("annotator_id")
+        .annotate(seconds=Sum("active_seconds"))
+        .order_by()
+    )
+    return {row["annotator_id"]: row["seconds"] or 0 for row in rows}

@@ -18,10 +18,16 @@ from django.views.decorators.http import require_http_methods
 
 from annotator.agreement import charts
 from annotator.agreement.models import AgreementRun
-from annotator.agreement.selectors import latest_succeeded_run, pending_run, runs_for_project
+from annotator.agreement.selectors import (
+    latest_succeeded_run,
+    pending_run,
+    runs_for_project,
+    time_on_task_by_annotator,
+)
 from annotator.agreement.services import agreement_run_request, agreement_runs_recover
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
+from annotator.labeling.durations import duration_text
 from annotator.web.access import project_for
 
 ATTRIBUTES = ("perspective", "stance", "speaker")
@@ -51,7 +57,9 @@ def agreement_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "latest": latest,
         "pending": pending,
         "history": list(runs_for_project(project=project)[:8]),
-        "dashboard": _dashboard(project, latest) if latest else None,
+        "dashboard": (
+            _dashboard(project, latest, time_on_task_by_annotator(project=project)) if latest else None
+        ),
         "poll": _poll_config(pending),
         "scale": SCALE_COLOURS,
     }
@@ -154,7 +162,8 @@ def _label_names(project: Project, results: dict) -> dict[str, dict[str, str]]:
     return names
 
 
-def _dashboard(project: Project, run: AgreementRun) -> dict[str, Any]:
+def _dashboard(project: Project, run: AgreementRun, seconds: dict[int, int]) -> dict[str, Any]:
+    """The page's figures from the run's stored results; `seconds`: time on task per annotator id, now."""
     results = run.results or {}
     report = results.get("report", {})
     names = _label_names(project, results)
@@ -212,7 +221,7 @@ def _dashboard(project: Project, run: AgreementRun) -> dict[str, Any]:
         ],
         "attributes": attributes,
         "heatmaps": _heatmaps(report.get("pair_matrix"), annotator_names),
-        "annotators": _annotator_rows(report.get("annotators", []), annotator_names),
+        "annotators": _annotator_rows(report.get("annotators", []), annotator_names, seconds),
         "has_gold": report.get("gold") is not None,
         "gold": _gold(report.get("gold"), names),
         "documents": _document_rows(report.get("documents", []), results.get("documents", {})),
@@ -271,7 +280,9 @@ def _heatmaps(pair_matrix: dict | None, annotator_names: dict[str, str]) -> list
     ]
 
 
-def _annotator_rows(entries: list[dict], annotator_names: dict[str, str]) -> list[dict[str, Any]]:
+def _annotator_rows(
+    entries: list[dict], annotator_names: dict[str, str], seconds: dict[int, int]
+) -> list[dict[str, Any]]:
     rows = []
     for entry in entries:
         others, gold = entry.get("vs_others", {}), entry.get("vs_gold")
@@ -279,6 +290,7 @@ def _annotator_rows(entries: list[dict], annotator_names: dict[str, str]) -> lis
             "name": annotator_names.get(str(entry["annotator"]), str(entry["annotator"])),
             "passages": entry.get("passages", 0),
             "claims": entry.get("claims", 0),
+            "time_on_task": duration_text(seconds.get(entry["annotator"])),
             "others": [
                 _cell(others.get(key, {}).get("value"), scale, others.get(key, {}).get("n_units"))
                 for key, scale in (

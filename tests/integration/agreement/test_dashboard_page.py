@@ -100,3 +100,19 @@ def test_the_page_runs_the_same_queries_however_many_runs_and_documents(
         finish(small, n_boot=n_boot)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_each_annotator_row_shows_their_time_on_task_summed_over_their_assignments(client, small, members):
+    from annotator.labeling.models import Assignment
+    from annotator.labeling.time_on_task import assignment_time_add
+
+    finish(small)
+    own = list(Assignment.objects.filter(annotator=members["ann1"]).order_by("id")[:3])
+    for assignment in own:
+        for _ in range(10):  # the editor reports small increments
+            assignment_time_add(assignment_id=assignment.pk, annotator=members["ann1"], seconds=7)
+    response = open_page(client, members["res"], small)
+    rows = [row for row in response.content.decode().split("<tr>") if 'class="num time-on-task"' in row]
+    by_name = {name: row for row in rows for name in ("ann1", "ann2") if f"<td>{name}</td>" in row}
+    assert '<td class="num time-on-task">3 min 30 s</td>' in by_name["ann1"]  # 3 × 10 × 7 s
+    assert '<td class="num time-on-task">0 s</td>' in by_name["ann2"]

@@ -1,0 +1,34 @@
+"""The main pages on a phone-sized screen (390 × 844): nothing wider than the screen, Log out in reach."""
+
+import json
+
+import pytest
+
+from tests.e2e.test_accessibility import annotated, pages  # noqa: F401 (annotated is a fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+WIDEST = """[...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > 391)
+    .slice(0, 5).map((e) => e.tagName + "#" + e.id + "." + e.className)"""
+MAIN_PAGES = ["home", "project", "document", "review-queue", "speakers", "agreement", "exports", "progress"]
+
+
+def test_main_pages_fit_a_phone_and_keep_log_out_on_screen(annotated, login, live_server):  # noqa: F811
+    problems = {}
+    listed = pages(annotated)
+    for name in MAIN_PAGES:
+        path, roles = listed[name]
+        page = login(roles[-1])
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        logout = page.get_by_role("button", name="Log out")
+        box = logout.bounding_box()
+        seen = box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        if width > PHONE["width"] or not seen:
+            wide = page.evaluate(WIDEST)
+            problems[name] = {"scrollWidth": width, "log_out": box, "wider_than_the_screen": wide}
+        page.context.close()
+    assert not problems, json.dumps(problems, indent=1)

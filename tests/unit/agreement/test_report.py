@@ -8,7 +8,7 @@ import pytest
 
 from annotator.agreement import metrics, report_spans, spans
 from annotator.agreement.report import project_report
-from annotator.agreement.report_attributes import claim_units
+from annotator.agreement.report_attributes import claim_units, top_label_groups
 from annotator.agreement.report_inputs import project_arrays
 from annotator.agreement.report_spans import unitizing_agreement
 from annotator.agreement.spans import match_claims
@@ -299,17 +299,8 @@ def test_gold_comparison_per_annotator():
     assert result["gold"]["passages"] == 4 and result["gold"]["claims"] == len(REFERENCE)
 
 
-def test_many_speakers_use_the_sparse_path_and_still_equal_the_metric():
-    rng = np.random.default_rng(0)
-    n_passages = 300
-    lengths = {p: 100 for p in range(n_passages)}
-    rows = []
-    for p in range(n_passages):
-        speaker = int(p // 2)  # 150 distinct speakers: more than the dense limit
-        for a in (1, 2, 3):
-            if rng.random() < 0.9:
-                said = speaker if rng.random() < 0.8 else int(rng.integers(150))
-                rows.append((a, p, 10, 50, "chinese", "favor", said))
+def three_annotator_report(rows: list, n_passages: int, n_boot: int) -> dict:
+    """Annotators 1-3, all submitted, on `n_passages` passages of 100 characters, ten to a document."""
     table = claims_table([(a, p % 4 + 1, s, e, x, y, z) for a, p, s, e, x, y, z in rows])
     table["passage_id"] = np.array([r[1] for r in rows])
     table["document_id"] = table["passage_id"] // 10
@@ -318,7 +309,21 @@ def test_many_speakers_use_the_sparse_path_and_still_equal_the_metric():
         "annotator_id": np.tile([1, 2, 3], n_passages),
         "submitted": np.ones(3 * n_passages, bool),
     }
-    result = project_report(table, assignments, passage_lengths=lengths, n_boot=200)
+    lengths = {p: 100 for p in range(n_passages)}
+    return project_report(table, assignments, passage_lengths=lengths, n_boot=n_boot)
+
+
+def test_many_speakers_use_the_sparse_path_and_still_equal_the_metric():
+    rng = np.random.default_rng(0)
+    n_passages = 300
+    rows = []
+    for p in range(n_passages):
+        speaker = int(p // 2)  # 150 distinct speakers: more than the dense limit
+        for a in (1, 2, 3):
+            if rng.random() < 0.9:
+                said = speaker if rng.random() < 0.8 else int(rng.integers(150))
+                rows.append((a, p, 10, 50, "chinese", "favor", said))
+    result = three_annotator_report(rows, n_passages, n_boot=200)
     matrix = np.full((3, n_passages), None, dtype=object)
     for a, p, *_, said in rows:
         matrix[a - 1, p] = said
@@ -434,3 +439,39 @@ def test_a_one_document_report_gives_reasons_instead_of_collapsed_intervals():
     )
     alpha = result["attributes"]["perspective"]["alpha"]
     assert alpha["ci"] is None and alpha["ci_reason"] == "needs \u2265 2 documents"
+
+
+def test_top_label_groups_keeps_the_most_frequent_and_groups_the_rest():
+    kept, row, grouped = top_label_groups(np.array([5.0, 0.0, 9.0, 5.0, 1.0]), 2)
+    assert kept.tolist() == [2, 0]  # most frequent first; a tie goes to the lower index
+    assert row.tolist() == [1, 2, 0, 2, 2]  # row 2 is the group
+    assert grouped == 2  # labels 3 and 4; label 1 never occurs and is not counted
+
+
+def test_the_speaker_matrix_shows_the_top_speakers_and_groups_the_rest_as_other():
+    rng = np.random.default_rng(1)
+    rows = []
+    for p in range(200):
+        speaker = int(rng.zipf(1.6)) % 40  # a few frequent speakers, a long tail
+        for a in (1, 2, 3):
+            said = speaker if rng.random() < 0.8 else int(rng.integers(40))
+            rows.append((a, p, 10, 50, "chinese", "favor", said))
+    result = three_annotator_report(rows, 200, n_boot=20)
+    shown = result["attributes"]["speaker"]["coincidence"]
+
+    data = np.full((3, 200), None, dtype=object)
+    for a, p, *_, said in rows:
+        data[a - 1, p] = str(said)
+    values, full = metrics.coincidence_matrix(data)
+    values = [str(v) for v in values]
+    frequency = dict(zip(values, full.sum(axis=1), strict=True))
+    top = shown["labels"][:12]
+    rest = [frequency[v] for v in values if v not in top]
+    assert [frequency[v] for v in top] == sorted((frequency[v] for v in top), reverse=True)
+    assert min(frequency[v] for v in top) >= max(rest)  # the most frequent twelve (ties either way)
+    assert shown["labels"][12] == f"other ({len(values) - 12} speakers)"
+    matrix = np.array(shown["matrix"])
+    assert matrix.shape == (13, 13)
+    index = [values.index(label) for label in top]
+    assert matrix[:12, :12] == pytest.approx(full[np.ix_(index, index)])
+    assert matrix.sum() == pytest.approx(full.sum())  # nothing is dropped: the rest is in "other"

@@ -236,7 +236,7 @@ def _attribute_section(name: str, a: Any, ci: dict) -> dict:
             )
             for label, s in a.per_label.items()
         },
-        "coincidence": _matrix(a.coincidence, a.labels),
+        "coincidence": _matrix(a.coincidence, a.coincidence_labels),
         "ambiguous_claims": a.ambiguous,
     }
 

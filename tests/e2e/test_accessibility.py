@@ -1,8 +1,7 @@
 """Every page, for each role that sees it, run through axe-core in a real headless Chromium.
 
 The check is WCAG 2.1 A/AA plus axe's best practices; a page fails on any `serious` or `critical` finding,
-and on anything but exactly one main heading (<h1>). Findings already reported against templates that are
-edited elsewhere are listed in KNOWN, precisely (rule and element), so that anything new still fails.
+and on anything but exactly one main heading (<h1>).
 axe-core is vendored: tests/e2e/vendor/axe.min.js (see vendor/README.md for its version and licence).
 """
 
@@ -21,24 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-
-# page name -> findings ("rule-id target-selector") that are known and belong to others' templates.
-# Each entry says what to change; remove it once fixed (a fixed entry only prints a note).
-KNOWN: dict[str, set[str]] = {
-    "annotate": {
-        # editor.css `.context { color: var(--muted); opacity: .55 }` gives ~2.2:1: drop the opacity and
-        # keep var(--muted) (4.8:1 on the page), marking it as context with a smaller size or a rule instead.
-        "color-contrast #context-after",
-        # editor.css `.btn kbd { opacity: .75 }` fades the key hint on the primary (blue) Submit button
-        # below 4.5:1: remove the opacity (currentColor is white there).
-        "color-contrast #submit > kbd",
-    },
-    "review-passage": {
-        # review_passage.html has no <h1>: add one naming the passage (e.g. `<h1 class="sr-only">Review:
-        # {{ document.title }}, passage {{ passage.position }}</h1>` or a visible one in the review bar).
-        "one-h1 (0 headings)",
-    },
-}
 
 
 @pytest.fixture
@@ -95,12 +76,8 @@ def findings(page) -> set[str]:
 
 def check(page, name: str, failures: dict) -> None:
     found = findings(page)
-    known = KNOWN.get(name, set())
-    new = sorted(found - known)
-    if new:
-        failures[name] = new
-    for fixed in sorted(known - found):
-        print(f"{name}: known finding no longer seen, remove it from KNOWN: {fixed}")
+    if found:
+        failures[name] = sorted(found)
 
 
 def test_every_page_has_no_serious_accessibility_finding_for_each_role(annotated, login, live_server):

@@ -32,3 +32,23 @@ def test_main_pages_fit_a_phone_and_keep_log_out_on_screen(annotated, login, liv
             problems[name] = {"scrollWidth": width, "log_out": box, "wider_than_the_screen": wide}
         page.context.close()
     assert not problems, json.dumps(problems, indent=1)
+
+
+def test_the_review_page_shows_one_version_at_a_time_behind_tabs_on_a_phone(annotated, login, live_server):  # noqa: F811
+    path, roles = pages(annotated)["review-passage"]
+    page = login(roles[-1])
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}{path}")
+    tabs = page.get_by_role("tab")
+    tabs.first.wait_for()
+    assert tabs.count() >= 3, "one tab a version and one for gold"
+    visible = page.locator("#columns .column:visible")
+    assert visible.count() == 1
+    first = visible.first.get_attribute("data-annotator")
+    tabs.nth(1).click()
+    assert visible.count() == 1 and visible.first.get_attribute("data-annotator") != first
+    assert tabs.nth(1).get_attribute("aria-selected") == "true"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    every_tab = page.locator("#column-tabs [role=tab]")
+    assert not every_tab.first.is_visible(), "wide screens show every version side by side"
+    assert page.locator("#columns .column:visible").count() == every_tab.count()

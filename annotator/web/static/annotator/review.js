@@ -290,7 +290,43 @@ function renderColumns() {
   columns.append(el("article", { class: "column gold", "data-annotator": "gold" },
     el("h3", {}, "Gold", el("span", { class: "count muted small", text: `${goldSpans.length} claim${goldSpans.length === 1 ? "" : "s"}` })),
     markedText(goldSpans)));
+  renderColumnTabs();
 }
+
+// On a narrow screen the versions do not fit side by side: a tab list shows one at a time (CSS hides the
+// tabs on wide screens, where every column shows).
+let activeColumn = null;
+
+function renderColumnTabs() {
+  const columns = [...$("#columns").children];
+  const ids = columns.map((column) => column.dataset.annotator);
+  if (!ids.includes(activeColumn)) activeColumn = ids[0];
+  $("#column-tabs").replaceChildren(...columns.map((column) => {
+    const id = column.dataset.annotator;
+    column.id = `column-${id}`;
+    column.setAttribute("role", "tabpanel");
+    column.setAttribute("aria-labelledby", `tab-${id}`);
+    const name = id === "gold" ? "Gold" : (annotators.find((a) => String(a.id) === id) || {}).username;
+    return el("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `column-${id}`,
+      "data-column": id, text: name });
+  }));
+  showColumn(activeColumn);
+}
+
+function showColumn(id) {
+  activeColumn = id;
+  for (const column of $("#columns").children) column.classList.toggle("active", column.dataset.annotator === id);
+  for (const tab of $("#column-tabs").children) {
+    const selected = tab.dataset.column === id;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  }
+}
+
+$("#column-tabs").addEventListener("click", (event) => {
+  const tab = event.target.closest("[role=tab]");
+  if (tab) showColumn(tab.dataset.column);
+});
 
 function chip(field, value, differs, display) {
   return el("span", {

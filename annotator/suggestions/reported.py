@@ -69,9 +69,7 @@ def _verb_cue(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Repor
         ):
             continue  # introduces a direct quote
         comma = _postposed(text, s, verb.start())
-        if not rest.strip(" \t.!?"):
-            if comma is not None:  # "…, said Blinken." is handled below; this is "…, Blinken said."
-                pass
+        if not rest.strip(" \t.!?"):  # "…, Blinken said." ("…, said Blinken." is handled below)
             subject = mention_ending_at(text, s, subject_end(text, s, verb.start()))
             if subject is not None:
                 head = text[s : subject.start].rstrip(" \t")

@@ -10,7 +10,6 @@ job does not import a file twice.
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -27,11 +26,9 @@ from annotator.corpus.article_uploads import (
     upload_sizes_check,
 )
 from annotator.corpus.models import ArticleImportJob, JobStatus, Project
-from annotator.exports.services import STALE_AFTER as EXPORT_STALE_AFTER
+from annotator.jobs import job_claim
 
 IMPORT_DIR = "article-imports"
-# A running job whose worker has not reported for this long is taken to be dead (as for export jobs).
-STALE_AFTER: timedelta = EXPORT_STALE_AFTER
 
 
 def job_threshold_bytes() -> int:
@@ -102,17 +99,6 @@ def _keep(folder: Path, index: int, upload: ArticleFile) -> dict[str, str]:
     return {"name": name, "path": target.relative_to(settings.MEDIA_ROOT).as_posix()}
 
 
-def _claim_job(job_id: int) -> bool:
-    """Move the job to running if it is queued (or running with a dead worker); False if another has it."""
-    now = timezone.now()
-    claimed = ArticleImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, error=""
-    ) or ArticleImportJob.objects.filter(
-        pk=job_id, status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(started_at=now, heartbeat_at=now)
-    return bool(claimed)
-
-
 def article_import_execute(*, job_id: int) -> ArticleImportJob | None:
     """Import a queued job's files one by one, then mark it succeeded (summary) or failed (error text).
 
@@ -120,7 +106,7 @@ def article_import_execute(*, job_id: int) -> ArticleImportJob | None:
     as its transaction commits, so a worker that takes over skips the files already done. A database
     outage puts the job back in the queue and re-raises (the task retries).
     """
-    if not _claim_job(job_id):
+    if not job_claim(ArticleImportJob, job_id):
         return None
     job = ArticleImportJob.objects.select_related("project").get(pk=job_id)
     summary = UploadSummary.from_dict(job.summary or {})

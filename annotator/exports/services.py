@@ -11,7 +11,6 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,12 +33,11 @@ from annotator.exports.selectors import (
     passage_count,
     passage_records,
 )
+from annotator.jobs import job_claim
 
 EXPORT_DIR = "exports"
 BUFFER_BYTES = 64 * 1024
 PROGRESS_EVERY_SECONDS = 1.0
-# A running job whose worker has not reported for this long is taken to be dead and may be run again.
-STALE_AFTER = timedelta(minutes=10)
 
 
 NDJSON = "application/x-ndjson; charset=utf-8"
@@ -279,17 +277,6 @@ def export_job_request(
     return job
 
 
-def _claim_job(job_id: int) -> bool:
-    """Move the job to running if it is queued (or running with a dead worker); False if another has it."""
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0, error=""
-    ) or ExportJob.objects.filter(
-        pk=job_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(started_at=now, heartbeat_at=now, progress=0)
-    return bool(claimed)
-
-
 class _Progress:
     """Counts passages and claims as they stream past and reports progress on the job row now and then."""
 
@@ -321,7 +308,7 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
     temporary name and renamed into place. A database outage puts the job back in the queue and re-raises
     (the task retries); any other error fails the job with the error text.
     """
-    if not _claim_job(job_id):
+    if not job_claim(ExportJob, job_id, progress=0):
         return None
     job = ExportJob.objects.select_related("project").get(pk=job_id)
     try:

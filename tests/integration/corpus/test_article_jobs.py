@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from annotator.corpus.article_jobs import STALE_AFTER, article_import_execute, article_import_request
+from annotator.corpus.article_jobs import article_import_execute, article_import_request
 from annotator.corpus.models import ArticleImportJob, Document, JobStatus
+from annotator.jobs import STALE_AFTER
 from tests.integration.agreement.test_worker import (  # noqa: F401  (fixtures)
     on_redis,
     queue,

@@ -13,6 +13,7 @@ from annotator.exports import services
 from annotator.exports.models import ExportJob
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import export_job_execute, export_job_request, export_stream
+from annotator.jobs import STALE_AFTER
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_a_running_job_whose_worker_went_silent_is_taken_over(annotated):
         project=annotated.project,
         format="jsonl",
         status=RunStatus.RUNNING,
-        heartbeat_at=timezone.now() - services.STALE_AFTER - timedelta(seconds=1),
+        heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=1),
     )
     assert export_job_execute(job_id=stale.pk).status == RunStatus.SUCCEEDED
 

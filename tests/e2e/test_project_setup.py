@@ -29,6 +29,7 @@ def test_a_creator_sets_up_a_study_and_a_new_account_sets_its_password(creator, 
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.click("text=New project")
+    page.wait_for_load_state()
     page.fill("#id_name", "Summit Study 2024")
     assert page.input_value("#id_slug") == "summit-study-2024", "the slug follows the name"
     page.fill("#id_overlap", "2")

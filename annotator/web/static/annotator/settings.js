@@ -51,10 +51,13 @@ function slugFrom(name) {
 function suggestSlug(nameInput, slugInput) {
   // Follow the name until the user types a slug of their own.
   let edited = slugInput.value !== "" && slugInput.value !== slugFrom(nameInput.value);
-  slugInput.addEventListener("input", () => { edited = slugInput.value !== ""; });
-  nameInput.addEventListener("input", () => {
+  const follow = () => {
     if (!edited) slugInput.value = slugFrom(nameInput.value);
-  });
+  };
+  slugInput.addEventListener("input", () => { edited = slugInput.value !== ""; });
+  nameInput.addEventListener("input", follow);
+  // A name typed before this module ran still gets its slug.
+  if (slugInput.value === "") follow();
 }
 
 if (form) {

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "annotator.agreement",
     "annotator.review",
     "annotator.exports",
+    "annotator.suggestions",
+    "annotator.analytics",
     "annotator.web",
     "api",
 ]

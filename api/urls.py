@@ -3,10 +3,34 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import agreement, article_jobs, corpus, exports, imports, labeling, projects, review, schema
+from api import (
+    agreement,
+    analytics,
+    article_jobs,
+    corpus,
+    exports,
+    imports,
+    labeling,
+    projects,
+    review,
+    schema,
+    suggestions,
+)
 
 router = DefaultRouter()
-for module in (projects, corpus, schema, labeling, agreement, review, exports, imports, article_jobs):
+for module in (
+    projects,
+    corpus,
+    schema,
+    labeling,
+    suggestions,
+    agreement,
+    analytics,
+    review,
+    exports,
+    imports,
+    article_jobs,
+):
     module.register(router)
 
 urlpatterns = [path("", include(router.urls))]

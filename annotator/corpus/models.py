@@ -17,6 +17,11 @@ class Project(models.Model):
     blind = models.BooleanField(
         default=True, help_text="Annotators see only their own work (and their own speakers)."
     )
+    suggestions = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Show the detector's suggested quotes and speakers in the editor (off: nobody is primed).",
+    )
     guidelines_updated_at = models.DateTimeField(null=True, blank=True)
     schema_version = models.PositiveIntegerField(default=1, help_text="The SchemaVersion in force.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -137,8 +137,21 @@ CLAIM_CONTENT_FIELDS = (
 )
 
 
+class ClaimOrigin(models.TextChoices):
+    MANUAL = "manual"
+    SUGGESTION = "suggestion", "Accepted suggestion"
+
+
 class Claim(ClaimContent):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
+    # Provenance: a claim made from a detector suggestion stays marked as such even when edited afterwards
+    # or when the suggestion itself is later recomputed away (then `suggestion` is null).
+    origin = models.CharField(
+        max_length=12, choices=ClaimOrigin.choices, default=ClaimOrigin.MANUAL, db_default=ClaimOrigin.MANUAL
+    )
+    suggestion = models.ForeignKey(
+        "suggestions.Suggestion", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -148,6 +161,7 @@ class Claim(ClaimContent):
         constraints = [
             *ClaimContent.Meta.constraints,
             CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+            CheckConstraint(condition=Q(origin__in=ClaimOrigin.values), name="claim_origin_known"),
         ]
 
     def __str__(self) -> str:

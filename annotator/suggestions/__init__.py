@@ -1,5 +1,1 @@
-"""Offline, rule-based suggestions of claims (direct quotes, reported speech) and their speakers."""
-
-from .detect import Suggestion, detect
-
-__all__ = ["Suggestion", "detect"]
+"""Suggested claims: the offline quote and speaker detector (`detect`, pure) and the rows it fills."""

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from annotator.web.views import (
+    analytics,
     annotate,
     corpus,
     dashboard,
@@ -27,4 +28,5 @@ urlpatterns = [
     path("projects/<slug:slug>/", include(schema.urlpatterns)),
     path("projects/<slug:slug>/", include(manage.urlpatterns)),
     path("projects/<slug:slug>/", include(navigator.urlpatterns)),
+    path("projects/<slug:slug>/", include(analytics.urlpatterns)),
 ]

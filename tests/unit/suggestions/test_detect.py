@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from annotator.suggestions import Suggestion, detect
+from annotator.suggestions.detect import Suggestion, detect
 
 KNOWN = {
     "antony blinken": "Antony Blinken",

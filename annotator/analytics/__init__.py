@@ -1,0 +1,1 @@
+"""Who says what: how claims spread over speakers, perspectives, stances and outlets."""

@@ -97,11 +97,18 @@ class ClaimSerializer(serializers.ModelSerializer):
             "target",
             "confidence",
             "note",
+            "origin",
+            "suggestion",
             "version",
             "created_at",
             "updated_at",
             "span_adjusted",
         ]
+        read_only_fields = ["origin", "suggestion"]
+        extra_kwargs = {
+            "origin": {"help_text": "manual, or suggestion: made from a detector suggestion (kept on edit)."},
+            "suggestion": {"help_text": "The suggestion it was made from, while that suggestion exists."},
+        }
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -224,11 +231,16 @@ class ClaimChangeSerializer(serializers.Serializer):
         fields.pop("assignment", None)
         if "speaker" in fields:
             fields["speaker_id"] = fields.pop("speaker")
+        if "suggestion" in fields:
+            fields["suggestion_id"] = fields.pop("suggestion")
         return fields
 
 
 class ClaimCreateSerializer(ClaimChangeSerializer):
     assignment = serializers.IntegerField()
+    suggestion = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Accept this suggestion of the passage (origin suggestion)"
+    )
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     attribution = serializers.CharField()

@@ -42,7 +42,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "slug", "overlap", "blind", "guidelines", "guidelines_html",
+            "id", "name", "slug", "overlap", "blind", "suggestions", "guidelines", "guidelines_html",
             "guidelines_updated_at", "schema", "schema_version", "created_at", "role",
         ]  # fmt: skip
         read_only_fields = fields
@@ -62,6 +62,9 @@ class ProjectWriteSerializer(serializers.Serializer):
     slug = serializers.CharField(max_length=80, required=False, allow_blank=True)
     overlap = serializers.IntegerField(required=False, help_text="Annotators per passage, 1 to 50.")
     blind = serializers.BooleanField(required=False, help_text="Annotators see only their own work.")
+    suggestions = serializers.BooleanField(
+        required=False, help_text="The editor shows the detector's suggested quotes and speakers (default)."
+    )
     guidelines = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 

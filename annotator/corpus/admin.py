@@ -48,7 +48,8 @@ class ProjectAdminForm(forms.ModelForm):
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     form = ProjectAdminForm
-    list_display = ["name", "slug", "overlap", "schema_version", "created_at"]
+    list_display = ["name", "slug", "overlap", "blind", "suggestions", "schema_version", "created_at"]
+    list_filter = ["blind", "suggestions"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["schema_version"]

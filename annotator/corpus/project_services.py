@@ -37,6 +37,7 @@ def project_create_by(
     blind: bool = True,
     guidelines: str = "",
     schema: dict[str, Any] | None = None,
+    suggestions: bool = True,
 ) -> Project:
     """Create a project (slug from the name when empty) with `user` as its manager.
 
@@ -51,8 +52,9 @@ def project_create_by(
                 name=name, slug=slug, schema=schema, overlap=overlap, guidelines=guidelines
             )
             project.blind = blind
+            project.suggestions = suggestions
             project.guidelines_updated_at = timezone.now() if guidelines.strip() else None
-            project.save(update_fields=["blind", "guidelines_updated_at"])
+            project.save(update_fields=["blind", "suggestions", "guidelines_updated_at"])
             if user is not None:
                 membership_set(project=project, user=user, role=Role.MANAGER)
     except IntegrityError as error:  # the slug was taken between the check and the insert
@@ -68,6 +70,7 @@ def project_update(
     overlap: int | None = None,
     blind: bool | None = None,
     guidelines: str | None = None,
+    suggestions: bool | None = None,
 ) -> Project:
     """Change the given settings (None leaves one as it is); a changed guidelines text is time-stamped."""
     changes: dict[str, Any] = {
@@ -78,6 +81,7 @@ def project_update(
             "overlap": overlap,
             "blind": blind,
             "guidelines": guidelines,
+            "suggestions": suggestions,
         }.items()
         if value is not None and value != getattr(project, field)
     }

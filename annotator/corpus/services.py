@@ -16,6 +16,7 @@ from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
 from annotator.corpus.segment import segment_article
 from annotator.corpus.selectors import speaker_is_private_to, speakers_visible_to
+from annotator.suggestions.services import suggestions_schedule
 
 BATCH_SIZE = 2000
 
@@ -59,7 +60,8 @@ def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> I
     """Store new documents and their body passages in bulk, all or nothing.
 
     A record whose text is already in the project (same sha256) is skipped, so re-importing is a no-op.
-    The caller passes fully read records: a file that fails to parse never reaches this function.
+    The caller passes fully read records: a file that fails to parse never reaches this function. The new
+    documents' suggestions are computed once this commits (every article import path comes through here).
     """
     summary = ImportSummary()
     by_digest: dict[str, ArticleRecord] = {}
@@ -90,6 +92,7 @@ def documents_import(*, project: Project, records: Iterable[ArticleRecord]) -> I
             )
         ]
         insert_rows(Passage, ("document_id", "position", "start", "end", "text"), rows)
+        suggestions_schedule(document_ids=[document.pk for document in documents])
     summary.documents = len(documents)
     summary.passages = len(rows)
     return summary

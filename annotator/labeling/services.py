@@ -11,7 +11,7 @@ from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
 from annotator.labeling.assignment import distribute
-from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.span_rule import normalise_span, span_adjustment
 from annotator.labeling.validation import claim_problems
 
@@ -94,16 +94,19 @@ def _private_to_another(speaker: Speaker, project: Project, annotator_id: int) -
     return project.blind and not speaker.approved and speaker.created_by_id != annotator_id
 
 
-def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
+def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **fields: Any) -> Claim:
     """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
 
-    `assignment` must come with passage, document and project loaded (see selectors). Raises
-    ValidationError with field messages; nothing is written then.
+    With `suggestion_id` the claim is an accepted suggestion (origin "suggestion", kept through later
+    edits); the suggestion must be one of this passage's. `assignment` must come with passage, document
+    and project loaded (see selectors). Raises ValidationError with field messages; nothing is written then.
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
+    origin = _accepted_suggestion(assignment, suggestion_id)
     checked, adjusted = _checked_fields(
         assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS}
     )
+    checked.update(origin)
     if assignment.status in REOPENABLE:
         with transaction.atomic():
             claim = Claim.objects.create(assignment=assignment, **checked)
@@ -115,6 +118,20 @@ def claim_create(*, assignment: Assignment, **fields: Any) -> Claim:
         _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
+
+
+def _accepted_suggestion(assignment: Assignment, suggestion_id: int | None) -> dict[str, Any]:
+    """The provenance fields of a claim made from `suggestion_id` (none without one); a suggestion of
+    another passage, or in a project that shows none, is a field error."""
+    if suggestion_id is None:
+        return {}
+    from annotator.suggestions.models import Suggestion  # the suggestions app builds on this one
+
+    if not assignment.passage.document.project.suggestions:
+        raise ValidationError({"suggestion": "This project does not show suggestions."})
+    if not Suggestion.objects.filter(pk=suggestion_id, passage_id=assignment.passage_id).exists():
+        raise ValidationError({"suggestion": f"Suggestion {suggestion_id} is not one of this passage's."})
+    return {"origin": ClaimOrigin.SUGGESTION, "suggestion_id": suggestion_id}
 
 
 def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:

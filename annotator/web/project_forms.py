@@ -27,6 +27,12 @@ class ProjectForm(forms.Form):
         initial="1",
         widget=forms.RadioSelect,
     )
+    suggestions = forms.BooleanField(
+        label="Show suggested quotes and speakers in the editor",
+        required=False,
+        initial=True,
+        help_text="Off for a study whose annotators must not be primed; suggestions are still computed.",
+    )
     guidelines = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "data-preview-target": "guidelines-preview"}),

@@ -14,6 +14,7 @@ from annotator.exports.importing.selectors import speakers_known
 from annotator.exports.importing.summary import AnnotationImportSummary
 from annotator.exports.readers.plan import PlannedRecord
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.suggestions.services import suggestions_schedule
 
 BATCH_SIZE = 2000
 TITLE_CHARS = 200
@@ -139,6 +140,7 @@ def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, in
         ("document_id", "position", "start", "end", "text"),
         [(pk, 0, 0, len(plan.text), plan.text) for pk, plan in zip(documents, unique.values(), strict=True)],
     )
+    suggestions_schedule(document_ids=documents)  # after the caller's transaction commits
     return dict(zip(unique, passages, strict=True))
 
 

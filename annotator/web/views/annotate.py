@@ -33,6 +33,7 @@ from annotator.labeling.selectors import (
 from annotator.labeling.services import assignments_distribute
 from annotator.web.access import project_for
 from api.labeling import WorkspaceSerializer
+from api.suggestions import suggestions_data
 
 MANAGERS = frozenset({Role.MANAGER})
 # reverse() needs a number; editor.js swaps this one for the id of the passage it moves to.
@@ -77,6 +78,7 @@ def _editor_config(
             "my_passages": my_passages_url(project),
         },
         "user": request.user.get_username(),
+        "suggestions": project.suggestions,
         # Read at request time so that a browser test can shorten the windows.
         "active_time": {
             "idle_after": time_on_task.IDLE_AFTER_SECONDS,
@@ -127,7 +129,11 @@ def annotate(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
             "role": role,
             "workspace": workspace,
             "progress": workspace.progress,
-            "workspace_data": WorkspaceSerializer(workspace).data,
+            # Suggestions come with the page (one query); editor.js asks the API on later passages.
+            "workspace_data": {
+                **WorkspaceSerializer(workspace).data,
+                "suggestions": suggestions_data(workspace),
+            },
             "guidelines_html": guidelines_html(project),
             "guidelines_open": guidelines_open,
             "flag_reasons": flag_reasons_of(project.schema),

@@ -69,7 +69,8 @@ def project_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug, roles=MANAGERS)
-    initial = {field: getattr(project, field) for field in ("name", "slug", "overlap", "guidelines")}
+    fields = ("name", "slug", "overlap", "guidelines", "suggestions")
+    initial = {field: getattr(project, field) for field in fields}
     initial["blind"] = "1" if project.blind else "0"
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

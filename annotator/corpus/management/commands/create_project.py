@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--guidelines", type=Path, help="a Markdown file")
         parser.add_argument("--manager", help="username of the project's manager")
         parser.add_argument("--open", action="store_true", help="annotators see each other's work")
+        parser.add_argument(
+            "--no-suggestions", action="store_true", help="the editor shows no suggested quotes or speakers"
+        )
 
     def handle(self, *args: Any, slug: str, name: str, **options: Any) -> None:
         manager = None
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                 slug=slug,
                 overlap=options["overlap"],
                 blind=not options["open"],
+                suggestions=not options["no_suggestions"],
                 guidelines=guidelines,
                 schema=schema,
             )

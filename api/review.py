@@ -4,6 +4,7 @@ Reviewers and managers only: for anyone else the project (or passage) does not e
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +24,9 @@ from annotator.corpus.speakers import (
     suggested_merges,
 )
 from annotator.review.selectors import (
+    QUEUE_PAGE_SIZE,
     STATUSES,
+    QueueCursor,
     current_adjudication,
     passage_review,
     review_queue,
@@ -32,6 +35,7 @@ from annotator.review.services import adjudication_save
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
+QUEUE_MAX_PAGE_SIZE = 500
 
 
 def reviewable_project(request: Request, project_id: Any) -> Project:
@@ -56,6 +60,17 @@ class QueueQuerySerializer(serializers.Serializer):
     document = serializers.IntegerField(required=False)
     annotator = serializers.IntegerField(required=False)
     label = serializers.CharField(required=False, allow_blank=True)
+    flag = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    after = serializers.CharField(
+        required=False, help_text="The `next_cursor` of the previous page; leave out for the first page."
+    )
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=QUEUE_MAX_PAGE_SIZE)
+
+    def validate_after(self, value: str) -> QueueCursor:
+        cursor = QueueCursor.decode(value)
+        if cursor is None:
+            raise serializers.ValidationError("Not a cursor of this queue: pass the `next_cursor` it gave.")
+        return cursor
 
 
 class QueueEntrySerializer(serializers.Serializer):
@@ -65,6 +80,7 @@ class QueueEntrySerializer(serializers.Serializer):
     position = serializers.IntegerField()
     snippet = serializers.CharField()
     annotators = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(child=serializers.CharField())
     score = serializers.FloatField()
     span = serializers.FloatField(source="disagreement.span")
     attributes = serializers.FloatField(source="disagreement.attributes")
@@ -76,16 +92,33 @@ class QueueEntrySerializer(serializers.Serializer):
     changed_since_adjudication = serializers.BooleanField()
 
 
-class ReviewQueueViewSet(viewsets.GenericViewSet):
-    """Passages ranked by disagreement (`?project=ID`, filters: status, document, annotator, label).
+class QueueCountsSerializer(serializers.Serializer):
+    reviewable = serializers.IntegerField()
+    disagree = serializers.IntegerField()
+    adjudicated = serializers.IntegerField()
+    open = serializers.IntegerField()
 
-    The page also carries `counts` over all statuses: reviewable, disagree, adjudicated, open.
+
+class QueuePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Passages of the chosen status under the filters.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")
+    next_cursor = serializers.CharField(allow_null=True)
+    results = QueueEntrySerializer(many=True)
+    counts = QueueCountsSerializer()
+
+
+class ReviewQueueViewSet(viewsets.GenericViewSet):
+    """Passages ranked by disagreement (`?project=ID`; filters: status, document, annotator, label, flag).
+
+    Pages by key: follow `next` (or pass `after=<next_cursor>`); each page also carries `counts` over all
+    statuses under the same filters: reviewable, disagree, adjudicated, open.
     """
 
     serializer_class = QueueEntrySerializer
     filter_backends: list = []
+    pagination_class = None
 
-    @extend_schema(parameters=[QueueQuerySerializer])
+    @extend_schema(parameters=[QueueQuerySerializer], responses=QueuePageSerializer)
     def list(self, request: Request) -> Response:
         query = QueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -97,11 +130,26 @@ class ReviewQueueViewSet(viewsets.GenericViewSet):
             document_id=params.get("document"),
             annotator_id=params.get("annotator"),
             label=params.get("label") or None,
+            flag=params.get("flag") or None,
+            after=params.get("after"),
+            limit=params.get("page_size", QUEUE_PAGE_SIZE),
         )
-        page = self.paginate_queryset(queue.entries)
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response.data["counts"] = queue.counts
-        return response
+        cursor = queue.next_cursor.encode() if queue.next_cursor else None
+        following = None
+        if cursor:
+            following = request.build_absolute_uri(
+                f"{request.path}?{urlencode({**request.query_params.dict(), 'after': cursor})}"
+            )
+        count = queue.counts["reviewable" if params["status"] == "all" else params["status"]]
+        return Response(
+            {
+                "count": count,
+                "next": following,
+                "next_cursor": cursor,
+                "results": self.get_serializer(queue.entries, many=True).data,
+                "counts": queue.counts,
+            }
+        )
 
 
 # --- passage comparison and adjudication -----------------------------------------------------------

@@ -23,6 +23,7 @@ from annotator.errors import Conflict
 from annotator.labeling.models import Claim
 from annotator.labeling.services import annotations_changed
 from annotator.review.models import Adjudication, GoldClaim
+from annotator.review.scoring import passage_scores_refresh
 
 
 def schema_update(
@@ -194,8 +195,11 @@ def _move_uses(*, project: Project, moves: Moves) -> bool:
                     adjudication__passage__document__project=project, **{column: old}
                 )
                 claims = Claim.objects.filter(assignment__passage__document__project=project, **{column: old})
+                touched = set(claims.values_list("assignment__passage_id", flat=True))
                 labels_moved |= bool(gold.update(**{column: new}))
                 labels_moved |= bool(claims.update(**{column: new}, version=F("version") + 1, updated_at=now))
+                # Two values merged into one can turn a disagreement into an agreement.
+                passage_scores_refresh(passage_ids=touched)
             elif name in SPEAKER_COLUMNS:
                 Speaker.objects.filter(project=project, **{SPEAKER_COLUMNS[name]: old}).update(
                     **{SPEAKER_COLUMNS[name]: new}

@@ -8,6 +8,7 @@ from annotator.corpus.models import Project, Speaker, SpeakerMerge
 from annotator.errors import Conflict
 from annotator.labeling.models import Claim
 from annotator.review.models import GoldClaim
+from annotator.review.scoring import passage_scores_refresh
 
 
 def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
@@ -61,6 +62,11 @@ def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
             ) from error
         Claim.objects.filter(pk__in=merge.claim_ids).update(
             speaker_id=restored.pk, version=F("version") + 1, updated_at=timezone.now()
+        )
+        passage_scores_refresh(
+            passage_ids=Claim.objects.filter(pk__in=merge.claim_ids).values_list(
+                "assignment__passage_id", flat=True
+            )
         )
         GoldClaim.objects.filter(pk__in=merge.gold_claim_ids).update(speaker_id=restored.pk)
         merge.undone_at = timezone.now()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
 from annotator.labeling.models import Claim
 from annotator.review.models import GoldClaim
+from annotator.review.scoring import passage_scores_refresh
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,15 @@ def speaker_merge(
             )
             for d in plan.duplicates
         )
+        touched = set(
+            Claim.objects.filter(speaker_id__in=duplicate_ids).values_list(
+                "assignment__passage_id", flat=True
+            )
+        )
         Claim.objects.filter(speaker_id__in=duplicate_ids).update(
             speaker_id=target.pk, version=F("version") + 1, updated_at=timezone.now()
         )
+        passage_scores_refresh(passage_ids=touched)
         GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=target.pk)
         Speaker.objects.filter(pk__in=duplicate_ids).delete()
         target.aliases, target.affiliation, target.approved = plan.aliases, plan.affiliation, True

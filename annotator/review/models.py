@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import CheckConstraint, Q, UniqueConstraint
 
-from annotator.corpus.models import Passage
+from annotator.corpus.models import Document, Passage, Project
 from annotator.labeling.models import Claim, ClaimContent
 
 
@@ -37,3 +37,33 @@ class GoldClaim(ClaimContent):
 
     def __str__(self) -> str:
         return f"gold [{self.start}:{self.end}] {self.text[:60]}"
+
+
+class PassageScore(models.Model):
+    """A passage's disagreement, stored for the review queue to sort and filter by (see review.scoring).
+
+    Kept for passages with two or more submitted annotations, written by the services that change their
+    submitted claims, and rescored only when the digest of those claims changes.
+    """
+
+    passage = models.OneToOneField(Passage, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    annotators = models.PositiveSmallIntegerField(help_text="Submitted annotations of the passage.")
+    score = models.FloatField()
+    span = models.FloatField()
+    attributes = models.FloatField()
+    boundary = models.FloatField()
+    differences = models.JSONField(default=list, blank=True)
+    digest = models.CharField(max_length=32)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The queue: most disagreement first, then reading order; keyset pages continue from a row.
+            models.Index(fields=["project", "-score", "document", "position"], name="passage_score_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score:.3f} for passage {self.passage_id}"

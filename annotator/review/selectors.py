@@ -1,29 +1,28 @@
 """Reads for review: the disagreement queue, one passage's comparison, and the project's gold claims.
 
-Only submitted assignments count. The queue is computed from the current rows on every request, in a
-fixed number of queries (claims are loaded with values(), scored in `compare`), so it is always fresh:
-no cache to invalidate when an annotator resubmits, a claim changes or a speaker is merged.
+Only submitted assignments count. The queue reads the scores stored by `review.scoring` (kept fresh by
+the services that change submitted claims); one passage's comparison is computed from its current rows.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from annotator.corpus.models import Passage, Project, Speaker
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
 from annotator.review import compare
-from annotator.review.models import Adjudication, GoldClaim
+from annotator.review.models import Adjudication, GoldClaim, PassageScore
 
 SUBMITTED = AssignmentStatus.SUBMITTED
 STATUSES = ("open", "adjudicated", "all")
 ANY_FLAG = "any"  # the queue's flag filter: flagged for any reason
 LABEL_FIELDS = ("attribution", "perspective", "stance")
 SNIPPET_LENGTH = 220
+QUEUE_PAGE_SIZE = 50
 CLAIM_VALUES = (
     "id",
     "assignment__annotator_id",
@@ -63,12 +62,36 @@ class QueueEntry:
         return self.disagreement.kinds
 
 
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page of the queue ends: the last entry's sort key, and its rank (for numbering)."""
+
+    score: float
+    document_id: int
+    position: int
+    rank: int
+
+    def encode(self) -> str:
+        return f"{self.score!r}_{self.document_id}_{self.position}_{self.rank}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> "QueueCursor | None":
+        """The cursor `encode` wrote, or None for a missing or malformed one (the first page)."""
+        try:
+            score, document_id, position, rank = (text or "").split("_")
+            return cls(float(score), int(document_id), int(position), int(rank))
+        except ValueError:
+            return None
+
+
 @dataclass
 class ReviewQueue:
-    """Entries of the chosen status, most disagreement first; counts over every status."""
+    """One page of entries of the chosen status, most disagreement first; counts over every status."""
 
     entries: list[QueueEntry]
     counts: dict[str, int] = field(default_factory=dict)
+    first_rank: int = 1
+    next_cursor: QueueCursor | None = None
 
 
 def review_queue(
@@ -79,104 +102,139 @@ def review_queue(
     annotator_id: int | None = None,
     label: str | None = None,
     flag: str | None = None,
+    after: QueueCursor | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
 ) -> ReviewQueue:
-    """Passages with two or more submitted annotations, ranked by disagreement (4 queries).
+    """A page of passages with two or more submitted annotations, ranked by disagreement (4 queries).
 
+    Reads the stored scores (`review.scoring`): an indexed query and keyset pages (`after` the cursor of
+    the previous page), whatever the project size.
     `label` is "field:value" (e.g. "stance:against") or a bare value matched against attribution,
     perspective and stance; a passage qualifies when any submitted claim on it carries the label.
     `flag` is ANY_FLAG or a flag reason; a passage qualifies when an annotator flagged it so (whether
     they submitted or skipped it: a skip with a reason is a reviewer's business too).
-    Counts: passages reviewable, disagreeing (score > 0), adjudicated, and open (not adjudicated).
+    Counts, under the same filters: passages reviewable, disagreeing (score > 0), adjudicated, and open.
     """
-    scope = {"document__project": project}
-    if document_id is not None:
-        scope["document_id"] = document_id
-    in_scope = {f"passage__{key}": value for key, value in scope.items()}
-    passages = {
-        row["id"]: row
-        for row in Passage.objects.filter(**scope)
-        .annotate(submitted=Count("assignments", filter=Q(assignments__status=SUBMITTED)))
-        .filter(submitted__gte=2)
-        .values(
-            "id",
+    scores = _filtered_scores(project, document_id, annotator_id, label, flag)
+    adjudicated = Exists(Adjudication.objects.filter(passage_id=OuterRef("passage_id")))
+    counts = scores.aggregate(
+        reviewable=Count("pk"),
+        disagree=Count("pk", filter=Q(score__gt=0)),
+        adjudicated=Count("pk", filter=Q(adjudicated)),
+    )
+    counts["open"] = counts["reviewable"] - counts["adjudicated"]
+    scores = scores.annotate(adjudicated=adjudicated)
+    if status == "open":
+        scores = scores.filter(adjudicated=False)
+    elif status == "adjudicated":
+        scores = scores.filter(adjudicated=True)
+    if after is not None:
+        scores = scores.filter(score__lte=after.score).filter(
+            Q(score__lt=after.score)
+            | Q(document_id__gt=after.document_id)
+            | Q(document_id=after.document_id, position__gt=after.position)
+        )
+    rows = list(
+        scores.order_by("-score", "document_id", "position").values(
+            "passage_id",
             "document_id",
             "position",
+            "score",
+            "span",
+            "attributes",
+            "boundary",
+            "differences",
+            "adjudicated",
             title=F("document__title"),
-            snippet=Substr("text", 1, SNIPPET_LENGTH),
+            snippet=Substr("passage__text", 1, SNIPPET_LENGTH),
+        )[: limit + 1]
+    )
+    more, rows = len(rows) > limit, rows[:limit]
+    entries = _entries(rows)
+    first_rank = after.rank + 1 if after else 1
+    next_cursor = None
+    if more and entries:
+        last = entries[-1]
+        next_cursor = QueueCursor(last.score, last.document_id, last.position, first_rank + len(entries) - 1)
+    return ReviewQueue(entries=entries, counts=counts, first_rank=first_rank, next_cursor=next_cursor)
+
+
+def _filtered_scores(
+    project: Project, document_id: int | None, annotator_id: int | None, label: str | None, flag: str | None
+) -> QuerySet[PassageScore]:
+    scores = PassageScore.objects.filter(project=project)
+    if document_id is not None:
+        scores = scores.filter(document_id=document_id)
+    at_passage = {"passage_id": OuterRef("passage_id")}
+    if annotator_id is not None:
+        scores = scores.filter(
+            Exists(Assignment.objects.filter(**at_passage, annotator_id=annotator_id, status=SUBMITTED))
         )
-    }
-    annotators: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
+    if label:
+        scores = scores.filter(
+            Exists(
+                Claim.objects.filter(
+                    _label_condition(label),
+                    assignment__passage_id=OuterRef("passage_id"),
+                    assignment__status=SUBMITTED,
+                )
+            )
+        )
+    if flag:
+        flagged = ~Q(flag_reason="") if flag == ANY_FLAG else Q(flag_reason=flag)
+        scores = scores.filter(Exists(Assignment.objects.filter(flagged, **at_passage)))
+    return scores
+
+
+def _entries(rows: list[dict[str, Any]]) -> list[QueueEntry]:
+    """Queue entries for one page of score rows, with annotators, flags and adjudications (2 queries)."""
+    ids = [row["passage_id"] for row in rows]
+    annotators: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     flags: dict[int, list[str]] = defaultdict(list)
-    for passage_id, user_id, username, submitted_at, status_, flag_reason in (
-        Assignment.objects.filter(Q(status=SUBMITTED) | ~Q(flag_reason=""), **in_scope)
+    for passage_id, username, submitted_at, status_, flag_reason in (
+        Assignment.objects.filter(Q(status=SUBMITTED) | ~Q(flag_reason=""), passage_id__in=ids)
         .order_by("annotator__username")
-        .values_list(
-            "passage_id", "annotator_id", "annotator__username", "submitted_at", "status", "flag_reason"
-        )
+        .values_list("passage_id", "annotator__username", "submitted_at", "status", "flag_reason")
     ):
-        if passage_id not in passages:
-            continue
         if status_ == SUBMITTED:
-            annotators[passage_id].append((user_id, username, submitted_at))
+            annotators[passage_id].append((username, submitted_at))
         if flag_reason:
             flags[passage_id].append(flag_reason)
-    claims: dict[int, dict[int, list[compare.ClaimLabel]]] = defaultdict(lambda: defaultdict(list))
-    for row in (
-        Claim.objects.filter(
-            **{f"assignment__{key}": value for key, value in in_scope.items()}, assignment__status=SUBMITTED
-        )
-        .order_by("start", "end", "id")
-        .values("assignment__passage_id", *CLAIM_VALUES)
-    ):
-        label_ = _claim_label(row)
-        claims[row["assignment__passage_id"]][label_.annotator_id].append(label_)
-    adjudications = {
-        row[0]: row[1:]
-        for row in Adjudication.objects.filter(**in_scope).values_list(
-            "passage_id", "version", "reviewer__username", "updated_at"
-        )
-    }
-    wanted_label = _label_predicate(label)
-    kept = [
-        passage_id
-        for passage_id in passages
-        if (annotator_id is None or any(user_id == annotator_id for user_id, _, _ in annotators[passage_id]))
-        and (wanted_label is None or any(wanted_label(c) for cs in claims[passage_id].values() for c in cs))
-        and (not flag or (flags[passage_id] if flag == ANY_FLAG else flag in flags[passage_id]))
-    ]
-    scores = compare.disagreements(
-        {p: claims[p] for p in kept}, {p: [user_id for user_id, _, _ in annotators[p]] for p in kept}
+    adjudications = (
+        {
+            row[0]: row[1:]
+            for row in Adjudication.objects.filter(passage_id__in=ids).values_list(
+                "passage_id", "version", "reviewer__username", "updated_at"
+            )
+        }
+        if ids
+        else {}
     )
     entries = []
-    for passage_id in kept:
-        passage, people = passages[passage_id], annotators[passage_id]
+    for row in rows:
+        passage_id, people = row["passage_id"], annotators[row["passage_id"]]
         entry = QueueEntry(
             passage_id=passage_id,
-            document_id=passage["document_id"],
-            document_title=passage["title"],
-            position=passage["position"],
-            snippet=passage["snippet"],
-            annotators=[username for _, username, _ in people],
-            disagreement=scores[passage_id],
+            document_id=row["document_id"],
+            document_title=row["title"],
+            position=row["position"],
+            snippet=row["snippet"],
+            annotators=[username for username, _ in people],
+            disagreement=compare.Disagreement(
+                score=row["score"],
+                span=row["span"],
+                attributes=row["attributes"],
+                boundary=row["boundary"],
+                kinds=tuple(row["differences"]),
+            ),
             flags=flags[passage_id],
         )
         if passage_id in adjudications:
             version, reviewer, updated_at = adjudications[passage_id]
             entry.adjudicated, entry.adjudication_version, entry.adjudicated_by = True, version, reviewer
-            entry.changed_since_adjudication = max(at for _, _, at in people) > updated_at
+            entry.changed_since_adjudication = any(at > updated_at for _, at in people)
         entries.append(entry)
-    entries.sort(key=lambda e: (-e.score, e.document_id, e.position))
-    counts = {
-        "reviewable": len(entries),
-        "disagree": sum(1 for e in entries if e.score > 0),
-        "adjudicated": sum(1 for e in entries if e.adjudicated),
-        "open": sum(1 for e in entries if not e.adjudicated),
-    }
-    if status == "open":
-        entries = [e for e in entries if not e.adjudicated]
-    elif status == "adjudicated":
-        entries = [e for e in entries if e.adjudicated]
-    return ReviewQueue(entries=entries, counts=counts)
+    return entries
 
 
 def queue_labels(*, project: Project) -> list[dict[str, Any]]:
@@ -193,15 +251,12 @@ def queue_labels(*, project: Project) -> list[dict[str, Any]]:
     ]
 
 
-def _label_predicate(label: str | None) -> Callable[[compare.ClaimLabel], bool] | None:
-    if not label:
-        return None
+def _label_condition(label: str) -> Q:
+    """Claims carrying `label` ("field:value", or a bare value of any label field); unknown fields: none."""
     name, _, value = label.partition(":") if ":" in label else ("", "", label)
     if name:
-        if name not in LABEL_FIELDS:
-            return lambda claim: False
-        return lambda claim: getattr(claim, name) == value
-    return lambda claim: value in (claim.attribution, claim.perspective, claim.stance)
+        return Q(**{name: value}) if name in LABEL_FIELDS else Q(pk__in=[])
+    return Q(attribution=value) | Q(perspective=value) | Q(stance=value)
 
 
 def _claim_label(row: dict[str, Any]) -> compare.ClaimLabel:

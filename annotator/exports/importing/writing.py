@@ -14,6 +14,7 @@ from annotator.exports.importing.selectors import speakers_known
 from annotator.exports.importing.summary import AnnotationImportSummary
 from annotator.exports.readers.plan import PlannedRecord
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.review.scoring import passage_scores_refresh
 from annotator.suggestions.services import suggestions_schedule
 
 BATCH_SIZE = 2000
@@ -88,6 +89,7 @@ def import_write(
         for claim in entry.claims
     ]
     insert_rows(Claim, CLAIM_COLUMNS, rows)
+    passage_scores_refresh(passage_ids={key[0] for key, _ in targets})
     summary.assignments = len(new_rows) + len(filled)
     summary.claims = len(rows)
 

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -16,11 +15,16 @@ from django.urls import path, reverse
 from annotator.corpus.models import Passage, Role
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.corpus.selectors import MANAGING_ROLES, project_members
-from annotator.review.selectors import ANY_FLAG, STATUSES, passage_review, queue_labels, review_queue
+from annotator.review.selectors import (
+    ANY_FLAG,
+    STATUSES,
+    QueueCursor,
+    passage_review,
+    queue_labels,
+    review_queue,
+)
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
-
-QUEUE_PAGE_SIZE = 50
 
 
 class QueueFilterForm(forms.Form):
@@ -42,7 +46,7 @@ class QueueFilterForm(forms.Form):
         }
 
 
-def _filter_query(request: HttpRequest, *, without: tuple[str, ...] = ("page",)) -> str:
+def _filter_query(request: HttpRequest, *, without: tuple[str, ...]) -> str:
     return urlencode({k: v for k, v in request.GET.items() if k not in without and v})
 
 
@@ -51,21 +55,20 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
     form = QueueFilterForm(request.GET)
     filters = form.filters()
-    result = review_queue(project=project, **filters)
-    page = Paginator(result.entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    first_rank = (page.number - 1) * QUEUE_PAGE_SIZE
+    result = review_queue(project=project, **filters, after=QueueCursor.decode(request.GET.get("after")))
     return render(
         request,
         "review_queue.html",
         {
             "project": project,
             "role": role,
-            "page": page,
-            "ranked": [(first_rank + i + 1, entry) for i, entry in enumerate(page.object_list)],
+            "queue": result,
+            "ranked": [(result.first_rank + i, entry) for i, entry in enumerate(result.entries)],
             "counts": result.counts,
+            "next_page": result.next_cursor.encode() if result.next_cursor else "",
             "filters": filters,
-            "filter_query": _filter_query(request),
-            "next_query": _filter_query(request, without=("page", "status")),
+            "filter_query": _filter_query(request, without=("after",)),
+            "next_query": _filter_query(request, without=("after", "status")),
             "statuses": STATUSES,
             "documents": project.documents.order_by("id").values("id", "title"),
             "annotators": project_members(project=project, role=Role.ANNOTATOR),
@@ -82,9 +85,9 @@ def next_passage(request: HttpRequest, slug: str) -> HttpResponse:
     project, _ = project_for(user=request.user, slug=slug, roles=MANAGING_ROLES)
     filters = QueueFilterForm(request.GET).filters()
     after = request.GET.get("after", "")
-    entries = review_queue(project=project, **{**filters, "status": "open"}).entries
+    entries = review_queue(project=project, **{**filters, "status": "open"}, limit=2).entries
     entry = next((e for e in entries if str(e.passage_id) != after), None)
-    query = _filter_query(request, without=("page", "after", "status"))
+    query = _filter_query(request, without=("after", "status"))
     if entry is None:
         messages.info(request, "No open passages left to review with these filters.")
         return HttpResponseRedirect(

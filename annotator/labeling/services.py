@@ -1,5 +1,6 @@
 """Writes for assignments and claims; every invariant a database cannot check is checked here."""
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.span_rule import normalise_span, span_adjustment
 from annotator.labeling.validation import claim_problems
+from annotator.review.scoring import passage_scores_refresh
 
 
 def assignments_distribute(*, project: Project) -> int:
@@ -114,8 +116,9 @@ def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **
     else:
         # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
         # transaction around it would only add two round trips to every autosave.
-        claim = Claim.objects.create(assignment=assignment, **checked)
-        _after_claim_change(assignment)
+        with _keeping_score(assignment):
+            claim = Claim.objects.create(assignment=assignment, **checked)
+            _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
 
@@ -144,14 +147,15 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     now = timezone.now()
     # The version check and the write are one statement (it commits by itself): of two saves based on
     # the same version, exactly one matches a row; the other gets the Conflict and the winner's state.
-    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-        **checked, version=F("version") + 1, updated_at=now
-    )
-    if not updated:
-        raise Conflict(
-            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+    with _keeping_score(claim.assignment):
+        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+            **checked, version=F("version") + 1, updated_at=now
         )
-    _after_claim_change(claim.assignment)
+        if not updated:
+            raise Conflict(
+                "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+            )
+        _after_claim_change(claim.assignment)
     for name, value in checked.items():
         setattr(claim, name, value)
     claim.version, claim.updated_at = version + 1, now
@@ -161,10 +165,11 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
 
 def claim_delete(*, claim: Claim, version: int) -> None:
     """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim."""
-    deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
-    if not deleted:
-        raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
-    _after_claim_change(claim.assignment)
+    with _keeping_score(claim.assignment):
+        deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
+        if not deleted:
+            raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+        _after_claim_change(claim.assignment)
 
 
 def _current(claim_id: int) -> Claim | None:
@@ -180,10 +185,16 @@ def _mark_in_progress(assignment: Assignment) -> None:
         assignment.status = AssignmentStatus.IN_PROGRESS
 
 
+def _keeping_score(assignment: Assignment) -> AbstractContextManager:
+    """A submitted passage's stored disagreement changes with its claims, in one transaction."""
+    return transaction.atomic() if assignment.status == AssignmentStatus.SUBMITTED else nullcontext()
+
+
 def _after_claim_change(assignment: Assignment) -> None:
-    # A submitted passage stays submitted while its annotator corrects it, so the agreement figures
-    # must follow the correction; open passages only count once they are submitted.
+    # A submitted passage stays submitted while its annotator corrects it, so the review score and the
+    # agreement figures must follow the correction; open passages only count once they are submitted.
     if assignment.status == AssignmentStatus.SUBMITTED:
+        passage_scores_refresh(passage_ids=[assignment.passage_id])
         project_id = assignment.passage.document.project_id
         transaction.on_commit(lambda: annotations_changed(project_id=project_id))
 
@@ -191,9 +202,11 @@ def _after_claim_change(assignment: Assignment) -> None:
 def assignment_submit(*, assignment: Assignment) -> Assignment:
     """Mark the assignment submitted (again, after an edit) and schedule the agreement refresh."""
     now = timezone.now()
-    Assignment.objects.filter(pk=assignment.pk).update(
-        status=AssignmentStatus.SUBMITTED, submitted_at=now, updated_at=now, version=F("version") + 1
-    )
+    with transaction.atomic():
+        Assignment.objects.filter(pk=assignment.pk).update(
+            status=AssignmentStatus.SUBMITTED, submitted_at=now, updated_at=now, version=F("version") + 1
+        )
+        passage_scores_refresh(passage_ids=[assignment.passage_id])
     assignment.status, assignment.submitted_at, assignment.version = (
         AssignmentStatus.SUBMITTED,
         now,

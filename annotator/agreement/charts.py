@@ -45,6 +45,12 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return text.replace("-", "\u2212")
 
 
+def fmt_signed(value: float | None, digits: int = 3) -> str:
+    """A difference as text with its sign: '+0.052', '−0.013', '0.000', or 'n/a' when undefined."""
+    text = fmt(value, digits)
+    return f"+{text}" if text[0].isdigit() and float(text) > 0 else text
+
+
 def landis_koch(kappa: float | None) -> str:
     """Landis & Koch's name for a kappa value ('poor' below zero); 'undefined' for nan/None."""
     number = _number(kappa)

@@ -1,11 +1,12 @@
 """Load one project's annotations into the arrays `report.project_report` takes, with an exact digest.
 
 Six queries whatever the project size (passages, documents, speakers, submitted assignments, their
-claims, and adjudications with their gold claims), each a `values_list` turned into numpy columns, all
-read from one snapshot. The digest is a sha256 over every loaded row, ids and versions included, plus the
-run parameters: any submission, claim edit or deletion, adjudication, rename or parameter change gives a
-different digest, and an unchanged digest means the figures would come out the same, so the last result
-can be reused.
+claims with whether each came from an accepted suggestion, and adjudications with their gold claims),
+each a `values_list` turned into numpy columns, all read from one snapshot. The digest is a sha256 over
+every loaded row, ids, versions and claim origins included, plus the run parameters: any submission,
+claim edit or deletion, change of origin, adjudication, rename or parameter change gives a different
+digest, and an unchanged digest means the figures would come out the same, so the last result can be
+reused.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from annotator.corpus.models import Document, Passage, Project, Speaker
-from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.review.models import Adjudication
 
 # Bump when the stored results change shape or meaning, so no older result is reused for a new run.
-RESULTS_FORMAT = 1
+RESULTS_FORMAT = 2  # 2: results gain "without_suggestions" when some claims came from suggestions
 NO_SPEAKER = -1  # authorial claims (no speaker) as the report expects them
 LABEL_DTYPE = object
 
@@ -38,6 +40,7 @@ class ProjectInput:
     assignments: dict[str, np.ndarray]
     passage_lengths: dict[str, np.ndarray]
     gold: dict[str, np.ndarray] | None
+    suggested: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per claim: from a suggestion
     annotators: dict[int, str] = field(default_factory=dict)
     documents: dict[int, str] = field(default_factory=dict)
     speakers: dict[int, str] = field(default_factory=dict)
@@ -119,6 +122,8 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
         Claim.objects.filter(
             assignment__passage__document__project=project, assignment__status=AssignmentStatus.SUBMITTED
         )
+        # A boolean rather than the origin string: the same information, a shared object per row.
+        .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
         .order_by("id")
         .values_list(
             "id",
@@ -130,6 +135,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "perspective",
             "stance",
             "speaker_id",
+            "suggested",
         )
     )
     # Adjudications LEFT JOIN their gold claims: a passage adjudicated as "no claims here" is gold too.
@@ -191,6 +197,7 @@ def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | No
         "stance": _column(claims, 7, LABEL_DTYPE),
         "speaker_id": _speakers(claims, 8),
     }
+    suggested = _column(claims, 9, bool)
     gold = None
     if adjudicated:
         gold = {
@@ -207,6 +214,7 @@ def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | No
         assignments=assignment_columns,
         passage_lengths=passage_lengths,
         gold=gold,
+        suggested=suggested,
         annotators={row[2]: row[4] for row in assignments},
         documents=dict(documents),
         speakers=dict(speakers),
@@ -215,6 +223,7 @@ def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | No
             "documents": len(documents),
             "submitted_assignments": len(assignments),
             "claims": len(claims),
+            "suggested_claims": int(suggested.sum()),
             "annotators": len({row[2] for row in assignments}),
             "adjudicated_passages": len({row[0] for row in adjudicated}),
             "gold_claims": len(gold_rows),

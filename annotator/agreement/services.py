@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -25,15 +25,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from annotator.agreement import scheduling
-from annotator.agreement.loading import RESULTS_FORMAT, ProjectInput, load_project_input
+from annotator.agreement.loading import ProjectInput, load_project_input
 from annotator.agreement.models import AgreementRun, RunStatus
-from annotator.agreement.report import project_report
+from annotator.agreement.results import DEFAULT_PARAMETERS, run_results
 from annotator.corpus.models import Project
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
-DEFAULT_PARAMETERS: dict[str, int] = {"n_boot": 1000, "seed": 0}
 PARAMETER_LIMITS: dict[str, tuple[int, int]] = {"n_boot": (0, 100_000), "seed": (0, 2**32 - 1)}
 # Errors worth retrying the whole task for: the database or broker went away for a moment.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
@@ -196,28 +195,9 @@ def _compute(run: AgreementRun, attempt: int) -> None:
         _progress(run.pk, attempt, 10 + int(85 * min(max(fraction, 0.0), 1.0)), stage)
 
     compute_started = time.perf_counter()
-    results = _report(loaded, run.parameters, progress=on_progress)
+    results = run_results(loaded, run.parameters, progress=on_progress)
     timings["compute"] = round(time.perf_counter() - compute_started, 3)
     _store(run, attempt, loaded, results, timings, started, reused_from=None)
-
-
-def _report(loaded: ProjectInput, parameters: dict[str, Any], *, progress: Callable[..., None]) -> dict:
-    """The stored results: the report itself, plus the names and amounts of data it rests on."""
-    report = project_report(
-        **loaded.report_arguments(),
-        n_boot=parameters.get("n_boot", DEFAULT_PARAMETERS["n_boot"]),
-        seed=parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
-        progress=progress,
-    )
-    return {
-        "format": RESULTS_FORMAT,
-        "report": report,
-        "annotators": {str(pk): name for pk, name in loaded.annotators.items()},
-        "documents": {str(pk): title for pk, title in loaded.documents.items()},
-        "speakers": {str(pk): name for pk, name in loaded.speakers.items()},
-        "input": loaded.counts,
-        "parameters": parameters,
-    }
 
 
 def _store(

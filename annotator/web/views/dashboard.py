@@ -25,6 +25,7 @@ from annotator.agreement.selectors import (
     time_on_task_by_annotator,
 )
 from annotator.agreement.services import agreement_run_request, agreement_runs_recover
+from annotator.agreement.suggested import figure_at
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.labeling.durations import duration_text
@@ -220,6 +221,7 @@ def _dashboard(project: Project, run: AgreementRun, seconds: dict[int, int]) -> 
             },
         ],
         "attributes": attributes,
+        "suggestions": _suggestions(results, annotator_names),
         "heatmaps": _heatmaps(report.get("pair_matrix"), annotator_names),
         "annotators": _annotator_rows(report.get("annotators", []), annotator_names, seconds),
         "has_gold": report.get("gold") is not None,
@@ -231,6 +233,37 @@ def _dashboard(project: Project, run: AgreementRun, seconds: dict[int, int]) -> 
         "few_documents": 0 < counts.get("documents", 0) < FEW_DOCUMENTS,
         "no_overlap": counts.get("passages_shared", 0) == 0,
     }
+
+
+def _suggestions(results: dict, annotator_names: dict[str, str]) -> dict[str, Any] | None:
+    """The headline figures with and without accepted suggestions; None when no claim came from one."""
+    section = results.get("without_suggestions")
+    if not section:
+        return None
+    report = results.get("report", {})
+    rows = []
+    for row in section.get("comparison", []):
+        rows.append(
+            {
+                "title": row["title"],
+                "cells": [
+                    _compared(_figure(figure_at(source, row["figure"]), row["title"], "", row["scale"]))
+                    for source in (report, section)
+                ],
+                "difference": charts.fmt_signed(row.get("difference")),
+            }
+        )
+    counts = section.get("suggested_claims", {})
+    people = [
+        {**entry, "name": annotator_names.get(str(entry["annotator"]), str(entry["annotator"]))}
+        for entry in counts.get("annotators", [])
+    ]
+    return {"rows": rows, "counts": counts, "annotators": people}
+
+
+def _compared(figure: Figure) -> dict[str, Any]:
+    """A table cell for a headline figure: its digits as on the cards, the interval under it."""
+    return {**_cell(figure.value, figure.scale, figure.n_units), "text": figure.text, "ci": figure.ci_text}
 
 
 def _label_bars(name: str, section: dict, display: dict[str, str]) -> str | None:

@@ -10,8 +10,8 @@ from unittest import mock
 from annotator.corpus.models import Project, Speaker
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
-from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
+from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create, claim_delete
 
 PERSPECTIVES = ["us_western", "chinese", "russian", "north_korean"]
 STANCES = ["favor", "against", "neutral"]
@@ -100,3 +100,42 @@ def annotate(project: Project, *, seed: int = 0, per_passage: int = 2, noise: fl
                 created += 1
             assignment_submit(assignment=assignment)
     return created
+
+
+def accept_suggestions(project: Project, *, passages: int = 3) -> list[int]:
+    """Every annotator of the first `passages` passages accepts the same two suggestions there (as the
+    editor's "accept" makes them: claims through the write service, then origin=suggestion); returns
+    the new claims' ids. Their assignments stay submitted."""
+    assignments = (
+        Assignment.objects.filter(passage__document__project=project, status=AssignmentStatus.SUBMITTED)
+        .select_related("passage__document__project")
+        .order_by("passage_id", "annotator_id")
+    )
+    first = sorted({a.passage_id for a in assignments})[:passages]
+    speaker = Speaker.objects.filter(project=project).order_by("id").first()
+    created = []
+    with mock.patch("annotator.agreement.scheduling.schedule_refresh"):
+        for assignment in (a for a in assignments if a.passage_id in first):
+            length = len(assignment.passage.text)
+            for start, end in ((0, min(12, length)), (length // 2, length // 2 + 20)):
+                claim = claim_create(
+                    assignment=assignment,
+                    start=start,
+                    end=end,
+                    speaker_id=speaker.pk,
+                    attribution="direct",
+                    perspective="chinese",
+                    stance="neutral",
+                )
+                created.append(claim.pk)
+    Claim.objects.filter(pk__in=created).update(origin=ClaimOrigin.SUGGESTION)
+    return created
+
+
+def clear_claims(assignment: Assignment) -> None:
+    """Delete the annotator's claims on one submitted passage (through the write service)."""
+    with mock.patch("annotator.agreement.scheduling.schedule_refresh"):
+        for claim in Claim.objects.filter(assignment=assignment).select_related(
+            "assignment__passage__document__project"
+        ):
+            claim_delete(claim=claim, version=claim.version)

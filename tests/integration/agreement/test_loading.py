@@ -7,7 +7,7 @@ from django.db import connection
 from annotator.agreement.loading import NO_SPEAKER, load_project_input
 from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set, project_create
-from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.services import assignment_submit, claim_delete, claim_update
 from annotator.review.services import adjudication_save
 from tests.integration.agreement.annotations import annotate, import_articles
@@ -33,6 +33,8 @@ def test_the_loader_runs_the_same_few_queries_for_a_small_and_a_ten_times_larger
     import_articles(large, documents=10, paragraphs=3)
     annotate(small, per_passage=1)
     annotate(large, per_passage=3)
+    suggested = Claim.objects.filter(assignment__passage__document__project=large, id__in=every_third_claim())
+    n_suggested = suggested.update(origin=ClaimOrigin.SUGGESTION)
 
     with django_assert_num_queries(LOADER_QUERIES):
         loaded_small = load_project_input(project=small)
@@ -44,10 +46,17 @@ def test_the_loader_runs_the_same_few_queries_for_a_small_and_a_ten_times_larger
         "documents": 10,
         "submitted_assignments": 90,
         "claims": loaded_large.counts["claims"],
+        "suggested_claims": n_suggested,
         "annotators": 4,
         "adjudicated_passages": 0,
         "gold_claims": 0,
     }
+    assert n_suggested > 0 and int(loaded_large.suggested.sum()) == n_suggested
+    assert len(loaded_large.suggested) == len(loaded_large.claims["passage_id"])
+
+
+def every_third_claim() -> list[int]:
+    return list(Claim.objects.order_by("id").values_list("id", flat=True)[::3])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -145,3 +154,16 @@ def test_gold_claims_load_with_their_passage(annotated, members):
     assert gold["passage_id"].tolist() == [passage.pk]
     assert (gold["start"].tolist(), gold["end"].tolist()) == ([claim.start], [claim.end])
     assert gold["perspective"].tolist() == ["chinese"] and gold["speaker_id"].tolist() == [NO_SPEAKER]
+
+
+def test_the_digest_changes_when_a_claim_comes_to_count_as_an_accepted_suggestion(annotated):
+    before = load_project_input(project=annotated)
+    claim = Claim.objects.order_by("id").first()
+    # a bare update, as any path that records provenance may write it: no version bump, no other change
+    Claim.objects.filter(pk=claim.pk).update(origin=ClaimOrigin.SUGGESTION)
+    marked = load_project_input(project=annotated)
+    assert marked.digest != before.digest
+    assert marked.suggested.tolist() == [i == 0 for i in range(len(before.suggested))]
+    assert marked.counts["suggested_claims"] == 1 and before.counts["suggested_claims"] == 0
+    Claim.objects.filter(pk=claim.pk).update(origin=ClaimOrigin.MANUAL)
+    assert load_project_input(project=annotated).digest == before.digest

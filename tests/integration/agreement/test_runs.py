@@ -106,14 +106,14 @@ def test_a_run_whose_worker_fell_silent_is_taken_over(small):
 
 def test_a_worker_that_was_replaced_writes_nothing(small, monkeypatch):
     run = queued(small, n_boot=0)
-    real_report = services._report
+    real_report = services.run_results
 
     def replaced_meanwhile(*args, **kwargs):
         # another worker took the run over while this one was computing
         AgreementRun.objects.filter(pk=run.pk).update(attempts=2, heartbeat_at=timezone.now())
         return real_report(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_report", replaced_meanwhile)
+    monkeypatch.setattr(services, "run_results", replaced_meanwhile)
     assert agreement_run_execute(run_id=run.pk) is None
     after = AgreementRun.objects.get(pk=run.pk)
     assert after.status == RunStatus.RUNNING and after.results is None
@@ -123,7 +123,7 @@ def test_an_error_in_the_computation_fails_the_run_with_its_message(small, monke
     def broken(*args, **kwargs):
         raise ValueError("claims lack column(s): stance")
 
-    monkeypatch.setattr(services, "project_report", broken)
+    monkeypatch.setattr(services, "run_results", broken)
     run = agreement_run_execute(run_id=queued(small).pk)
     assert run.status == RunStatus.FAILED and run.attempts == 1
     assert run.error == "ValueError: claims lack column(s): stance"

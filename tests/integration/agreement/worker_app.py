@@ -19,13 +19,13 @@ def _slow_down(**kwargs: object) -> None:
     seconds = float(os.environ.get("AGREEMENT_TEST_SLOW_SECONDS", "0"))
     from annotator.agreement import services
 
-    if not seconds or getattr(services._report, "slowed", False):
+    if not seconds or getattr(services.run_results, "slowed", False):
         return
-    real_report = services._report
+    real_report = services.run_results
 
     def slow_report(*args: object, **options: object) -> dict:
         time.sleep(seconds)
         return real_report(*args, **options)
 
     slow_report.slowed = True
-    services._report = slow_report
+    services.run_results = slow_report

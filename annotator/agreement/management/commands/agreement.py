@@ -114,6 +114,7 @@ def render_table(project: Project, run: AgreementRun) -> str:
         lines.append(_row(f"{name} Cohen kappa (mean)", section["cohen_kappa_mean"], "kappa"))
         if section["fleiss_kappa"].get("value") is not None:
             lines.append(_row(f"{name} Fleiss kappa", section["fleiss_kappa"], "kappa"))
+    lines += _suggestion_lines(results.get("without_suggestions"), names)
     lines += ["", "Annotators (vs. the others)", f"  {'annotator':<20} {'passages':>8} {'claims':>7}  "
               f"{'F1 ovl':>7} {'k persp':>7} {'k stance':>8} {'k speaker':>9}"]  # fmt: skip
     for entry in report["annotators"]:
@@ -133,3 +134,30 @@ def render_table(project: Project, run: AgreementRun) -> str:
             f"{charts.fmt(entry['overlap_f1']['value']):>7}"
         )
     return "\n".join(lines)
+
+
+def _suggestion_lines(section: dict | None, names: dict[str, str]) -> list[str]:
+    """The headline figures with and without accepted suggestions, and who accepted how many."""
+    if not section:
+        return []
+    counts = section["suggested_claims"]
+    lines = [
+        "",
+        f"With and without accepted suggestions: {counts['suggested']} of {counts['claims']} claims came "
+        "from suggestions (difference = all claims - without them)",
+        f"  {'figure':<32} {'all':>7} {'without':>8} {'diff':>7}",
+    ]
+    for row in section["comparison"]:
+        signed = charts.fmt_signed(row["difference"])
+        lines.append(
+            f"  {row['title']:<32} {charts.fmt(row['all'], 3):>7} {charts.fmt(row['without'], 3):>8} "
+            f"{signed:>7}"
+        )
+    lines.append(f"  {'annotator':<20} {'claims':>7} {'from suggestions':>16} {'share':>6}")
+    for entry in counts["annotators"]:
+        share = "" if entry["share"] is None else f"{entry['share']:.0%}"
+        lines.append(
+            f"  {names.get(str(entry['annotator']), entry['annotator'])!s:<20} {entry['claims']:>7} "
+            f"{entry['suggested']:>16} {share:>6}"
+        )
+    return lines

@@ -1,0 +1,143 @@
+"""Agreement with and without the claims that came from accepted suggestions (plain numpy, no Django).
+
+Annotators who accept the same suggestion agree because the detector proposed the span to both of them,
+not because each read the passage the same way, so suggestions can inflate agreement. The second report
+is computed on the same passages, annotators and submitted assignments with those claims removed: a
+passage where an annotator's only claims were accepted suggestions counts as "marked nothing" by that
+annotator (the same units, fewer claims), and gold is left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from annotator.agreement.report import project_report
+
+HEADLINE_SECTIONS = ("counts", "span", "attributes")
+# (path in the report, title, scale): the figures shown side by side, in the dashboard's order.
+HEADLINE_FIGURES = (
+    ("span.position_alpha", "Claim spans per character (α)", "alpha"),
+    ("span.unitizing_alpha", "Claim units (uα)", "alpha"),
+    ("span.overlap_f1", "Span F1, overlapping", "f1"),
+    ("span.exact_f1", "Span F1, exact boundaries", "f1"),
+    ("attributes.perspective.alpha", "Perspective (α)", "alpha"),
+    ("attributes.stance.alpha", "Stance (α)", "alpha"),
+    ("attributes.speaker.alpha", "Speaker (α)", "alpha"),
+)
+DEFINITION = (
+    "The same passages, annotators and submitted assignments with every claim that came from an accepted"
+    " suggestion removed; a passage where an annotator's only claims were accepted suggestions counts as"
+    " marked nothing by that annotator. Gold is unchanged. difference = all claims − without them: a"
+    " positive difference is agreement that the accepted suggestions added."
+)
+
+
+def without_claims(claims: Mapping[str, Any], drop: np.ndarray) -> dict[str, np.ndarray]:
+    """The claims table (a dict of equal-length columns) without the rows where `drop` is true."""
+    keep = ~np.asarray(drop, dtype=bool)
+    return {name: np.asarray(column)[keep] for name, column in claims.items()}
+
+
+def figure_at(report: Mapping[str, Any], path: str) -> dict | None:
+    """The figure at a dotted path of a report ("span.position_alpha"), or None where there is none."""
+    node: Any = report
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else None
+
+
+def suggestion_counts(
+    claims: Mapping[str, Any], assignments: Mapping[str, Any], suggested: np.ndarray
+) -> dict[str, Any]:
+    """How many of the claims the report uses (those of submitted assignments) came from suggestions:
+    in all and per annotator of a submitted assignment (sorted by id), with the share (None: no claims)."""
+    submitted = np.asarray(assignments["submitted"], dtype=bool)
+    coders = np.unique(np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted])
+    claim_coder = np.asarray(claims["annotator_id"], dtype=np.int64)
+    claim_passage = np.asarray(claims["passage_id"], dtype=np.int64)
+    slots = np.asarray(assignments["passage_id"], dtype=np.int64)[submitted]
+    width = int(max(coders.max(initial=0), claim_coder.max(initial=0))) + 1
+    used = np.isin(
+        claim_passage * width + claim_coder,
+        slots * width + np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted],
+    )
+    index = np.searchsorted(coders, claim_coder[used])
+    marked = np.bincount(index, minlength=len(coders))
+    from_suggestions = np.bincount(index, weights=np.asarray(suggested, bool)[used], minlength=len(coders))
+    return {
+        **_share(int(used.sum()), int(from_suggestions.sum())),
+        "annotators": [
+            {"annotator": int(annotator), **_share(int(n), int(s))}
+            for annotator, n, s in zip(
+                coders.tolist(), marked.tolist(), from_suggestions.tolist(), strict=True
+            )
+        ],
+    }
+
+
+def _share(claims: int, suggested: int) -> dict[str, Any]:
+    return {"claims": claims, "suggested": suggested, "share": suggested / claims if claims else None}
+
+
+def comparison(report: Mapping[str, Any], without: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The headline figures of both reports side by side, with all − without (None where undefined)."""
+    rows = []
+    for path, title, scale in HEADLINE_FIGURES:
+        before = (figure_at(report, path) or {}).get("value")
+        after = (figure_at(without, path) or {}).get("value")
+        rows.append(
+            {
+                "figure": path,
+                "title": title,
+                "scale": scale,
+                "all": before,
+                "without": after,
+                "difference": None if before is None or after is None else before - after,
+            }
+        )
+    return rows
+
+
+def report_with_and_without(
+    claims: Mapping[str, Any],
+    assignments: Mapping[str, Any],
+    *,
+    passage_lengths: Any,
+    suggested: np.ndarray,
+    gold: Any = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[dict, dict | None]:
+    """(the report on all claims, the "without suggestions" section or None when no claim the report
+    uses came from a suggestion). The section holds the headline sections of a second report on the
+    same inputs without those claims, `suggested_claims` (counts and shares) and `comparison`."""
+    step = progress or (lambda fraction, stage: None)
+    if len(suggested) != len(np.asarray(claims["annotator_id"])):
+        raise ValueError("suggested must hold one flag per claim")
+    counts = suggestion_counts(claims, assignments, suggested)
+    second = counts["suggested"] > 0
+    share = 0.5 if second else 1.0  # of the progress bar, for the first report
+
+    def first_step(fraction: float, stage: str) -> None:
+        step(share * fraction, stage)
+
+    def second_step(fraction: float, stage: str) -> None:
+        step(share + (1 - share) * fraction, f"without suggestions: {stage}")
+
+    arguments = {"passage_lengths": passage_lengths, "gold": gold, "n_boot": n_boot, "seed": seed}
+    report = project_report(claims, assignments, **arguments, progress=first_step)
+    if not second:
+        return report, None
+    kept = without_claims(claims, suggested)
+    without = project_report(kept, assignments, **arguments, progress=second_step)
+    section = {name: without[name] for name in HEADLINE_SECTIONS}
+    return report, {
+        **section,
+        "definition": DEFINITION,
+        "suggested_claims": counts,
+        "comparison": comparison(report, section),
+    }

@@ -200,8 +200,8 @@ def test_the_queue_page_and_next_run_a_fixed_number_of_queries(client, project, 
     assert page.status_code == 200 and page.content.decode().count('data-passage="') == 14
     with CaptureQueriesContext(connection) as many_next:
         assert client.get(reverse("review-next", args=[project.slug])).status_code == 302
-    assert len(many) == len(few)
-    assert len(many_next) == len(few_next)
+    assert len(many) == len(few) > 0
+    assert len(many_next) == len(few_next) > 0
 
 
 def test_the_api_pages_by_cursor_and_refuses_a_forged_one(project, members):

@@ -13,6 +13,7 @@ annotators' work; they disagree with the gold (and with each other) at these rat
   writer's voice): 10 % of passages.
 """
 
+import itertools
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -22,8 +23,11 @@ from annotator.labeling.span_rule import DEFAULT_RULE, normalise_span
 from annotator.web.demo.gold import DemoClaim
 
 SEED = "annotator-demo-1"
+# A word as the editor snaps to it (wordSpans in static/annotator/text.js): an inner apostrophe belongs.
 WORD = re.compile(r"\w+(?:['’]\w+)*")
-SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# Where a sentence ends: a stop (and closing quotes) before space and a capital or digit. Good enough to
+# pick an extra claim; an initialism ("U.S. Secretary") only makes that sentence end a little early.
+SENTENCE_BREAK = re.compile(r"[.!?][”’\"»)]*\s+(?=[“‘\"«(]?[A-Z0-9])")
 EXTRA_MIN_WORDS = 4  # an extra claim is a sentence, not the tail of "U.S."
 
 
@@ -130,8 +134,8 @@ def _extra_claim(
 ) -> DemoClaim | None:
     """A sentence of the passage that no gold claim overlaps, claimed in the writer's voice."""
     free = []
-    for match in SENTENCE.finditer(text):
-        start, end = normalise_span(text, *match.span(), choices.span_rule)
+    for start, end in _sentences(text):
+        start, end = normalise_span(text, start, end, choices.span_rule)
         clear = all(end <= claim.start or start >= claim.end for claim in gold)
         long_enough = len(WORD.findall(text, start, end)) >= EXTRA_MIN_WORDS
         if clear and long_enough and valid_span(text, start, end, choices.span_rule):
@@ -148,6 +152,11 @@ def _extra_claim(
         stance=rng.choice(list(choices.stances)),
         target=choices.target,
     )
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    cuts = [0, *(match.end() for match in SENTENCE_BREAK.finditer(text)), len(text)]
+    return [(start, end) for start, end in itertools.pairwise(cuts) if start < end]
 
 
 def valid_span(text: str, start: int, end: int, rule: Mapping[str, bool] = DEFAULT_RULE) -> bool:

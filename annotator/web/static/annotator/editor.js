@@ -10,6 +10,7 @@ import { activeTimeTracker } from "./active_time.js";
 import { passageNavigator, flagLabel } from "./navigator.js";
 import { flagDialog } from "./flag.js";
 import { chordOf, renderHelp } from "./keys.js";
+import { suggestionsController } from "./suggestions.js";
 
 // Re-exported so the helpers can be checked from the page that loads the editor.
 export { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor };
@@ -18,7 +19,7 @@ export { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpa
 
 const FIELDS = [
   "start", "end", "text", "speaker", "mention_start", "mention_end",
-  "attribution", "perspective", "stance", "target", "confidence", "note",
+  "attribution", "perspective", "stance", "target", "confidence", "note", "suggestion",
 ];
 const PALETTE = ["#2e6fdf", "#d93a2f", "#7c4dbd", "#8b5a2b", "#0f9488", "#7a7f8a", "#c2410c", "#be185d"];
 const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -41,6 +42,7 @@ const state = {
   selectionTimer: null,
   navigator: null, // navigator.js
   flag: null, // flag.js
+  suggestions: null, // suggestions.js
 };
 
 function newClaim(fields, server) {
@@ -468,13 +470,18 @@ function renderPassage() {
   const mention = selected && selected.mention_start !== null && selected.mention_end !== null
     ? { start: codePointToUtf16(state.text, selected.mention_start), end: codePointToUtf16(state.text, selected.mention_end), mention: true }
     : null;
-  const pieces = segmentsFor(state.text.length, mention ? [...spans, mention] : spans);
+  const suggested = state.suggestions.open(liveClaims()).map((suggestion) => {
+    const [start, end] = span16(suggestion);
+    return { start, end, suggestion };
+  });
+  const pieces = segmentsFor(state.text.length, [...spans, ...suggested, ...(mention ? [mention] : [])]);
   const nodes = [];
   for (const piece of pieces) {
     const text = state.text.slice(piece.start, piece.end);
     const covering = piece.spans.filter((s) => s.claim).sort((a, b) => (b.end - b.start) - (a.end - a.start));
     const inMention = piece.spans.some((s) => s.mention);
-    if (!covering.length && !inMention) {
+    const proposals = piece.spans.filter((s) => s.suggestion).map((s) => s.suggestion);
+    if (!covering.length && !inMention && !proposals.length) {
       nodes.push(document.createTextNode(text));
       continue;
     }
@@ -496,6 +503,13 @@ function renderPassage() {
       mark.classList.add("plain");
     }
     if (inMention) mark.classList.add("mention");
+    if (proposals.length) {
+      // Dashed outline, no fill: a suggestion is not a claim until the annotator accepts it.
+      mark.classList.add("suggested");
+      mark.dataset.suggestions = proposals.map((s) => s.id).join(" ");
+      if (proposals.some((s) => state.suggestions.isCurrent(s.id))) mark.classList.add("suggested-current");
+      if (!covering.length) mark.title = proposals.map((s) => state.suggestions.describe(s)).join("\n");
+    }
     nodes.push(mark);
   }
   passage.replaceChildren(...nodes);
@@ -561,6 +575,8 @@ function renderPanel() {
   $("speaker-meta").textContent = claim.speaker
     ? [claim.speaker.kind, claim.speaker.affiliation].filter(Boolean).join(" · ")
     : claim.attribution === "authorial" ? "the writer's own voice" : "";
+  $("suggested-speaker").hidden = ro || Boolean(claim.speaker) || !claim.suggestedName;
+  $("suggested-speaker-name").textContent = claim.suggestedName || "";
   const hasMention = claim.mention_start !== null && claim.mention_end !== null;
   $("f-mention").textContent = hasMention
     ? state.text.slice(codePointToUtf16(state.text, claim.mention_start), codePointToUtf16(state.text, claim.mention_end))
@@ -651,6 +667,7 @@ function passageNumber(ws) {
 function render() {
   if (!state.ws) return;
   renderPassage();
+  state.suggestions.render(liveClaims());
   renderList();
   renderPanel();
   renderStatus();
@@ -685,6 +702,7 @@ function show(ws, { push = false } = {}) {
   state.cursor = 0;
   state.undo = [];
   state.savedOnce = false;
+  state.suggestions.load(ws, editable());
   state.activeTime.open(editable() ? ws.assignment.id : null); // time on task counts only one's own work
   state.navigator.setCurrent(ws.assignment.id);
   $("done").hidden = true;
@@ -884,6 +902,8 @@ function onPointerUp(event) {
     if (takeSelection()) return;
     const mark = event.target.closest && event.target.closest("#passage mark[data-claims]");
     if (mark) clickClaims(mark.dataset.claims.split(" ").map(Number));
+    const proposal = !mark && event.target.closest && event.target.closest("#passage mark[data-suggestions]");
+    if (proposal) focusSuggestion(Number(proposal.dataset.suggestions.split(" ")[0]));
   }, 0);
 }
 
@@ -984,8 +1004,10 @@ const search = { timer: null, options: [], active: -1, query: null, seq: 0, ente
 function openSpeakerSearch() {
   const claim = selectedClaim();
   if (!claim || !editable()) return;
-  $("f-speaker").value = "";
-  $("f-speaker").focus(); // the focus listener runs the (empty) search: the project's speakers
+  // An accepted suggestion whose speaker is not in the project yet: search for the name as written, so
+  // creating it is one confirmation away (and never done without one).
+  $("f-speaker").value = (!claim.speaker && claim.suggestedName) || "";
+  $("f-speaker").focus(); // the focus listener runs the search: the project's speakers
 }
 
 function closeSpeakerSearch() {
@@ -1098,6 +1120,59 @@ async function createSpeaker() {
   document.activeElement.blur();
 }
 
+// --- suggestions ----------------------------------------------------------------------------------------
+
+function focusSuggestion(id) {
+  state.selected = null; // one thing in focus at a time: the suggestion, not a claim
+  state.armed = null;
+  closeSpeakerSearch();
+  state.suggestions.focus(id);
+}
+
+/** Make the suggestion a new claim (span, attribution, speaker, mention), selected for labelling; it
+ * saves with the suggestion's id once it has a perspective and a stance, like any new claim. */
+function acceptSuggestion(id) {
+  const suggestion = state.suggestions.open(liveClaims()).find((s) => s.id === id);
+  if (!suggestion || !editable()) return;
+  const attributions = state.config.schema.attributions.map((a) => a.value);
+  const speaker = suggestion.speaker || null;
+  const claim = newClaim({
+    start: suggestion.start,
+    end: suggestion.end,
+    text: suggestion.text,
+    speaker,
+    mention_start: suggestion.mention_start,
+    mention_end: suggestion.mention_end,
+    attribution: attributions.includes(suggestion.attribution) ? suggestion.attribution : defaultAttribution(speaker),
+    perspective: perspectiveFor(speaker),
+    target: state.config.schema.default_target || (state.config.schema.targets || [""])[0],
+    note: "",
+    suggestion: suggestion.id,
+  });
+  claim.suggestedName = speaker ? "" : suggestion.speaker_name;
+  claim.touched = new Set(["start", "end", "text", "attribution", "speaker", "suggestion"]);
+  for (const other of incompleteDrafts()) drop(other);
+  state.claims.push(claim);
+  state.suggestions.focus(null);
+  state.selected = claim.key;
+  state.cursor = span16(claim)[1];
+  state.undo.push({ type: "create", key: claim.key, at: Date.now() });
+  hideBanner();
+  render();
+}
+
+function acceptFocused() {
+  const suggestion = state.suggestions.focused(liveClaims());
+  if (suggestion) acceptSuggestion(suggestion.id);
+  else state.suggestions.move(liveClaims(), 1); // nothing in focus yet: show the first, accept it next
+}
+
+function dismissFocused() {
+  const suggestion = state.suggestions.focused(liveClaims());
+  if (suggestion) state.suggestions.dismiss(liveClaims(), suggestion.id);
+  else state.suggestions.move(liveClaims(), 1);
+}
+
 // --- keyboard -------------------------------------------------------------------------------------------
 
 function keyMap(list) {
@@ -1149,6 +1224,8 @@ function cancel() {
     state.cursor = span16(claim)[0];
     drop(claim); // an unsaved new claim: Esc discards it
     state.undo = state.undo.filter((e) => e.key !== claim.key);
+  } else if (state.selected === null) {
+    state.suggestions.focus(null);
   } else {
     state.selected = null;
   }
@@ -1183,6 +1260,12 @@ const KEYS = [
   { group: "Claim", scope: "claim", keys: ["Delete", "Backspace"], does: "delete the selected claim", run: (claim) => deleteClaim(claim) },
   { group: "Claim", scope: "page", keys: [".", ","], does: "next / previous claim", run: (claim, event) => cycleClaims(event.key === "." ? 1 : -1) },
   { group: "Claim", scope: "page", keys: ["Escape"], does: "cancel / close", run: () => escape() },
+  { group: "Suggestions", scope: "page", keys: ["u", "U"], does: "next / previous suggestion", available: () => state.suggestions.enabled,
+    run: (claim, event) => { if (editable()) { state.selected = null; state.suggestions.move(liveClaims(), event.key === "U" ? -1 : 1); } } },
+  { group: "Suggestions", scope: "page", keys: ["y"], does: "accept the suggestion as a new claim (then label it)", available: () => state.suggestions.enabled,
+    run: () => acceptFocused() },
+  { group: "Suggestions", scope: "page", keys: ["x"], does: "dismiss the suggestion", available: () => state.suggestions.enabled,
+    run: () => dismissFocused() },
   { group: "Undo", scope: "page", keys: ["z", "Ctrl+z"], does: "undo the last change", run: () => undo() },
   { group: "Passage", scope: "page", keys: ["j", "PageDown"], does: "next passage", run: goNext },
   { group: "Passage", scope: "page", keys: ["k", "PageUp"], does: "previous passage", run: goPrevious },
@@ -1329,6 +1412,16 @@ function wire() {
   document.addEventListener("touchend", () => setTimeout(takeSelection, 0));
   document.addEventListener("selectionchange", onSelectionChange);
   $("flag").addEventListener("click", openFlag);
+  const suggestionList = document.getElementById("suggestion-list");
+  if (suggestionList) {
+    suggestionList.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      if (button.dataset.accept) acceptSuggestion(Number(button.dataset.accept));
+      else if (button.dataset.dismiss) state.suggestions.dismiss(liveClaims(), Number(button.dataset.dismiss));
+      else if (button.dataset.focus) focusSuggestion(Number(button.dataset.focus));
+    });
+  }
   $("claim-list").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-key]");
     if (button) select(state.claims.find((c) => c.key === Number(button.dataset.key)));
@@ -1412,6 +1505,7 @@ function start() {
   }
   state.navigator = passageNavigator({ api, config: state.config, onJump: (id) => goTo(id, { push: true }) });
   state.flag = flagDialog({ api, onFlagged: flagged, onSkip: (body) => moveOn("skip", body) });
+  state.suggestions = suggestionsController({ api, config: state.config, onChange: render, showBanner });
   wire();
   renderKeyHelp();
   if (ws && typeof ws === "object") show(ws);

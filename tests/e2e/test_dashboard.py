@@ -9,7 +9,7 @@ from annotator.agreement.models import RunStatus
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.labeling.models import Claim
 from annotator.review.services import adjudication_save
-from tests.integration.agreement.annotations import annotate
+from tests.integration.agreement.annotations import accept_suggestions, annotate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,8 +77,42 @@ def test_the_dashboard_shows_the_figures_of_the_last_run(annotated, login, live_
     assert page.locator("#documents tbody tr").count() == 2
     assert f"Last run #{run.pk} finished" in page.locator("#last-run").inner_text()
     assert page.locator("#run-progress").count() == 0
+    assert page.locator("#suggestions").count() == 0  # no claim came from a suggestion
 
     page.screenshot(path=str(output_dir / "dashboard.png"), full_page=True)
+
+
+def test_figures_with_and_without_accepted_suggestions_stand_side_by_side(
+    annotated, login, live_server, output_dir
+):
+    accept_suggestions(annotated, passages=20)
+    run = computed(annotated, n_boot=200)
+    section = run.results["without_suggestions"]
+    page = login("res")
+    page.goto(f"{live_server.url}/projects/{annotated.slug}/agreement/")
+
+    table = page.locator("#suggestion-figures")
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers == ["Figure", "All claims", "Without accepted suggestions", "Difference"]
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(section["comparison"]) == 7
+    for i, expected in enumerate(section["comparison"]):
+        cells = rows.nth(i).locator("td")
+        digits = 3 if expected["scale"] == "alpha" else 2
+        assert cells.nth(0).inner_text() == expected["title"]
+        assert cells.nth(1).inner_text().splitlines()[0] == charts.fmt(expected["all"], digits)
+        assert cells.nth(2).inner_text().splitlines()[0] == charts.fmt(expected["without"], digits)
+        assert cells.nth(3).inner_text() == charts.fmt_signed(expected["difference"])
+    # the identical accepted claims raise exact-boundary span agreement
+    exact = next(row for row in section["comparison"] if row["figure"] == "span.exact_f1")
+    assert exact["difference"] > 0
+    why = page.locator("#suggestions-why").inner_text()
+    counts = section["suggested_claims"]
+    assert f"{counts['suggested']} of the {counts['claims']} claims" in why and "can raise agreement" in why
+    shares = page.locator("#suggestion-annotators tbody tr")
+    assert shares.count() == 3
+    assert shares.nth(0).locator("td").all_inner_texts()[2] == str(counts["annotators"][0]["suggested"])
+    page.locator("#suggestions").screenshot(path=str(output_dir / "dashboard-suggestions.png"))
 
 
 def test_a_run_in_progress_shows_its_progress_and_the_page_updates_when_it_is_done(

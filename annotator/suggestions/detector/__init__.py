@@ -5,10 +5,13 @@ Offsets are Python code points (str indices) into `text`; `text[s.start:s.end]` 
 without quotation marks and without final ". , ! ?". Paragraphs are lines; a pronoun subject (he, she,
 they) takes the most recent named speaker before it, in this or an earlier paragraph, and its mention is
 the pronoun itself. A quote without a cue of its own continues the speaker of the previous quote in the
-same paragraph, with that quote's mention. Quotes of fewer than four words with no speaker (scare
-quotes) and quotes inside a reported clause are not suggested on their own.
+same paragraph, with that quote's mention. A quote with no speaker is not suggested when it has fewer
+than four words (scare quotes) or the sentence runs on after it in lower case (a quoted phrase:
+"Highlighting “changes unseen in a century” across the world, …"); nor is a quote inside a reported
+clause without a cue of its own.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +24,7 @@ from .text import paragraphs, sentences, trim_claim
 
 Attribution = Literal["direct", "indirect"]
 _SCARE_QUOTE_WORDS = 4
+_RUNS_ON = re.compile(r"[ \t]+[a-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class _Candidate:
     end: int
     attribution: Attribution
     mention: Mention | None
+    own_cue: bool = True  # False when the mention is the previous quote's
 
 
 def _paragraph_of(paras: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -49,6 +54,12 @@ def _paragraph_of(paras: list[tuple[int, int]], pos: int) -> tuple[int, int]:
         if start <= pos < end:
             return start, end
     return pos, pos
+
+
+def _quoted_phrase(text: str, start: int, end: int, close_at: int) -> bool:
+    """A speakerless quote that is a scare quote or a phrase inside a running sentence, not a statement."""
+    runs_on = text[close_at - 1] not in ",.!?;:—–-" and _RUNS_ON.match(text, close_at + 1) is not None
+    return len(text[start:end].split()) < _SCARE_QUOTE_WORDS or runs_on
 
 
 def _direct(text: str, paras: list[tuple[int, int]]) -> tuple[list[_Candidate], list[tuple[int, int]]]:
@@ -71,12 +82,13 @@ def _direct(text: str, paras: list[tuple[int, int]]) -> tuple[list[_Candidate], 
         mention = speaker_before_quote(text, cue_from, quote.open_at) or speaker_after_quote(
             text, quote.close_at, close_para[1]
         )
+        own_cue = mention is not None
         if mention is None and previous is not None and previous_para == open_para:
             mention = previous.mention
         start, end = trim_claim(text, *quote.content)
-        if start >= end or (mention is None and len(text[start:end].split()) < _SCARE_QUOTE_WORDS):
+        if start >= end or (mention is None and _quoted_phrase(text, start, end, quote.close_at)):
             continue
-        previous = _Candidate(start, end, "direct", mention)
+        previous = _Candidate(start, end, "direct", mention, own_cue)
         previous_para = close_para
         found.append(previous)
     return found, contents
@@ -104,9 +116,7 @@ def detect(text: str, *, known_speakers: Mapping[str, str] | None = None) -> lis
     ]
     # A short quote inside a reported clause is part of that claim, not a claim of its own.
     direct = [
-        d
-        for d in direct
-        if d.mention is not None or not any(c.start <= d.start and d.end <= c.end for c in indirect)
+        d for d in direct if d.own_cue or not any(c.start <= d.start and d.end <= c.end for c in indirect)
     ]
     index = SpeakerIndex(known_speakers)
     suggestions: list[Suggestion] = []

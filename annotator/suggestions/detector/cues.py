@@ -1,7 +1,10 @@
 """Reporting cues: the verbs and phrases that attribute words to a speaker, and the speaker next to them.
 
-A cue verb is lower-case and not preceded by a determiner or "to" ("the claim", "declined to say" are
-not cues). Auxiliaries and adverbs between subject and verb ("has also said") are skipped.
+A cue verb is lower-case and not preceded by a determiner, "to", "as" or "having" ("the claim",
+"declined to say", "as noted in …", "Having said that" are not cues of their own). Auxiliaries and adverbs
+between subject and verb ("has also said", "approvingly called") are skipped. Some cues report only
+with a complement: the "as" verbs ("described the pact as …", "sees X as …") and the adjectives of
+belief ("are apprehensive that …", "is convinced that …").
 """
 
 import re
@@ -114,8 +117,66 @@ _VERBS = [
     "denies",
     "mentioned",
     "mentions",
+    "highlighted",
+    "highlights",
+    "indicated",
+    "indicates",
+    "opined",
+    "opines",
+    "continued",
 ]
-VERB = re.compile(r"\b(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
+# Verbs that report a view only as "<verb> X as Y"; the claim is "X as Y".
+AS_VERBS = frozenset(
+    [
+        "described",
+        "describes",
+        "hailed",
+        "hails",
+        "lauded",
+        "lauds",
+        "called",
+        "calls",
+        "characterized",
+        "characterizes",
+        "characterised",
+        "characterises",
+        "portrayed",
+        "portrays",
+        "labelled",
+        "labeled",
+        "branded",
+        "sees",
+        "saw",
+        "regards",
+        "regarded",
+        "views",
+        "viewed",
+    ]
+)
+# Adjectives that report a belief only when "that" follows: "scholars who are apprehensive that …".
+THAT_ADJECTIVES = frozenset(
+    [
+        "apprehensive",
+        "worried",
+        "concerned",
+        "confident",
+        "convinced",
+        "certain",
+        "hopeful",
+        "fearful",
+        "adamant",
+    ]
+)
+_PHRASES = [
+    r"pointed out",
+    r"points out",
+    r"expressed (?:the|their|his|her|its) (?:view|views|belief|hope|concern|fear|opinion)",
+]
+VERB = re.compile(
+    r"\b(?:"
+    + "|".join(_PHRASES + sorted([*_VERBS, *AS_VERBS, *THAT_ADJECTIVES], key=len, reverse=True))
+    + r")\b(?![ \t]+tanks?\b)"  # "think tank" is a noun
+)
 ACCORDING = re.compile(r"\b(?:[Aa]ccording to|[Ii]n the (?:view|words|opinion) of)[ \t]+")
 _FILLER = frozenset(
     [
@@ -140,6 +201,11 @@ _FILLER = frozenset(
         "were",
         "is",
         "long",
+        "are",
+        "earlier",
+        "already",
+        "even",
+        "still",
     ]
 )
 _NOT_BEFORE_VERB = frozenset(
@@ -160,9 +226,27 @@ _NOT_BEFORE_VERB = frozenset(
         "such",
         "whose",
         "to",
+        "as",
+        "having",
     ]
 )
 _LAST_WORD = re.compile(r"([\w’'\-]+)[ \t]*$")
+
+
+def is_filler(word: str) -> bool:
+    """An auxiliary or an adverb that may stand between a subject and its cue ("has also", "approvingly")."""
+    return word in _FILLER or (word.islower() and len(word) > 4 and word.endswith("ly"))
+
+
+def needs_complement(text: str, verb: re.Match[str], end: int) -> bool:
+    """False when a complement-only cue lacks its complement: "described X as Y" needs an object and "as";
+    "apprehensive" needs "that"."""
+    word = verb.group()
+    if word in AS_VERBS:
+        return re.match(r"[ \t]+[^ \t.!?;:,“”\"]+.*?\bas\b", text[verb.end() : end]) is not None
+    if word in THAT_ADJECTIVES:
+        return re.match(r"[ \t]+that\b", text[verb.end() : end]) is not None
+    return True
 
 
 def subject_end(text: str, start: int, verb_start: int) -> int:
@@ -170,7 +254,7 @@ def subject_end(text: str, start: int, verb_start: int) -> int:
     end = verb_start
     while True:
         match = _LAST_WORD.search(text, start, end)
-        if match is None or match.group(1) not in _FILLER:
+        if match is None or not is_filler(match.group(1)):
             return end
         end = match.start()
 
@@ -193,7 +277,7 @@ def speaker_before_quote(text: str, para_start: int, open_at: int) -> Mention | 
         verb = match
     if verb is not None and is_verb_cue(text, window, verb.start()):
         tail = text[verb.end() : end]
-        if not tail.strip():  # "... Blinken said:" — subject before the verb
+        if not tail.strip() or re.fullmatch(r"[ \t]+(?:that|as)", tail):  # "Blinken said:", "hailed as “"
             return mention_ending_at(text, window, subject_end(text, window, verb.start()))
         inverted = mention_starting_at(text, verb.end(), end)  # "said Blinken," / "said in a statement"
         if inverted is not None and not text[inverted.end : end].strip():
@@ -220,15 +304,20 @@ def speaker_after_quote(text: str, close_at: int, para_end: int) -> Mention | No
     if according is not None:
         return mention_starting_at(text, according.end(), para_end)
     mention = mention_starting_at(text, pos, para_end)
-    if mention is None:
+    if mention is not None:
+        gap = _skip_filler(text, mention.end, para_end)
+        if text.startswith(",", gap):  # "…,” Wang, a fellow at X, said."
+            comma = text.find(",", gap + 1, para_end)
+            gap = _skip_filler(text, comma + 1, para_end) if comma != -1 else para_end
+        if VERB.match(text, gap, para_end):
+            return mention
+    # A role before the name: "…,” China’s top diplomat Wang Yi said." (a quote that hands over with a comma)
+    if text[close_at - 1] not in ",—–-" and not re.match(r"[”\"»’]?[ \t]*[,—–-]", text[close_at:para_end]):
         return None
-    gap = _skip_filler(text, mention.end, para_end)
-    if text.startswith(",", gap):  # "…,” Wang, a fellow at X, said."
-        comma = text.find(",", gap + 1, para_end)
-        if comma == -1:
-            return None
-        gap = _skip_filler(text, comma + 1, para_end)
-    return mention if VERB.match(text, gap, para_end) else None
+    verb = VERB.search(text, pos, min(para_end, pos + 100))
+    if verb is None or re.search(r"[.!?“”\"«»]", text[pos : verb.start()]):
+        return None
+    return mention_ending_at(text, pos, subject_end(text, pos, verb.start()))
 
 
 _WORD_AT = re.compile(r"[ \t]*([\w’'\-]+)")
@@ -238,7 +327,7 @@ def _skip_filler(text: str, pos: int, end: int) -> int:
     """Position after spaces and any auxiliaries/adverbs starting at pos."""
     while True:
         word = _WORD_AT.match(text, pos, end)
-        if word is None or word.group(1) not in _FILLER:
+        if word is None or not is_filler(word.group(1)):
             while pos < end and text[pos] in " \t":
                 pos += 1
             return pos

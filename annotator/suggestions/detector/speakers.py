@@ -4,8 +4,11 @@ Convention: a mention is the name only. Titles and roles written before a name a
 ("U.S. Secretary of State Antony Blinken" → "Antony Blinken", "Foreign Ministry spokesperson Lin Jian" →
 "Lin Jian") and so is an appositive description ("Wang Junsheng, a research fellow at …," → "Wang
 Junsheng"). A capitalised run ending in an organisation word is kept whole ("State Department"), as is a
-run that is nothing but a title ("the President" → "President"). Pronouns (he, she, they) are mentions
-too; the detector resolves them to the most recent named speaker.
+run that is nothing but a title ("the President" → "President"). A group or a publication named by a
+common noun is a mention with its determiner and modifiers ("Several Chinese scholars", "the commentary",
+"analysts in Beijing", "many in China"); a relative "who" after a name is not part of it ("Sun, who
+said"). Pronouns (he, she, they) are mentions too; the detector resolves them to the most recent named
+speaker.
 """
 
 import re
@@ -188,6 +191,28 @@ _LEADING_NOISE = frozenset(
     ]
 )
 
+# Sources named by a common noun: groups of people and texts that speak for someone.
+_GROUP_NOUN = (
+    r"(?i:analysts|observers|experts|scholars|commentators|commentaries|commentary|officials|critics|diplomats"
+    r"|sources|reports?|researchers|economists|academics|watchers|specialists|pundits|insiders|editorials?"
+    r"|news[ \t]+agency|newspaper|broadcaster)"
+)
+_MODIFIER = (
+    rf"(?:[{_UPPER}][\w’'\-.]*|official|state|state-run|state-controlled|state-owned|independent|leading)"
+)
+_DETERMINER = (
+    r"(?i:quite[ \t]+a[ \t]+few|a[ \t]+few|several|many|some|most|other|both|the|a|an|another|these|those)"
+)
+_PLACE = rf"[ \t]+(?:in|from|across|at)[ \t]+(?:the[ \t]+)?(?:{RUN})(?:(?<=’s)(?:[ \t]+[a-z]+){{1,3}})?"
+GROUP = (
+    rf"(?:(?:{_DETERMINER})[ \t]+)?(?:{_MODIFIER}[ \t]+){{0,3}}{_GROUP_NOUN}"
+    rf"(?:[ \t]+and[ \t]+{_GROUP_NOUN})?(?:{_PLACE})?"
+    rf"|(?i:many|some|most|others)(?:{_PLACE})"
+)
+_GROUP_END = re.compile(rf"(?<![\w’'\-])(?:{GROUP})$")
+_GROUP_AT = re.compile(rf"(?:{GROUP})(?![\w’'\-])")
+_RELATIVE_END = re.compile(r",?[ \t]+who$")
+
 _RUN_AT = re.compile(RUN)
 _RUN_END = re.compile(rf"(?<![\w’'\-.])(?P<run>{RUN})$")
 _PRONOUN_END = re.compile(rf"(?<![\w’'\-])(?P<pron>{PRONOUN})$")
@@ -199,6 +224,11 @@ _TITLE_THEN_RUN = re.compile(
     + rf")[ \t]+({RUN})"
 )
 _PRONOUN_AT = re.compile(rf"(?P<pron>{PRONOUN})\b")
+
+
+def is_title(word: str) -> bool:
+    """A word of a role written before a name ("spokesperson", "Minister")."""
+    return word.lower() in _TITLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +268,9 @@ def mention_ending_at(text: str, window_start: int, end: int) -> Mention | None:
     while end > window_start and text[end - 1] in " \t":
         end -= 1
     head = text[window_start:end]
+    relative = _RELATIVE_END.search(head)
+    if relative is not None:  # "Sun Weidong, who said", "scholars who are apprehensive"
+        return mention_ending_at(text, window_start, window_start + relative.start())
     if head.endswith(","):
         match = _APPOSITIVE_NAME_END.search(head)
         if match:
@@ -249,6 +282,9 @@ def mention_ending_at(text: str, window_start: int, end: int) -> Mention | None:
     match = _PRONOUN_END.search(head)
     if match:
         return Mention(window_start + match.start(), window_start + match.end(), pronoun=True)
+    match = _GROUP_END.search(head)
+    if match:
+        return Mention(window_start + match.start(), window_start + match.end())
     match = _RUN_END.search(head)
     if match:
         return _name_part(text, window_start + match.start("run"), window_start + match.end("run"))
@@ -264,6 +300,9 @@ def mention_starting_at(text: str, pos: int, end: int) -> Mention | None:
     match = _PRONOUN_AT.match(text, pos, end)
     if match:
         return Mention(match.start(), match.end(), pronoun=True)
+    match = _GROUP_AT.match(text, pos, end)
+    if match:
+        return Mention(match.start(), match.end())
     match = _RUN_AT.match(text, pos, end)
     if match is None:
         return None

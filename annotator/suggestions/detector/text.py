@@ -15,6 +15,7 @@ ABBREVIATION_END = re.compile(
     r"|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
 )
 _FINAL_PUNCTUATION = ".,!?"
+_CLOSING_QUOTES = '”’"»'
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -25,12 +26,13 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 
 def sentences(text: str, start: int, end: int, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Split text[start:end] into sentences, never inside a masked span (a direct quote) or after an
-    abbreviation. Returns (start, end) pairs with surrounding whitespace trimmed."""
+    """Split text[start:end] into sentences, never inside a masked span (a direct quote; its final stop
+    may end the sentence) or after an abbreviation. Returns (start, end) pairs, white space trimmed."""
     cuts = [start]
     for match in _SENTENCE_END.finditer(text, start, end):
         cut = match.end()
-        if any(s <= match.start() < e for s, e in masked):
+        # Inside a quote, unless the stop is the quote's last character: "… of relations.” Scholars …"
+        if any(s <= match.start() < e and match.end() <= e for s, e in masked):
             continue
         if match.group()[0] == "." and ABBREVIATION_END.search(
             text, max(start, match.start() - 12), match.start() + 1
@@ -57,13 +59,20 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def trim_claim(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim whitespace, leading ", ; :" and sentence-final ". , ! ?" from a claim span, keeping an
-    abbreviation's dot ("U.S.")."""
+    abbreviation's dot ("U.S."). A closing quotation mark after final punctuation goes with it ("a
+    “rational choice.”" → "a “rational choice"); one that closes a quoted fragment before the punctuation
+    stays ("ties “into a new era”,")."""
     start, end = strip_span(text, start, end)
     while start < end and text[start] in ",;:—–":  # "said that, in short, …"
         start, end = strip_span(text, start + 1, end)
-    while end > start and text[end - 1] in _FINAL_PUNCTUATION:
-        if text[end - 1] == "." and ABBREVIATION_END.search(text, max(start, end - 12), end):
+    while end > start:
+        if text[end - 1] in _CLOSING_QUOTES and end - 1 > start and text[end - 2] in _FINAL_PUNCTUATION:
+            end -= 1
+        elif text[end - 1] in _FINAL_PUNCTUATION:
+            if text[end - 1] == "." and ABBREVIATION_END.search(text, max(start, end - 12), end):
+                break
+            end -= 1
+        else:
             break
-        end -= 1
         start, end = strip_span(text, start, end)
     return start, end

@@ -208,3 +208,244 @@ def test_ten_thousand_words_take_well_under_a_second():
     found = detect(text)
     assert time.perf_counter() - started < 1.0
     assert len(found) >= 3 * (10_000 // len(paragraph.split()))
+
+
+# Span edges
+
+
+def test_closing_quote_after_the_final_stop_goes_with_it():
+    text = "Diplomats privately described the new pipeline deal as a “costly gamble.”"
+    s = only(text)
+    assert content(text, s) == "the new pipeline deal as a “costly gamble"
+
+
+def test_closing_quote_of_a_fragment_before_the_stop_stays():
+    text = (
+        "Maria Lopez said that the two ports were “sister cities”, and that trade would grow “for decades”."
+    )
+    s = only(text)
+    assert content(text, s).endswith("would grow “for decades”")
+
+
+def test_a_sentence_ends_with_the_stop_inside_a_closing_quote():
+    text = (
+        "Ministers described the accord as meeting “the shared wish for calm waters.” "
+        "Fishermen in the bay mostly ignored the ceremony."
+    )
+    s = only(text)
+    assert content(text, s) == "the accord as meeting “the shared wish for calm waters"
+
+
+def test_a_trailing_source_is_not_part_of_the_claim():
+    text = "Lin Jian said that the border talks had gone well, based on a transcript from the ministry."
+    assert content(text, only(text)) == "the border talks had gone well"
+
+
+def test_a_leading_connective_is_not_part_of_a_postposed_claim():
+    text = "However, the new railway will open late, Maria Lopez said."
+    assert content(text, only(text)) == "the new railway will open late"
+
+
+# Speakers named by a common noun
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Several European economists argued that the tariffs would backfire.",
+            "Several European economists",
+        ),
+        ("Officials in Manila believe the shipping lane will stay open all year.", "Officials in Manila"),
+        ("Moreover, many in Brazil think the harvest will break records.", "many in Brazil"),
+        ("A Spanish commentary noted that the fleet had never sailed so far.", "A Spanish commentary"),
+        ("Reports have indicated that the factory is running double shifts.", "Reports"),
+    ],
+)
+def test_groups_and_publications_are_speakers(text, speaker):
+    s = only(text)
+    assert (s.attribution, s.speaker) == ("indirect", speaker)
+
+
+def test_postposed_cue_with_a_lower_case_group():
+    text = "The harbour deal may lift freight prices across the region, analysts have opined."
+    s = only(text)
+    assert content(text, s) == "The harbour deal may lift freight prices across the region"
+    assert s.speaker == "analysts"
+
+
+def test_state_media_with_its_role_words_is_one_mention():
+    text = "The state-run Tass news agency hailed the launch as a turning point for the programme."
+    s = only(text)
+    assert content(text, s) == "the launch as a turning point for the programme"
+    assert s.speaker == "The state-run Tass news agency"
+
+
+def test_a_relative_who_after_a_name_is_not_part_of_the_mention():
+    text = (
+        "The reply came from Deputy Minister Ana Ruiz, who said in a letter: “We accept the terms in full.”"
+    )
+    s = only(text)
+    assert s.speaker == "Ana Ruiz"
+
+
+# Cue verbs and phrases
+
+
+@pytest.mark.parametrize(
+    "cue",
+    ["highlighted", "indicated", "opined", "expressed the view", "has pointed out", "expressed their hope"],
+)
+def test_more_cue_verbs_and_phrases_with_that(cue):
+    text = f"Kurt Campbell {cue} that the harbour would reopen in spring."
+    s = only(text)
+    assert content(text, s) == "the harbour would reopen in spring"
+
+
+def test_continued_after_a_quote_names_the_speaker():
+    text = "“The fleet needs new engines before winter comes,” Okafor continued."
+    assert only(text).speaker == "Okafor"
+
+
+def test_highlighted_that_before_a_quote_names_the_speaker():
+    text = "A Dutch editorial highlighted that “the dykes have never been this strong.”"
+    s = only(text)
+    assert (s.attribution, s.speaker) == ("direct", "A Dutch editorial")
+
+
+def test_a_role_between_the_quote_and_the_name():
+    text = "“We will not sign under pressure,” Canada’s chief negotiator Ellen Park said on Monday."
+    assert only(text).speaker == "Ellen Park"
+
+
+# "as" verbs and adjectives of belief
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mayor Ruiz described the barrier as a triumph of engineering.",
+            "the barrier as a triumph of engineering",
+        ),
+        ("Brussels sees the new tariff as a breach of the deal.", "the new tariff as a breach of the deal"),
+        (
+            "Economists approvingly called the budget a sober plan as wages rose.",
+            "the budget a sober plan as wages rose",
+        ),
+    ],
+)
+def test_as_verbs_give_the_object_and_its_complement(text, expected):
+    assert content(text, only(text)) == expected
+
+
+def test_as_verbs_without_an_object_or_without_as_are_not_cues():
+    assert detect("The mayor was hailed as a hero by the crowd outside.") == []
+    assert detect("Mayor Ruiz described the flood barrier in great detail to the visitors.") == []
+
+
+def test_a_short_quote_after_hailed_as_keeps_its_speaker():
+    text = "The prize went to Olsen, whom Okafor had earlier hailed as “a true pioneer.”"
+    s = only(text)
+    assert (content(text, s), s.speaker) == ("a true pioneer", "Okafor")
+
+
+def test_adjective_of_belief_with_that():
+    text = "There are many engineers who are convinced that the bridge will need new cables soon."
+    s = only(text)
+    assert content(text, s) == "the bridge will need new cables soon"
+    assert s.speaker == "many engineers" or s.speaker is None  # an unlisted noun is no source
+    assert detect("The engineers were worried about the cables.") == []
+
+
+def test_adjective_of_belief_after_a_group():
+    text = "Quite a few scholars are apprehensive that the canal will silt up again."
+    s = only(text)
+    assert (content(text, s), s.speaker) == ("the canal will silt up again", "Quite a few scholars")
+
+
+# Cue phrases before the clause, passives, parenthetical cues
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "speaker"),
+    [
+        (
+            "As noted in a Kenyan newspaper, the dam is behind schedule.",
+            "the dam is behind schedule",
+            "a Kenyan newspaper",
+        ),
+        (
+            "Hence, as the report cited earlier argued, the fund will run dry.",
+            "the fund will run dry",
+            "report",
+        ),
+        (
+            "The odd thing, as observed in Polish reports, is that nobody objected.",
+            "nobody objected",
+            "Polish reports",
+        ),
+    ],
+)
+def test_as_noted_in_phrases(text, expected, speaker):
+    s = only(text)
+    assert (content(text, s), s.speaker) == (expected, speaker)
+
+
+def test_passive_cue_gives_the_complement_and_the_agent():
+    text = "The pact is being viewed by many in Chile as a safeguard for the copper trade."
+    s = only(text)
+    assert (content(text, s), s.speaker) == ("a safeguard for the copper trade", "many in Chile")
+
+
+def test_parenthetical_cue_gives_the_whole_sentence():
+    text = "Rather, the two mayors, Okafor said, want a larger share of the port fees."
+    s = only(text)
+    assert content(text, s) == "the two mayors, Okafor said, want a larger share of the port fees"
+    assert mention(text, s) == "Okafor"
+
+
+# Words that look like cues but are not
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Having said that, there are limits to how far the new ferry can sail.",
+        "The Brookings Institution think tank in Washington publishes a yearly survey of ports.",
+        "The grant went to schools across EU states, most of whom spend it on books.",
+        "The deal could give Lisbon added weight in its talks, the fact that stands out most.",
+    ],
+)
+def test_no_reported_claim(text):
+    assert detect(text) == []
+
+
+def test_said_this_plus_a_noun_is_reported_speech_but_said_this_week_is_not():
+    text = "Ellen Park said this plan would cut emissions by half."
+    assert content(text, only(text)) == "this plan would cut emissions by half"
+    assert detect("Ellen Park said this week in Oslo that talks went well.")[0].start == len(
+        "Ellen Park said this week in Oslo that "
+    )
+
+
+def test_the_cue_of_a_quote_is_not_also_reported_speech():
+    text = "“Talks will resume in March,” the envoy Ellen Park said, based on notes from the meeting."
+    s = only(text)
+    assert (s.attribution, s.speaker) == ("direct", "Ellen Park")
+
+
+def test_a_quoted_phrase_inside_a_reported_clause_is_not_a_claim_of_its_own():
+    text = (
+        "“The port is ready,” said Okafor. Rather, the crews, Okafor said, are “the best on the coast,” "
+        "by far."
+    )
+    # The second quote has no cue of its own: it lies inside the reported clause and is part of it.
+    found = detect(text)
+    assert [f.attribution for f in found] == ["direct", "indirect"]
+
+
+def test_a_speakerless_quoted_phrase_running_on_is_not_suggested():
+    assert (
+        detect("Praising “the largest harvest in living memory” across the region, farmers celebrated.") == []
+    )

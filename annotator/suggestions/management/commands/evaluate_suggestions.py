@@ -12,6 +12,8 @@ ROOT = Path(settings.BASE_DIR)
 
 
 class Command(BaseCommand):
+    # Reads files and runs pure code only: no database, so no reason to wait on the project's checks.
+    requires_system_checks: list[str] = []
     help = (
         "Score the quote and speaker detector against gold annotations: exact and overlap precision, recall "
         "and F1 on the attributed claims, per article and overall."

@@ -1,9 +1,12 @@
 """Reads for projects and memberships; who may see which project is decided here."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker
+from annotator.labeling.models import Assignment, AssignmentStatus
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.REVIEWER})
 SEE_ALL_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.RESEARCHER})
@@ -57,8 +60,52 @@ def speaker_is_private_to(*, user: User, project: Project) -> bool:
     return project.blind and role_in_project(user=user, project_id=project.pk) == Role.ANNOTATOR
 
 
-def documents_for_project(*, project: Project) -> QuerySet[Document]:
-    return project.documents.annotate(passage_count=Count("passages")).defer("text").order_by("id")
+DOCUMENT_PAGE_SIZE = 50
+
+
+@dataclass
+class DocumentPage:
+    """One page of a project's documents in import order; `next_after` continues it (None: the last)."""
+
+    documents: list[Document]
+    next_after: int | None
+
+
+def documents_page(
+    *, project: Project, search: str = "", after: int | None = None, limit: int = DOCUMENT_PAGE_SIZE
+) -> DocumentPage:
+    """The project's documents after id `after` whose title or outlet contains `search` (1 query).
+
+    Each carries `passage_count` and `submitted` (submitted annotations of its passages), counted for
+    the page's documents only, so the page costs the same whatever the project's size.
+    """
+    documents = project.documents.defer("text", "meta").order_by("id")
+    if search:
+        documents = documents.filter(Q(title__icontains=search) | Q(source__icontains=search))
+    if after is not None:
+        documents = documents.filter(pk__gt=after)
+    of_document = {"document_id": OuterRef("pk")}
+    page = list(
+        documents.annotate(
+            passage_count=_Count(Passage.objects.filter(**of_document).values("pk")),
+            submitted=_Count(
+                Assignment.objects.filter(
+                    passage__document_id=OuterRef("pk"), status=AssignmentStatus.SUBMITTED
+                ).values("pk")
+            ),
+        )[: limit + 1]
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    return DocumentPage(documents=page, next_after=page[-1].pk if more else None)
+
+
+class _Count(Subquery):
+    """COUNT(*) of a queryset as a correlated subquery: counted for the outer query's rows only (a JOIN
+    with GROUP BY would count every document of the project before the page is cut)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
 
 
 def passages_for_document(*, document: Document) -> QuerySet[Passage]:

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from annotator.corpus.models import Role
 from annotator.corpus.selectors import (
-    documents_for_project,
+    documents_page,
     passages_for_document,
     projects_for_user,
     roles_by_project,
@@ -29,11 +29,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug)
-    documents = documents_for_project(project=project)
+    search = request.GET.get("q", "").strip()[:200]
+    after = request.GET.get("after", "")
+    documents = documents_page(project=project, search=search, after=int(after) if after.isdigit() else None)
     context = {
         "project": project,
         "role": role,
-        "documents": documents,
+        "documents": documents.documents,
+        "next_after": documents.next_after,
+        "search": search,
+        "paged": bool(after),
         "progress": progress_for(user=request.user, project=project),
         "is_manager": role == Role.MANAGER,
         "annotators": progress_by_annotator(project=project) if role == Role.MANAGER else [],

@@ -174,6 +174,11 @@ def test_demo_loads_the_gold_three_simulated_annotators_and_agreement_once(gold)
     assert -1 <= report["span"]["position_alpha"]["value"] <= 1
     assert f"Agreement run {run.pk}: succeeded" in output
 
+    from django.test import Client
+
+    assert Client().login(username="ann1", password="ann1-demo-pass"), "the printed password logs in"
+    assert Client().login(username="reviewer", password="reviewer-demo-pass")
+
     before = counts()
     again = demo("--gold", str(GOLD_DIRS[gold]))
     assert "the project has claims already; nothing added" in again

@@ -99,44 +99,24 @@ def demo_annotations_load(
             annotator__in=annotators,
         ).select_related("passage__document__project")
     }
+    people = list(zip(annotators, load.annotators, strict=True))
     with transaction.atomic():
         # Each submission and adjudication asks for an agreement refresh once this commits. With a run
         # already queued they all join it (one queued run per project), and it is sent once, below.
         agreement_run_request(project=project, enqueue=False)
         speaker_ids = _speakers(project, golds, load)
         for article in articles:
-            choices = Choices(
-                # Sorted: a set's order changes from one process to the next, and the draws must not.
-                perspectives=sorted(values(project.schema, "perspectives")),
-                stances=sorted(values(project.schema, "stances")),
-                speakers=[speaker.name for speaker in article.gold.speakers],
-                target=project.schema.get("default_target", ""),
-                span_rule=span_rule_of(project.schema),
-            )
+            choices = _choices(project, article.gold)
             adjudicated = math.ceil(len(article.passages) * ADJUDICATED_SHARE)
             for index, (passage, gold) in enumerate(zip(article.passages, article.placed, strict=True)):
-                sources: dict[int, list[int]] = {}
-                for number, (user, counts) in enumerate(zip(annotators, load.annotators, strict=True)):
-                    assignment = assignments.get((passage.pk, user.pk))
-                    if assignment is None:
-                        continue
-                    if number == 0 and index >= len(article.passages) - LEFT_OPEN:
-                        counts.open += 1
-                        continue
-                    version = simulate_passage(
-                        passage.text,
-                        gold,
-                        annotator=counts.username,
-                        place=f"{article.gold.document}#{passage.position}",
-                        choices=choices,
-                    )
-                    for claim in version:
-                        created = claim_create(assignment=assignment, **_fields(claim, speaker_ids))
-                        if claim.source is not None:
-                            sources.setdefault(claim.source, []).append(created.pk)
-                    assignment_submit(assignment=assignment)
-                    counts.claims += len(version)
-                    counts.submitted += 1
+                # The first annotator has not reached the article's last passages yet.
+                left_open = bool(people) and index >= len(article.passages) - LEFT_OPEN
+                working = people[1:] if left_open else people
+                if left_open:
+                    people[0][1].open += 1
+                work = [(assignments.get((passage.pk, user.pk)), counts) for user, counts in working]
+                place = f"{article.gold.document}#{passage.position}"
+                sources = _annotate(passage, gold, work, choices, speaker_ids, place=place)
                 load.annotated_passages += 1
                 if index < adjudicated:
                     adjudication_save(
@@ -153,6 +133,45 @@ def demo_annotations_load(
             load.gold_claims += len(article.gold.claims)
     load.run = agreement_run_request(project=project)
     return load
+
+
+def _annotate(
+    passage: Passage,
+    gold: list[DemoClaim],
+    work: list[tuple[Assignment | None, AnnotatorLoad]],
+    choices: Choices,
+    speaker_ids: dict[str, int],
+    *,
+    place: str,
+) -> dict[int, list[int]]:
+    """Each annotator's simulated version of the passage, written and submitted on their assignment;
+    returns gold claim index → the ids of the annotators' claims derived from it."""
+    sources: dict[int, list[int]] = {}
+    for assignment, counts in work:
+        if assignment is None:  # not assigned this passage
+            continue
+        version = simulate_passage(
+            passage.text, gold, annotator=counts.username, place=place, choices=choices
+        )
+        for claim in version:
+            created = claim_create(assignment=assignment, **_fields(claim, speaker_ids))
+            if claim.source is not None:
+                sources.setdefault(claim.source, []).append(created.pk)
+        assignment_submit(assignment=assignment)
+        counts.claims += len(version)
+        counts.submitted += 1
+    return sources
+
+
+def _choices(project: Project, gold: GoldFile) -> Choices:
+    return Choices(
+        # Sorted: a set's order changes from one process to the next, and the draws must not.
+        perspectives=sorted(values(project.schema, "perspectives")),
+        stances=sorted(values(project.schema, "stances")),
+        speakers=[speaker.name for speaker in gold.speakers],
+        target=project.schema.get("default_target", ""),
+        span_rule=span_rule_of(project.schema),
+    )
 
 
 def _gold_paths(gold_dir: Path) -> list[Path]:

@@ -1,13 +1,13 @@
 """A project with one article whose quotes the detector finds, assigned to every annotator."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from annotator.corpus.models import Document
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
 from annotator.labeling.services import assignments_distribute
 from annotator.suggestions.services import suggestions_detect
+from tests.integration.labeling.conftest import api_client  # noqa: F401  (fixture)
 from tests.integration.suggestions.builders import ARTICLE
 
 
@@ -37,14 +37,3 @@ def article(project, members, speakers) -> Document:
     document = Document.objects.get(project=project)
     suggestions_detect(document=document)
     return document
-
-
-@pytest.fixture
-def api_client():
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make

@@ -108,6 +108,8 @@ def fixture_gold(folder: Path) -> list[dict]:
 @pytest.mark.parametrize("gold", GOLD_DIRS)
 def test_demo_loads_the_gold_three_simulated_annotators_and_agreement_once(gold):
     from annotator.agreement.models import AgreementRun
+    from annotator.analytics.params import Scope
+    from annotator.analytics.selectors import who_says_what_counts
     from annotator.corpus.models import Document, Passage, Project
     from annotator.corpus.readers import content_digest, read_articles
     from annotator.labeling.models import Assignment, Claim
@@ -166,6 +168,13 @@ def test_demo_loads_the_gold_three_simulated_annotators_and_agreement_once(gold)
         == sum((len(passages) + 1) // 2 for passages in passages_of.values())
     )
     assert queue.entries and queue.counts["open"] > 0 and queue.entries[0].score > 0
+
+    # The who-says-what page counts gold claims on adjudicated passages and the annotators' majority on
+    # the others, so it has both from the start.
+    found = who_says_what_counts(project=Project.objects.get(slug="kim-putin"), scope=Scope())
+    assert sum(cell["gold"] for cell in found.cells) == len(expected), (found.coverage, found.cells[:3])
+    assert sum(cell["majority"] for cell in found.cells) > 0
+    assert found.coverage["adjudicated"] == Adjudication.objects.count()
 
     run = AgreementRun.objects.get()
     assert run.status == "succeeded", run.error

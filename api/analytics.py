@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 from annotator.analytics.crosstab import MAJORITY_DEFINITION, csv_problems, csv_text
 from annotator.analytics.params import BASES, GROUPINGS, VOICES, ParamError, parse_claim_filter, parse_scope
 from annotator.analytics.selectors import claims_page, who_says_what_report
+from annotator.analytics.services import consensus_ensure
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.labeling.models import Attribution
@@ -94,6 +95,11 @@ class SpeakersPerGroupSerializer(serializers.Serializer):
     distinct_speakers = serializers.IntegerField()
 
 
+class FreshnessSerializer(serializers.Serializer):
+    current = serializers.BooleanField(help_text="False while a refresh after the latest changes is pending.")
+    refreshed_at = serializers.DateTimeField(allow_null=True, help_text="When the counted claims were built.")
+
+
 class ReportSerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=GROUPINGS)
     definition = serializers.CharField(help_text="Which claims count: " + MAJORITY_DEFINITION)
@@ -112,6 +118,7 @@ class ReportSerializer(serializers.Serializer):
     speaker_types = SpeakerTypeFields(many=True)
     voice = VoiceRowSerializer(many=True)
     speakers_per_group = SpeakersPerGroupSerializer(many=True)
+    freshness = FreshnessSerializer()
 
 
 class CountedClaimSerializer(serializers.Serializer):
@@ -196,7 +203,8 @@ class WhoSaysWhatViewSet(viewsets.ViewSet):
             scope = parse_scope(request.query_params)
         except ParamError as error:
             raise serializers.ValidationError(error.errors) from error
-        report = ReportSerializer(who_says_what_report(project=project, scope=scope)).data
+        state = consensus_ensure(project_id=project.pk)
+        report = ReportSerializer(who_says_what_report(project=project, scope=scope, state=state)).data
         if request.accepted_renderer.format == "csv":
             name = f"{project.slug}-who-says-what-{scope.by}.csv"
             return Response(report, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -219,6 +227,7 @@ class WhoSaysWhatViewSet(viewsets.ViewSet):
             claim_filter = parse_claim_filter(request.query_params)
         except ParamError as error:
             raise serializers.ValidationError(error.errors) from error
+        consensus_ensure(project_id=project.pk)
         return Response(ClaimsPageSerializer(claims_page(project=project, claim_filter=claim_filter)).data)
 
 

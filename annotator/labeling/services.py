@@ -269,7 +269,10 @@ def assignment_skip(*, assignment: Assignment, reason: str | None = None, note: 
 
 
 def annotations_changed(*, project_id: int) -> None:
-    """Hook for what follows a submission (the agreement refresh); never blocks or fails the save."""
+    """Hook for what follows a submission (the agreement refresh, the who-says-what counts); never blocks
+    or fails the save."""
     from annotator.agreement.scheduling import schedule_refresh
+    from annotator.analytics.services import consensus_changed
 
     schedule_refresh(project_id=project_id)
+    consensus_changed(project_id=project_id)

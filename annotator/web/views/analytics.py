@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET
 
 from annotator.analytics.crosstab import label_maps
 from annotator.analytics.figures import figures, perspective_shares
+from annotator.analytics.models import ConsensusState
 from annotator.analytics.params import ParamError, Scope, parse_claim_filter, parse_scope
 from annotator.analytics.selectors import claims_page, who_says_what_report
+from annotator.analytics.services import consensus_ensure
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.web.access import project_for
@@ -32,8 +34,8 @@ def _scope_query(scope: Scope) -> dict[str, str]:
     return {}
 
 
-def _panel(project: Project, scope: Scope) -> dict[str, Any]:
-    report = who_says_what_report(project=project, scope=scope)
+def _panel(project: Project, scope: Scope, state: ConsensusState | None) -> dict[str, Any]:
+    report = who_says_what_report(project=project, scope=scope, state=state)
     claims_url = reverse("who-says-what-claims", args=[project.slug])
     return {
         "report": report,
@@ -54,7 +56,7 @@ def who_says_what(request: HttpRequest, slug: str) -> HttpResponse:
         scope = parse_scope(request.GET)
     except ParamError as error:
         return _problem(request, project, role, error)
-    panel = _panel(project, scope)
+    panel = _panel(project, scope, consensus_ensure(project_id=project.pk))
     context = {
         "project": project,
         "role": role,
@@ -80,7 +82,8 @@ def who_says_what_compare(request: HttpRequest, slug: str) -> HttpResponse:
         scopes = [parse_scope({"by": by, key: [request.GET[side]]}) for side in ("a", "b")]
     except ParamError as error:
         return _problem(request, project, role, error)
-    panels = [_panel(project, scope) for scope in scopes]
+    state = consensus_ensure(project_id=project.pk)
+    panels = [_panel(project, scope, state) for scope in scopes]
     context = {
         "project": project,
         "role": role,
@@ -109,6 +112,7 @@ def who_says_what_claims(request: HttpRequest, slug: str) -> HttpResponse:
         claim_filter = parse_claim_filter(request.GET)
     except ParamError as error:
         return _problem(request, project, role, error)
+    consensus_ensure(project_id=project.pk)
     page = claims_page(project=project, claim_filter=claim_filter)
     names = label_maps(project.schema)
     claims = [

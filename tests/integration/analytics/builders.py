@@ -17,6 +17,7 @@ annotate, rev adjudicates. What counts (see annotator.analytics.crosstab.MAJORIT
 
 from typing import Any
 
+from annotator.analytics.services import consensus_changed
 from annotator.corpus.models import Passage, Project
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
@@ -93,6 +94,7 @@ def build_who_says_what(project: Project, members: dict) -> dict[str, Any]:
     annotate(project, b[0], {"ann1": [authorial, unnamed, twice, twice], "ann2": [authorial, unnamed]})
     annotate(project, b[1], {"ann1": [said], "ann2": [{"phrase": BLINKEN, "speaker": sun}]})
     assignments_distribute(project=project)
+    refresh(project)
     return {"a": a, "b": b, "blinken": blinken, "sun": sun, "analysts": analysts}
 
 
@@ -115,3 +117,9 @@ def add_agreed_articles(project: Project, count: int) -> None:
     for index in range(count):
         for passage in article(project, f"Extra {index}", f"Wire {index}", 2):
             annotate(project, passage, {"ann1": [agreed], "ann2": [agreed]})
+    refresh(project)
+
+
+def refresh(project: Project) -> None:
+    """What the annotations_changed hook does after a commit (the test's transaction never commits)."""
+    consensus_changed(project_id=project.pk)

@@ -55,15 +55,15 @@ def test_every_chart_link_leads_to_as_many_claims_as_it_counts(researcher, built
 def test_the_page_runs_the_same_queries_whatever_the_project_size(
     researcher, built, project, django_assert_num_queries
 ):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert researcher.get(PAGE).status_code == 200
     add_agreed_articles(project, 4)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = researcher.get(PAGE)
     assert "Wire 3" in response.content.decode()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert researcher.get(PAGE, {"by": "document"}).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert researcher.get(PAGE + "claims/", {"perspective": "chinese"}).status_code == 200
 
 

@@ -3,13 +3,17 @@
 import pytest
 
 from annotator.analytics.params import ClaimFilter, Scope
-from annotator.analytics.selectors import claims_page, who_says_what_report
+from annotator.analytics.selectors import claims_page, consensus_state, who_says_what_report
 from tests.integration.analytics.builders import build_who_says_what
 
 
 @pytest.fixture
 def built(project, members):
     return build_who_says_what(project, members)
+
+
+def report_of(project, scope: Scope) -> dict:
+    return who_says_what_report(project=project, scope=scope, state=consensus_state(project=project))
 
 
 def cells(report: dict) -> dict[tuple, dict]:
@@ -20,7 +24,7 @@ def cells(report: dict) -> dict[tuple, dict]:
 
 
 def test_every_crosstab_cell_by_outlet_counts_gold_or_the_majority(project, built):
-    report = who_says_what_report(project=project, scope=Scope(by="outlet"))
+    report = report_of(project, Scope(by="outlet"))
     assert cells(report) == {
         ("Wire A", "US government · Person", "us_western", "against"): {"gold": 1, "majority": 1},
         ("Wire A", "Chinese government · Government", "chinese", "favor"): {"gold": 0, "majority": 1},
@@ -37,7 +41,7 @@ def test_every_crosstab_cell_by_outlet_counts_gold_or_the_majority(project, buil
 
 
 def test_grouping_by_document_gives_the_same_cells_under_document_ids(project, built):
-    report = who_says_what_report(project=project, scope=Scope(by="document"))
+    report = report_of(project, Scope(by="document"))
     a, b = (str(built[k][0].document_id) for k in ("a", "b"))
     assert [(g["key"], g["label"]) for g in report["groups"]] == [(a, "Report A"), (b, "Report B")]
     assert cells(report)[(b, "speaker not named", "us_western", "against")] == {"gold": 0, "majority": 1}
@@ -46,7 +50,7 @@ def test_grouping_by_document_gives_the_same_cells_under_document_ids(project, b
 
 
 def test_voice_shares_per_perspective(project, built):
-    report = who_says_what_report(project=project, scope=Scope())
+    report = report_of(project, Scope())
     voice = {(r["perspective"], r["attribution"]): (r["claims"], r["share"]) for r in report["voice"]}
     assert voice == {
         ("us_western", "direct"): ({"gold": 1, "majority": 0}, pytest.approx(1 / 3, abs=1e-4)),
@@ -58,7 +62,7 @@ def test_voice_shares_per_perspective(project, built):
 
 
 def test_distinct_speakers_per_outlet_and_perspective(project, built):
-    report = who_says_what_report(project=project, scope=Scope())
+    report = report_of(project, Scope())
     rows = {
         (r["group"], r["perspective"]): (r["distinct_speakers"], r["claims"])
         for r in report["speakers_per_group"]
@@ -72,7 +76,7 @@ def test_distinct_speakers_per_outlet_and_perspective(project, built):
 
 
 def test_speaker_types_by_perspective_sum_over_outlets(project, built):
-    report = who_says_what_report(project=project, scope=Scope())
+    report = report_of(project, Scope())
     rows = {(r["speaker_type"], r["perspective"]): r["claims"] for r in report["speaker_types"]}
     assert rows[("US government · Person", "us_western")] == {"gold": 1, "majority": 1}
     assert rows[("author's voice", "chinese")] == {"gold": 1, "majority": 0}
@@ -80,7 +84,7 @@ def test_speaker_types_by_perspective_sum_over_outlets(project, built):
 
 
 def test_an_outlet_filter_limits_every_figure(project, built):
-    report = who_says_what_report(project=project, scope=Scope(outlets=("",)))
+    report = report_of(project, Scope(outlets=("",)))
     assert report["claims"] == {"gold": 0, "majority": 2}
     assert report["coverage"] == {"passages": 2, "adjudicated": 0, "with_majority": 2, "pending": 0}
 

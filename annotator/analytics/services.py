@@ -1,0 +1,148 @@
+"""Rebuilding a project's consensus rows (``models.ConsensusClaim``), which the who-says-what pages read.
+
+A claim counts once (see ``crosstab.MAJORITY_DEFINITION``):
+- **gold**: every gold claim of an adjudicated passage;
+- **majority**: on a passage without adjudication, one claim for each distinct (span, speaker, attribution,
+  perspective, stance) that at least two, and more than half, of the passage's submitted annotators marked.
+
+The rows are computed in the database by one INSERT … SELECT (GROUP BY, no Python loop over claims), in
+SQL that PostgreSQL and SQLite both run, for the whole project: the ``annotations_changed`` hook names a
+project, not a passage. Changes bump ``ConsensusState.generation``; a refresh records the generation it
+was built from, so a page knows whether what it shows is current.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotator.analytics.models import ConsensusState
+from annotator.labeling.models import AssignmentStatus
+
+log = logging.getLogger(__name__)
+
+# The passages in scope, with the document and outlet each belongs to.
+_SCOPE = """
+scope AS (
+    SELECT p.id AS passage_id, d.id AS document_id, d.source AS outlet, d.title AS title
+    FROM corpus_passage p JOIN corpus_document d ON d.id = p.document_id
+    WHERE d.project_id = %(project)s
+)"""
+
+# Submitted annotators per passage without adjudication: the majority's denominator.
+_SUBMITTED = """
+submitted AS (
+    SELECT a.passage_id, COUNT(*) AS annotators
+    FROM labeling_assignment a JOIN scope s ON s.passage_id = a.passage_id
+    WHERE a.status = %(submitted)s
+      AND NOT EXISTS (SELECT 1 FROM review_adjudication x WHERE x.passage_id = a.passage_id)
+    GROUP BY a.passage_id
+)"""
+
+# The counted claims. The majority part first collapses each annotator's duplicates of one claim (a hash
+# aggregate), then counts annotators per claim: cheaper than COUNT(DISTINCT), which forces a sort.
+_UNITS = """
+units AS (
+    SELECT 'gold' AS basis, x.passage_id, g.id AS unit_id, g.start, g."end", g.speaker_id,
+           g.attribution, g.perspective, g.stance, NULL AS agreeing, NULL AS annotators
+    FROM review_goldclaim g
+    JOIN review_adjudication x ON x.id = g.adjudication_id
+    JOIN scope s ON s.passage_id = x.passage_id
+    UNION ALL
+    SELECT 'majority', m.passage_id, m.unit_id, m.start, m."end", m.speaker_id,
+           m.attribution, m.perspective, m.stance, m.agreeing, n.annotators
+    FROM (
+        SELECT k.passage_id, k.start, k."end", k.speaker_id, k.attribution, k.perspective, k.stance,
+               COUNT(*) AS agreeing, MIN(k.claim_id) AS unit_id
+        FROM (
+            SELECT a.passage_id, a.annotator_id, c.start, c."end", c.speaker_id, c.attribution,
+                   c.perspective, c.stance, MIN(c.id) AS claim_id
+            FROM labeling_claim c
+            JOIN labeling_assignment a ON a.id = c.assignment_id
+            JOIN submitted sub ON sub.passage_id = a.passage_id
+            WHERE a.status = %(submitted)s
+            GROUP BY a.passage_id, a.annotator_id, c.start, c."end", c.speaker_id, c.attribution,
+                     c.perspective, c.stance
+        ) k
+        GROUP BY k.passage_id, k.start, k."end", k.speaker_id, k.attribution, k.perspective, k.stance
+    ) m
+    JOIN submitted n ON n.passage_id = m.passage_id
+    WHERE m.agreeing >= 2 AND m.agreeing * 2 > n.annotators
+)"""
+
+_REFRESH = f"""
+INSERT INTO analytics_consensusclaim (project_id, passage_id, document_id, basis, claim_id, start, "end",
+    speaker_id, attribution, perspective, stance, agreeing, annotators)
+WITH {_SCOPE}, {_SUBMITTED}, {_UNITS}
+SELECT %(project)s, u.passage_id, s.document_id, u.basis, u.unit_id, u.start, u."end", u.speaker_id,
+       u.attribution, u.perspective, u.stance, u.agreeing, u.annotators
+FROM units u JOIN scope s ON s.passage_id = u.passage_id"""  # noqa: S608 — constants only
+
+
+def consensus_refresh(*, project_id: int) -> ConsensusState:
+    """Rebuild the project's consensus rows from its current labels, in one transaction; returns the state.
+
+    Idempotent: when the rows are already current it does nothing. Refreshes of one project run one at a
+    time (an advisory lock on PostgreSQL), so two never interleave their delete and insert.
+    """
+    state, _ = ConsensusState.objects.get_or_create(project_id=project_id)
+    if state.current:
+        return state
+    generation = state.generation
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, project_id])
+        state.refresh_from_db()
+        if state.current:
+            return state
+        generation = state.generation
+        cursor.execute("DELETE FROM analytics_consensusclaim WHERE project_id = %s", [project_id])
+        cursor.execute(_REFRESH, {"project": project_id, "submitted": AssignmentStatus.SUBMITTED})
+        seconds = time.perf_counter() - started
+        ConsensusState.objects.filter(pk=project_id, refreshed_generation__lt=generation).update(
+            refreshed_generation=generation, refreshed_at=timezone.now(), seconds=seconds
+        )
+    state.refresh_from_db()
+    return state
+
+
+LOCK_NAMESPACE = 0x5753  # "WS": this module's advisory locks, apart from other users of pg_advisory_*
+
+
+def consensus_mark_stale(*, project_id: int) -> None:
+    """Record that the project's labels changed (one UPDATE, or the first state row)."""
+    if not ConsensusState.objects.filter(pk=project_id).update(generation=F("generation") + 1):
+        ConsensusState.objects.get_or_create(project_id=project_id)
+
+
+def consensus_changed(*, project_id: int) -> None:
+    """After annotations changed: mark the rows stale and queue their refresh; never raises (the labels
+    are saved already; the next change or page visit asks again)."""
+    from annotator.analytics.tasks import consensus_refresh_task
+
+    try:
+        consensus_mark_stale(project_id=project_id)
+        # A burst of changes queues a task each; the first to run after the delay builds the latest
+        # generation and the others find the rows current. No retry: a broker that is down must not hold
+        # up the save that called this hook (without a broker the task runs here, now).
+        consensus_refresh_task.apply_async(
+            kwargs={"project_id": project_id}, countdown=settings.AGREEMENT_REFRESH_DELAY, retry=False
+        )
+    except Exception:
+        log.exception("who-says-what rows of project %s: could not queue their refresh", project_id)
+
+
+def consensus_ensure(*, project_id: int) -> ConsensusState | None:
+    """The project's state; a project whose rows were never built (older than this feature, or whose
+    labels have not changed since) gets them queued now, built here when tasks run in-process."""
+    state = ConsensusState.objects.filter(pk=project_id).first()
+    if state is None:
+        consensus_changed(project_id=project_id)
+        state = ConsensusState.objects.filter(pk=project_id).first()
+    return state

@@ -1,0 +1,55 @@
+"""The stored counted claims follow the labels: the annotations_changed hook marks them stale and the
+refresh task (in-process without a broker) rebuilds them."""
+
+from annotator.analytics.models import ConsensusClaim, ConsensusState
+from annotator.analytics.params import Scope
+from annotator.analytics.selectors import consensus_state, who_says_what_report
+from annotator.analytics.services import consensus_mark_stale, consensus_refresh
+from annotator.labeling.models import Assignment
+from annotator.labeling.services import assignment_submit, claim_create
+from tests.integration.analytics.builders import SUN, build_who_says_what
+
+
+def test_a_submission_after_commit_rebuilds_the_counted_claims(
+    project, members, django_capture_on_commit_callbacks
+):
+    built = build_who_says_what(project, members)
+    before = ConsensusState.objects.get(pk=project.pk)
+    assert before.current and ConsensusClaim.objects.filter(project=project).count() == 6
+    # ann2 finishes A¶3 with the claim ann1 made there: two of two submitted agree, a new majority.
+    assignment = Assignment.objects.select_related("passage__document__project").get(
+        passage=built["a"][2], annotator=members["ann2"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_submit(assignment=assignment)
+    after = ConsensusState.objects.get(pk=project.pk)
+    assert after.generation == before.generation + 1 and after.current
+    assert (
+        ConsensusClaim.objects.filter(project=project, passage=built["a"][2], basis="majority").count() == 1
+    )
+
+
+def test_a_stale_report_says_so_until_refreshed(project, members):
+    built = build_who_says_what(project, members)
+    consensus_mark_stale(project_id=project.pk)
+    assignment = Assignment.objects.select_related("passage__document__project").get(
+        passage=built["b"][1], annotator=members["ann1"]
+    )
+    start = assignment.passage.text.index(SUN)
+    claim_create(assignment=assignment, start=start, end=start + len(SUN), speaker_id=None,
+                 attribution="authorial", perspective="russian", stance="favor")  # fmt: skip
+    stale = who_says_what_report(project=project, scope=Scope(), state=consensus_state(project=project))
+    assert stale["freshness"]["current"] is False and "russian" not in stale["perspectives"]
+    state = consensus_refresh(project_id=project.pk)
+    fresh = who_says_what_report(project=project, scope=Scope(), state=state)
+    assert fresh["freshness"]["current"] is True
+    assert fresh["claims"] == {"gold": 2, "majority": 4}  # ann1 alone on B¶2: still no majority
+
+
+def test_a_refresh_of_current_rows_changes_nothing(project, members):
+    build_who_says_what(project, members)
+    first = ConsensusState.objects.get(pk=project.pk)
+    ids = sorted(ConsensusClaim.objects.filter(project=project).values_list("pk", flat=True))
+    again = consensus_refresh(project_id=project.pk)
+    assert again.refreshed_at == first.refreshed_at
+    assert sorted(ConsensusClaim.objects.filter(project=project).values_list("pk", flat=True)) == ids

@@ -14,7 +14,7 @@ Every problem is a `GoldError` naming the file and the item ("000.json: claims[3
 import bisect
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -57,13 +57,16 @@ class GoldFile:
     description: str
     speakers: tuple[DemoSpeaker, ...]
     claims: tuple[DemoClaim, ...]
+    # The file as parsed, for the checks that take it so (annotator.suggestions.detector.gold).
+    data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 LABELS = ("attribution", "perspective", "stance", "target")
 
 
 def gold_read(data: str, *, file_name: str) -> GoldFile:
-    """Parse and check the shape of one gold file (types, speaker names); labels are checked on loading."""
+    """Parse one gold file, checking its shape (types, speaker names); the rules its claims must meet in
+    their article and schema are checked on loading (`gold_problems` of the detector's gold module)."""
     try:
         raw = json.loads(data)
     except json.JSONDecodeError as error:
@@ -88,6 +91,7 @@ def gold_read(data: str, *, file_name: str) -> GoldFile:
         description=str(raw.get("description") or ""),
         speakers=speakers,
         claims=claims,
+        data=raw,
     )
 
 

@@ -25,8 +25,8 @@ from annotator.corpus.services import speaker_create
 from annotator.exports.importing.selectors import speakers_known
 from annotator.labeling.models import Assignment, Claim
 from annotator.labeling.services import assignment_submit, claim_create
-from annotator.labeling.validation import claim_problems
 from annotator.review.services import adjudication_save
+from annotator.suggestions.detector.gold import gold_problems
 from annotator.web.demo.gold import DemoClaim, GoldError, GoldFile, gold_place, gold_read
 from annotator.web.demo.simulate import Choices, simulate_passage
 
@@ -187,30 +187,21 @@ def _article(project: Project, gold: GoldFile, seeds_dir: Path) -> _Article:
     document = Document.objects.filter(project=project, sha256=content_digest(records[0].text)).first()
     if document is None:
         raise GoldError(f"{gold.file_name}: document: {gold.document!r} is not imported into the project")
+    _check(project, gold, document.text)
     passages = list(
         Passage.objects.filter(document=document).select_related("document__project").order_by("position")
     )
     placed = gold_place(gold, text=document.text, passages=[(p.start, p.end) for p in passages])
-    _check_labels(project, gold, document.text)
     return _Article(gold=gold, passages=passages, placed=placed)
 
 
-def _check_labels(project: Project, gold: GoldFile, text: str) -> None:
-    """Every gold claim against the rules every claim meets (labels from the schema, speaker and
-    attribution), before anything is written, so the error names the file and the claim."""
-    for index, claim in enumerate(gold.claims):
-        problems = claim_problems(
-            passage_text=text,
-            schema=project.schema,
-            fields={
-                **_fields(claim, {}),
-                "text": claim.text,
-                "has_speaker": claim.speaker is not None,
-            },
-        )
-        if problems:
-            field_name, message = next(iter(problems.items()))
-            raise GoldError(f"{gold.file_name}: claims[{index}].{field_name}: {message}")
+def _check(project: Project, gold: GoldFile, text: str) -> None:
+    """The gold against the rules an annotator's claim meets (segmenter, span rule, schema, speakers),
+    checked before anything is written, so the error names the file and the claims."""
+    problems = gold_problems(gold.data, text, project.schema)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise GoldError(f"{gold.file_name}: {'; '.join(problems[:3])}{more}")
 
 
 def _speakers(project: Project, golds: list[GoldFile], load: DemoLoad) -> dict[str, int]:

@@ -67,3 +67,22 @@ class PassageScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score:.3f} for passage {self.passage_id}"
+
+
+class PassageLabel(models.Model):
+    """A label ("stance:against") that a submitted claim of a scored passage carries: the queue's label
+    filter is an index lookup here instead of a search through every claim of the project."""
+
+    passage = models.ForeignKey(
+        PassageScore, on_delete=models.CASCADE, related_name="labels", db_column="passage_id"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=80)
+
+    class Meta:
+        constraints = [
+            UniqueConstraint(fields=["project", "label", "passage"], name="passage_label_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} on passage {self.passage_id}"

@@ -16,8 +16,9 @@ from django.db import transaction
 from annotator.corpus.models import Passage, Project
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.review import compare
-from annotator.review.models import PassageScore
+from annotator.review.models import PassageLabel, PassageScore
 
+LABEL_FIELDS = ("attribution", "perspective", "stance")  # the labels the queue filters by
 CHUNK = 2000  # passages per round of queries: bounded memory for a project-wide rescore
 SCORED_FIELDS = ("annotators", "score", "span", "attributes", "boundary", "differences", "digest")
 _CLAIM_FIELDS = (
@@ -117,6 +118,19 @@ def _refresh(passage_ids: list[int]) -> int:
         update_conflicts=True,
         unique_fields=["passage"],
         update_fields=[*SCORED_FIELDS, "scored_at"],
+    )
+    PassageLabel.objects.filter(passage_id__in=changed).delete()
+    PassageLabel.objects.bulk_create(
+        PassageLabel(passage_id=passage_id, project_id=places[passage_id][0], label=label)
+        for passage_id in changed
+        for label in sorted(
+            {
+                f"{name}:{getattr(claim, name)}"
+                for people in claims[passage_id].values()
+                for claim in people
+                for name in LABEL_FIELDS
+            }
+        )
     )
     return len(rows)
 

@@ -15,12 +15,12 @@ from django.db.models.functions import Substr
 from annotator.corpus.models import Passage, Project, Speaker
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
 from annotator.review import compare
-from annotator.review.models import Adjudication, GoldClaim, PassageScore
+from annotator.review.models import Adjudication, GoldClaim, PassageLabel, PassageScore
+from annotator.review.scoring import LABEL_FIELDS
 
 SUBMITTED = AssignmentStatus.SUBMITTED
 STATUSES = ("open", "adjudicated", "all")
 ANY_FLAG = "any"  # the queue's flag filter: flagged for any reason
-LABEL_FIELDS = ("attribution", "perspective", "stance")
 SNIPPET_LENGTH = 220
 QUEUE_PAGE_SIZE = 50
 CLAIM_VALUES = (
@@ -173,10 +173,8 @@ def _filtered_scores(
     if label:
         scores = scores.filter(
             Exists(
-                Claim.objects.filter(
-                    _label_condition(label),
-                    assignment__passage_id=OuterRef("passage_id"),
-                    assignment__status=SUBMITTED,
+                PassageLabel.objects.filter(
+                    project=project, label__in=_labels_meant(label), passage_id=OuterRef("passage_id")
                 )
             )
         )
@@ -251,12 +249,11 @@ def queue_labels(*, project: Project) -> list[dict[str, Any]]:
     ]
 
 
-def _label_condition(label: str) -> Q:
-    """Claims carrying `label` ("field:value", or a bare value of any label field); unknown fields: none."""
-    name, _, value = label.partition(":") if ":" in label else ("", "", label)
-    if name:
-        return Q(**{name: value}) if name in LABEL_FIELDS else Q(pk__in=[])
-    return Q(attribution=value) | Q(perspective=value) | Q(stance=value)
+def _labels_meant(label: str) -> list[str]:
+    """The stored labels a filter matches: "field:value" itself, or a bare value in any label field."""
+    if ":" in label:
+        return [label] if label.partition(":")[0] in LABEL_FIELDS else []
+    return [f"{name}:{label}" for name in LABEL_FIELDS]
 
 
 def _claim_label(row: dict[str, Any]) -> compare.ClaimLabel:

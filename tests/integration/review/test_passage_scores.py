@@ -221,3 +221,19 @@ def test_the_api_pages_by_cursor_and_refuses_a_forged_one(project, members):
     assert sorted(seen) == sorted(p.pk for p in article)
     bad = api.get("/api/v1/review-queue/", {"project": project.pk, "after": "x'; drop"})
     assert bad.status_code == 400 and "after" in bad.json()
+
+
+def test_the_label_filter_follows_an_edit_after_submit(project, passages):
+    annotate(project, passages[0], {"ann1": claims(), "ann2": claims()})
+    assert review_queue(project=project, label="stance:favor").entries != []
+    assert review_queue(project=project, label="russian").entries == []
+    first = own_claims(passages[0], "ann2")[0]
+    with no_agreement_refresh():
+        claim_update(claim=first, version=first.version, perspective="russian")
+    (entry,) = review_queue(project=project, label="perspective:russian").entries
+    assert entry.passage_id == passages[0].pk
+    assert review_queue(project=project, label="russian").counts["reviewable"] == 1
+    edited = own_claims(passages[0], "ann2")
+    with no_agreement_refresh():
+        claim_update(claim=edited[0], version=edited[0].version, perspective="us_western")
+    assert review_queue(project=project, label="russian").entries == []

@@ -169,3 +169,22 @@ def perspective_shares(reports: Sequence[Mapping[str, Any]]) -> list[dict[str, A
         )
         rows.append({"perspective": p, "label": label, "cells": cells})
     return rows
+
+
+def perspective_summary(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per perspective: claims (gold, majority) and the shares of direct, indirect and authorial claims —
+    the compact table of the export page."""
+    rows = []
+    for p in report["perspectives"]:
+        voice = [r for r in report["voice"] if r["perspective"] == p]
+        shares = {r["attribution"]: r["share"] for r in voice}
+        rows.append(
+            {
+                "perspective": p,
+                "label": report["labels"]["perspective"].get(p, p),
+                "gold": sum(r["claims"]["gold"] for r in voice),
+                "majority": sum(r["claims"]["majority"] for r in voice),
+                "shares": [round(100 * shares.get(a, 0.0)) for a in ATTRIBUTIONS],
+            }
+        )
+    return rows

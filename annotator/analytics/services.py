@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,6 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.analytics.models import ConsensusState
+from annotator.analytics.params import Scope
+from annotator.corpus.models import Project
 from annotator.labeling.models import AssignmentStatus
 
 log = logging.getLogger(__name__)
@@ -75,10 +78,13 @@ units AS (
     WHERE m.agreeing >= 2 AND m.agreeing * 2 > n.annotators
 )"""
 
+# The common table expressions that define the counted claims (`units`) of project %(project)s.
+COUNTED_CLAIMS = f"WITH {_SCOPE}, {_SUBMITTED}, {_UNITS}"
+
 _REFRESH = f"""
 INSERT INTO analytics_consensusclaim (project_id, passage_id, document_id, basis, claim_id, start, "end",
     speaker_id, attribution, perspective, stance, agreeing, annotators)
-WITH {_SCOPE}, {_SUBMITTED}, {_UNITS}
+{COUNTED_CLAIMS}
 SELECT %(project)s, u.passage_id, s.document_id, u.basis, u.unit_id, u.start, u."end", u.speaker_id,
        u.attribution, u.perspective, u.stance, u.agreeing, u.annotators
 FROM units u JOIN scope s ON s.passage_id = u.passage_id"""  # noqa: S608 — constants only
@@ -146,3 +152,12 @@ def consensus_ensure(*, project_id: int) -> ConsensusState | None:
         consensus_changed(project_id=project_id)
         state = ConsensusState.objects.filter(pk=project_id).first()
     return state
+
+
+def who_says_what_current(*, project: Project, scope: Scope | None = None) -> dict[str, Any]:
+    """The report by outlet (or ``scope``) as plain data, for the dataset card and the export page; its
+    rows are built first when the project never had them."""
+    from annotator.analytics.selectors import who_says_what_report
+
+    state = consensus_ensure(project_id=project.pk)
+    return who_says_what_report(project=project, scope=scope or Scope(), state=state)

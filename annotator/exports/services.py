@@ -21,6 +21,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from annotator.agreement.models import RunStatus
+from annotator.analytics.services import who_says_what_current
 from annotator.corpus.models import Project
 from annotator.exports import formats
 from annotator.exports.formats.records import PassageRecord
@@ -161,6 +162,7 @@ def _hf_zip(project: Project, records: Iterable[PassageRecord]) -> Iterator[byte
             schema_version=project.schema_version,
             agreement=agreement,
             project_name=project.name,
+            who_says_what=who_says_what_current(project=project),
         )
         yield from _zip_stream(root, arcroot=f"{project.slug}-dataset")
 
@@ -248,6 +250,7 @@ def export_to_folder(*, project: Project, filters: ExportFilters, folder: Path) 
         schema_version=project.schema_version,
         agreement=latest_agreement(project=project),
         project_name=project.name,
+        who_says_what=who_says_what_current(project=project),
     )
 
 

@@ -188,6 +188,43 @@ def _schema_version_line(schema_version: int | None) -> str:
     return f"The labels follow version {schema_version} of the project's label schema.\n\n"
 
 
+def _who_says_what_markdown(report: Mapping[str, Any] | None) -> str:
+    """Claims per outlet and perspective, and the voice of each perspective, from the report's rows."""
+    if not report or not report.get("perspectives"):
+        return "No claim counts yet (no passage adjudicated or agreed on by a majority of its annotators)."
+    names = report.get("labels", {}).get("perspective", {})
+    perspectives = list(report["perspectives"])
+    header = " | ".join(_md(names.get(p, p)) for p in perspectives)
+    cells: dict[tuple[str, str], Mapping[str, Any]] = {
+        (row["group"], row["perspective"]): row for row in report.get("speakers_per_group", [])
+    }
+    lines = [f"| outlet | {header} |", "|---|" + "---:|" * len(perspectives)]
+    for group in report.get("groups", []):
+        values = []
+        for p in perspectives:
+            row = cells.get((group["key"], p))
+            claims = row["claims"] if row else {"gold": 0, "majority": 0}
+            speakers = row["distinct_speakers"] if row else 0
+            values.append(f"{claims['gold'] + claims['majority']} ({speakers} speakers)")
+        lines.append(f"| {_md(group['label'])} | {' | '.join(values)} |")
+    voice = {(row["perspective"], row["attribution"]): row["share"] for row in report.get("voice", [])}
+    voice_lines = ["| perspective | direct quote | indirect | authorial |", "|---|---:|---:|---:|"]
+    for p in perspectives:
+        shares = " | ".join(f"{voice.get((p, a), 0.0):.0%}" for a in ("direct", "indirect", "authorial"))
+        voice_lines.append(f"| {_md(names.get(p, p))} | {shares} |")
+    total = report.get("claims", {"gold": 0, "majority": 0})
+    freshness = report.get("freshness") or {}
+    stale = "" if freshness.get("current", True) else " They were being refreshed when this card was written."
+    return (
+        f"{_md(report.get('definition', ''))}\n\n"
+        f"{total['gold']} gold and {total['majority']} majority claims count.{stale}\n\n"
+        "Claims per outlet and perspective (distinct speakers in brackets):\n\n"
+        + "\n".join(lines)
+        + "\n\nVoice: the share of each perspective's claims in the speaker's own words, paraphrased, or in "
+        "the author's voice:\n\n" + "\n".join(voice_lines)
+    )
+
+
 def _card(
     project_name: str,
     schema: Mapping[str, Any],
@@ -195,6 +232,7 @@ def _card(
     counts: _Counts,
     seed: int,
     schema_version: int | None = None,
+    who_says_what: Mapping[str, Any] | None = None,
 ) -> str:
     present = [name for name in SPLITS if counts.passages[name]]
     name = " ".join(project_name.split()) or "Annotated claims"
@@ -261,6 +299,10 @@ splits; the split sizes are therefore close to, not exactly, the requested share
 ## Agreement
 
 {agreement_md}
+
+## Who says what
+
+{_who_says_what_markdown(who_says_what)}
 """
 
 
@@ -274,6 +316,7 @@ def _chunks(
     split_seed: int,
     splits: Sequence[float],
     schema_version: int | None = None,
+    who_says_what: Mapping[str, Any] | None = None,
 ) -> Iterator[tuple[str, str]]:
     _check_splits(splits)
     for record in records:
@@ -283,7 +326,7 @@ def _chunks(
         counts.claims[split] += len(row["claims"])
         counts.documents[split].add(record["document_id"])
         yield f"data/{split}.jsonl", dumps(row) + "\n"
-    yield CARD, _card(project_name, schema, agreement, counts, split_seed, schema_version)
+    yield CARD, _card(project_name, schema, agreement, counts, split_seed, schema_version, who_says_what)
 
 
 def hf_dataset_files(
@@ -295,17 +338,19 @@ def hf_dataset_files(
     split_seed: int = 0,
     splits: Sequence[float] = (0.8, 0.1, 0.1),
     schema_version: int | None = None,
+    who_says_what: Mapping[str, Any] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield ``(relative_path, chunk)`` pairs; appending each chunk to its path builds the dataset folder.
 
     One JSON line per passage goes to ``data/<split>.jsonl`` (split by ``split_of``); ``README.md`` comes
     last, in one chunk, when the counts are known. Each line's ``claims`` are the gold claims where the
-    passage was adjudicated, else every annotator's claims.
+    passage was adjudicated, else every annotator's claims. ``who_says_what``: the project's who-says-what
+    report as plain data (annotator.analytics), summarised in the card.
     """
     _check_splits(splits)  # now, not when the first chunk is asked for
     return _chunks(
         records, _Counts(), schema=schema, agreement=agreement, project_name=project_name,
-        split_seed=split_seed, splits=splits, schema_version=schema_version,
+        split_seed=split_seed, splits=splits, schema_version=schema_version, who_says_what=who_says_what,
     )  # fmt: skip
 
 
@@ -319,6 +364,7 @@ def write_hf_dataset(
     split_seed: int = 0,
     splits: Sequence[float] = (0.8, 0.1, 0.1),
     schema_version: int | None = None,
+    who_says_what: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write ``hf_dataset_files`` into ``folder`` (created; must be empty) and return the counts per split.
 
@@ -332,7 +378,7 @@ def write_hf_dataset(
     try:
         for path, chunk in _chunks(
             records, counts, schema=schema, agreement=agreement, project_name=project_name,
-            split_seed=split_seed, splits=splits, schema_version=schema_version,
+            split_seed=split_seed, splits=splits, schema_version=schema_version, who_says_what=who_says_what,
         ):  # fmt: skip
             if path not in files:
                 target = folder / path

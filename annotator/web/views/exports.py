@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from annotator.analytics.figures import perspective_summary
+from annotator.analytics.services import who_says_what_current
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project, Role
 from annotator.corpus.selectors import project_members
@@ -61,6 +63,7 @@ def _page(
         "preview_token": preview_token,
         "posted": request.POST if request.method == "POST" else {},
         "page_config": {"project": project.pk, "api": "/api/v1/"},
+        "who_says_what": perspective_summary(who_says_what_current(project=project)),
     }
     return render(request, "exports.html", context, status=status)
 

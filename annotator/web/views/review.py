@@ -26,6 +26,8 @@ from annotator.review.selectors import (
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
 
+DOCUMENT_CHOICES = 200
+
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[(s, s.capitalize()) for s in STATUSES], required=False)
@@ -70,7 +72,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "filter_query": _filter_query(request, without=("after",)),
             "next_query": _filter_query(request, without=("after", "status")),
             "statuses": STATUSES,
-            "documents": project.documents.order_by("id").values("id", "title"),
+            # A list to choose from while it is short; past that, the document's number (the project page
+            # finds it by title): a select of thousands of titles is neither usable nor cheap to send.
+            "documents": list(project.documents.order_by("id").values("id", "title")[: DOCUMENT_CHOICES + 1]),
+            "document_choices": DOCUMENT_CHOICES,
             "annotators": project_members(project=project, role=Role.ANNOTATOR),
             "labels": queue_labels(project=project),
             "any_flag": ANY_FLAG,

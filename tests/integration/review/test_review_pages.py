@@ -122,3 +122,22 @@ def test_each_page_runs_a_fixed_number_of_queries(reviewer, project, members, pa
     with CaptureQueriesContext(connection) as large:
         assert reviewer.get(reverse(page, args=args(few))).status_code == 200
     assert len(small) == len(large)
+
+
+def test_a_project_of_many_documents_filters_the_queue_by_document_number(reviewer, project):
+    from annotator.corpus.readers import ArticleRecord
+    from annotator.corpus.services import documents_import
+
+    documents_import(
+        project=project,
+        records=[
+            ArticleRecord(title=f"Brief {n}", text=f"Brief {n}\n\nOnly paragraph {n}.") for n in range(201)
+        ],
+    )
+    passages = disagreeing(project, "Long read", 2)
+    page = reviewer.get(reverse("review-queue", args=[project.slug])).content.decode()
+    assert '<select name="document">' not in page and 'type="number" name="document"' in page
+    filtered = reviewer.get(
+        reverse("review-queue", args=[project.slug]), {"document": passages[0].document_id, "status": "all"}
+    ).content.decode()
+    assert sorted(map(int, re.findall(r'data-passage="(\d+)"', filtered))) == sorted(p.pk for p in passages)

@@ -481,8 +481,8 @@ function renderPassage() {
     const covering = piece.spans.filter((s) => s.claim).sort((a, b) => (b.end - b.start) - (a.end - a.start));
     const inMention = piece.spans.some((s) => s.mention);
     const proposals = piece.spans.filter((s) => s.suggestion).map((s) => s.suggestion);
-    if (!covering.length && !inMention && !proposals.length) {
-      nodes.push(document.createTextNode(text));
+    if (!covering.length && !inMention) {
+      nodes.push(proposals.length ? suggestedSpan(text, proposals) : document.createTextNode(text));
       continue;
     }
     const mark = document.createElement("mark");
@@ -503,16 +503,27 @@ function renderPassage() {
       mark.classList.add("plain");
     }
     if (inMention) mark.classList.add("mention");
-    if (proposals.length) {
-      // Dashed outline, no fill: a suggestion is not a claim until the annotator accepts it.
-      mark.classList.add("suggested");
-      mark.dataset.suggestions = proposals.map((s) => s.id).join(" ");
-      if (proposals.some((s) => state.suggestions.isCurrent(s.id))) mark.classList.add("suggested-current");
-      if (!covering.length) mark.title = proposals.map((s) => state.suggestions.describe(s)).join("\n");
-    }
+    markSuggested(mark, proposals);
     nodes.push(mark);
   }
   passage.replaceChildren(...nodes);
+}
+
+// A suggestion alone is a <span>, not a <mark>: marks stand for the annotator's own claims and mentions.
+function suggestedSpan(text, proposals) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  span.title = proposals.map((s) => state.suggestions.describe(s)).join("\n");
+  markSuggested(span, proposals);
+  return span;
+}
+
+function markSuggested(element, proposals) {
+  if (!proposals.length) return;
+  // Dashed outline, no fill: a suggestion is not a claim until the annotator accepts it.
+  element.classList.add("suggested");
+  element.dataset.suggestions = proposals.map((s) => s.id).join(" ");
+  if (proposals.some((s) => state.suggestions.isCurrent(s.id))) element.classList.add("suggested-current");
 }
 
 function describe(claim) {
@@ -902,7 +913,7 @@ function onPointerUp(event) {
     if (takeSelection()) return;
     const mark = event.target.closest && event.target.closest("#passage mark[data-claims]");
     if (mark) clickClaims(mark.dataset.claims.split(" ").map(Number));
-    const proposal = !mark && event.target.closest && event.target.closest("#passage mark[data-suggestions]");
+    const proposal = !mark && event.target.closest && event.target.closest("#passage [data-suggestions]");
     if (proposal) focusSuggestion(Number(proposal.dataset.suggestions.split(" ")[0]));
   }, 0);
 }

@@ -20,12 +20,12 @@ from annotator.analytics.params import CLAIM_PAGE, DOCUMENT_PAGE, ClaimFilter, S
 from annotator.corpus.models import Project
 from annotator.labeling.models import AssignmentStatus
 
-# Each counted claim with its document, group and speaker type; `voice` says whose words they are.
+# Each counted claim with its document and speaker type (`voice` says whose words they are): the rows
+# the claims list filters and pages.
 _LABELLED = """
 labelled AS (
     SELECT c.basis, c.passage_id, c.claim_id, c.start, c."end", c.speaker_id, c.attribution,
-           c.perspective, c.stance, c.agreeing, c.annotators, c.document_id, d.source AS outlet,
-           d.title, {group_key} AS group_key,
+           c.perspective, c.stance, c.agreeing, c.annotators, c.document_id, d.source AS outlet, d.title,
            CASE WHEN c.attribution = 'authorial' THEN 'author'
                 WHEN sp.id IS NULL THEN 'unnamed' ELSE 'speaker' END AS voice,
            COALESCE(sp.affiliation, '') AS affiliation, COALESCE(sp.kind, '') AS kind,
@@ -36,31 +36,47 @@ labelled AS (
     WHERE c.project_id = %(project)s {conditions}
 )"""
 
-# Two aggregates over the same labelled claims in one statement: the cells at the finest grain the page
-# needs (everything else is a sum of them), and distinct speakers per group and perspective (not a sum).
+# The counted claims grouped on narrow columns first (ids and short codes: a cheap hash aggregate over
+# every row); speaker types are joined onto those few groups afterwards.
+_GROUPED = """
+grouped AS (
+    SELECT {group_key} AS group_key, MAX({title}) AS title, c.speaker_id, c.attribution, c.perspective,
+           c.stance,
+           SUM(CASE WHEN c.basis = 'gold' THEN 1 ELSE 0 END) AS gold,
+           SUM(CASE WHEN c.basis = 'majority' THEN 1 ELSE 0 END) AS majority
+    FROM analytics_consensusclaim c
+    JOIN corpus_document d ON d.id = c.document_id
+    WHERE c.project_id = %(project)s {conditions}
+    GROUP BY 1, c.speaker_id, c.attribution, c.perspective, c.stance
+)"""
+
+# Two aggregates over the groups in one statement: the cells at the finest grain the page needs
+# (everything else is a sum of them), and distinct speakers per group and perspective (not a sum).
 _COUNTS = """
-SELECT 'cell' AS part, group_key, MAX(title) AS title, voice, affiliation, kind, perspective, stance,
-       attribution, SUM(CASE WHEN basis = 'gold' THEN 1 ELSE 0 END) AS gold,
-       SUM(CASE WHEN basis = 'majority' THEN 1 ELSE 0 END) AS majority, NULL AS speakers
-FROM labelled
-GROUP BY group_key, voice, affiliation, kind, perspective, stance, attribution
+SELECT 'cell' AS part, g.group_key, MAX(g.title) AS title,
+       CASE WHEN g.attribution = 'authorial' THEN 'author'
+            WHEN sp.id IS NULL THEN 'unnamed' ELSE 'speaker' END AS voice,
+       COALESCE(sp.affiliation, '') AS affiliation, COALESCE(sp.kind, '') AS kind,
+       g.perspective, g.stance, g.attribution, SUM(g.gold) AS gold, SUM(g.majority) AS majority,
+       NULL AS speakers
+FROM grouped g LEFT JOIN corpus_speaker sp ON sp.id = g.speaker_id
+GROUP BY 2, 4, 5, 6, g.perspective, g.stance, g.attribution
 UNION ALL
-SELECT 'speakers', group_key, NULL, NULL, NULL, NULL, perspective, NULL, NULL,
-       SUM(CASE WHEN basis = 'gold' THEN 1 ELSE 0 END), SUM(CASE WHEN basis = 'majority' THEN 1 ELSE 0 END),
-       COUNT(DISTINCT speaker_id)
-FROM labelled
+SELECT 'speakers', group_key, NULL, NULL, NULL, NULL, perspective, NULL, NULL, SUM(gold), SUM(majority),
+       SUM(CASE WHEN speaker_id IS NULL THEN 0 ELSE 1 END)
+FROM (
+    SELECT group_key, perspective, speaker_id, SUM(gold) AS gold, SUM(majority) AS majority
+    FROM grouped
+    GROUP BY group_key, perspective, speaker_id
+) per_speaker
 GROUP BY group_key, perspective
 ORDER BY 1, 2, 4, 5, 6, 7, 8, 9"""
 
 # Passages in scope by what counts on them, and (grouping by document) where the next page starts.
 _COVERAGE = """
 SELECT COUNT(*) AS passages,
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM review_adjudication x WHERE x.passage_id = p.id)
-                THEN 1 ELSE 0 END) AS adjudicated,
-       SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM review_adjudication x WHERE x.passage_id = p.id)
-                 AND (SELECT COUNT(*) FROM labeling_assignment a
-                      WHERE a.passage_id = p.id AND a.status = %(submitted)s) >= 2
-                THEN 1 ELSE 0 END) AS with_majority,
+       SUM(CASE WHEN x.passage_id IS NOT NULL THEN 1 ELSE 0 END) AS adjudicated,
+       SUM(CASE WHEN x.passage_id IS NULL AND n.submitted >= 2 THEN 1 ELSE 0 END) AS with_majority,
        (SELECT CASE WHEN EXISTS (
                     SELECT 1 FROM corpus_document d WHERE d.project_id = %(project)s AND d.id > last.id
                 ) THEN last.id END
@@ -68,7 +84,17 @@ SELECT COUNT(*) AS passages,
                 SELECT d.id FROM corpus_document d WHERE d.project_id = %(project)s AND d.id > %(after)s
                 ORDER BY d.id LIMIT %(page)s) page) last
        ) AS next_after
-FROM corpus_passage p JOIN corpus_document d ON d.id = p.document_id
+FROM corpus_passage p
+JOIN corpus_document d ON d.id = p.document_id
+LEFT JOIN review_adjudication x ON x.passage_id = p.id
+LEFT JOIN (
+    SELECT a.passage_id, COUNT(*) AS submitted
+    FROM labeling_assignment a
+    JOIN corpus_passage ap ON ap.id = a.passage_id
+    JOIN corpus_document ad ON ad.id = ap.document_id
+    WHERE ad.project_id = %(project)s AND a.status = %(submitted)s
+    GROUP BY a.passage_id
+) n ON n.passage_id = p.id
 WHERE d.project_id = %(project)s {conditions}"""
 
 _CLAIMS = """
@@ -107,7 +133,7 @@ def _group_key(scope: Scope) -> str:
         return "d.source"
     # Grouped by document, only one page of documents gets a group of its own; the others still count
     # in the project-wide figures (voice, speaker types) under a NULL group the report leaves out.
-    return "CASE WHEN d.id > %(after)s AND d.id <= %(page_end)s THEN CAST(d.id AS TEXT) END"
+    return "CASE WHEN d.id > %(after)s AND d.id <= %(page_end)s THEN d.id END"
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -138,8 +164,13 @@ def who_says_what_counts(*, project: Project, scope: Scope) -> Counts:
     coverage = _fetch(_COVERAGE.format(conditions=conditions), params)[0]
     # The last document of this page (the coverage query found it): groups stop there.
     params["page_end"] = coverage["next_after"] or 2**62
-    labelled = _LABELLED.format(group_key=_group_key(scope), conditions=conditions)
-    rows = _fetch(f"WITH {labelled} {_COUNTS}", params)
+    # Titles only name document groups; carrying them on every row would only widen the aggregate.
+    title = "d.title" if scope.by == "document" else "NULL"
+    grouped = _GROUPED.format(group_key=_group_key(scope), title=title, conditions=conditions)
+    rows = _fetch(f"WITH {grouped} {_COUNTS}", params)
+    for row in rows:  # a document id groups as a number; keys are text in the report
+        if row["group_key"] is not None:
+            row["group_key"] = str(row["group_key"])
     cells = [row for row in rows if row["part"] == "cell"]
     speakers = [row for row in rows if row["part"] == "speakers"]
     return Counts(cells=cells, speakers=speakers, coverage=coverage)
@@ -165,7 +196,7 @@ def who_says_what_claims(*, project: Project, claim_filter: ClaimFilter) -> list
             " OR (labelled.passage_id = %(after_passage)s AND labelled.claim_id > %(after_claim)s))"
         )
     params["limit"] = CLAIM_PAGE + 1
-    labelled = _LABELLED.format(group_key="NULL", conditions=document_conditions)
+    labelled = _LABELLED.format(conditions=document_conditions)
     return _fetch(f"WITH {labelled} " + _CLAIMS.format(conditions=" AND ".join(conditions)), params)
 
 

@@ -110,6 +110,10 @@ def consensus_refresh(*, project_id: int) -> ConsensusState:
         generation = state.generation
         cursor.execute("DELETE FROM analytics_consensusclaim WHERE project_id = %s", [project_id])
         cursor.execute(_REFRESH, {"project": project_id, "submitted": AssignmentStatus.SUBMITTED})
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the next report plans for the table as it was (nested loops over
+            # what the planner thinks is one row); ANALYZE samples, so this stays cheap at any size.
+            cursor.execute("ANALYZE analytics_consensusclaim")
         seconds = time.perf_counter() - started
         ConsensusState.objects.filter(pk=project_id, refreshed_generation__lt=generation).update(
             refreshed_generation=generation, refreshed_at=timezone.now(), seconds=seconds

@@ -1,11 +1,15 @@
 """suggestions_detect on PostgreSQL: rows in passage offsets, idempotent re-runs, detector versions."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from annotator.corpus.models import Passage
+from annotator.corpus.importing import import_path
+from annotator.corpus.models import Document, Passage
 from annotator.corpus.services import speaker_create
 from annotator.labeling.models import Claim, ClaimOrigin
 from annotator.labeling.services import claim_create
@@ -183,3 +187,22 @@ class _Out:
 
     def flush(self) -> None:
         pass
+
+
+def test_detection_runs_the_same_queries_for_a_short_and_a_long_article(article, project):
+    seed = sorted((Path(__file__).resolve().parents[3] / "seeds").glob("*.txt"))[0]
+    import_path(project=project, path=seed)  # nothing commits in this test: its suggestions are not made yet
+    long = Document.objects.exclude(pk=article.pk).get(project=project)
+    Suggestion.objects.all().delete()
+    counts = []
+    for document in (article, long):
+        with CaptureQueriesContext(connection) as captured:
+            outcome = suggestions_detect(document=document)
+        assert outcome.added >= 4 and outcome.removed == outcome.updated == 0
+        counts.append(len(captured))
+    # speakers; in one transaction: the document's lock, its passages, their rows, the insert
+    assert counts[0] == counts[1] <= 8
+    assert (
+        Suggestion.objects.filter(passage__document=long).count()
+        > 4 * Suggestion.objects.filter(passage__document=article).count()
+    )

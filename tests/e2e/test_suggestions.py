@@ -164,3 +164,19 @@ def test_the_help_lists_the_suggestion_keys(login, live_server, talk):
     expect(row).to_contain_text("u Shift+U next / previous suggestion")
     expect(row).to_contain_text("y accept the suggestion")
     expect(row).to_contain_text("x dismiss the suggestion")
+
+
+def test_x_dismisses_the_focused_suggestion_and_u_moves_on_to_the_next(login, live_server, talk):
+    first = Suggestion.objects.get(text__startswith="This is a turning point")
+    second = Suggestion.objects.get(text__startswith="We will watch it closely")
+    page = login("ann1")
+    open_assignment(page, live_server, talk, assignment_on("ann1", first))
+    expect(page.locator("#suggestion-list li")).to_have_count(2)
+    page.keyboard.press("U")  # backwards from nothing: the last one
+    expect(page.locator("#passage .suggested-current")).to_have_text(second.text)
+    page.keyboard.press("u")  # and round to the first
+    expect(page.locator("#passage .suggested-current")).to_have_text(first.text)
+    page.keyboard.press("x")
+    expect(page.locator("#suggestion-list li")).to_have_count(1)
+    expect(page.locator("#passage .suggested-current")).to_have_text(second.text)  # the next one in focus
+    assert list(SuggestionDismissal.objects.values_list("suggestion_id", flat=True)) == [first.pk]

@@ -9,6 +9,7 @@ from annotator.agreement.models import RunStatus
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.labeling.models import Claim
 from annotator.review.services import adjudication_save
+from tests.e2e.test_accessibility import findings
 from tests.integration.agreement.annotations import accept_suggestions, annotate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,6 +114,7 @@ def test_figures_with_and_without_accepted_suggestions_stand_side_by_side(
     assert shares.count() == 3
     assert shares.nth(0).locator("td").all_inner_texts()[2] == str(counts["annotators"][0]["suggested"])
     page.locator("#suggestions").screenshot(path=str(output_dir / "dashboard-suggestions.png"))
+    assert findings(page) == set()  # axe: the coloured cells keep their contrast, the page one <h1>
 
 
 def test_a_run_in_progress_shows_its_progress_and_the_page_updates_when_it_is_done(

@@ -40,8 +40,7 @@ labelled AS (
 # every row); speaker types are joined onto those few groups afterwards.
 _GROUPED = """
 grouped AS (
-    SELECT {group_key} AS group_key, MAX({title}) AS title, c.speaker_id, c.attribution, c.perspective,
-           c.stance,
+    SELECT {group_key} AS group_key, c.speaker_id, c.attribution, c.perspective, c.stance,
            SUM(CASE WHEN c.basis = 'gold' THEN 1 ELSE 0 END) AS gold,
            SUM(CASE WHEN c.basis = 'majority' THEN 1 ELSE 0 END) AS majority
     FROM analytics_consensusclaim c
@@ -53,13 +52,13 @@ grouped AS (
 # Two aggregates over the groups in one statement: the cells at the finest grain the page needs
 # (everything else is a sum of them), and distinct speakers per group and perspective (not a sum).
 _COUNTS = """
-SELECT 'cell' AS part, g.group_key, MAX(g.title) AS title,
+SELECT 'cell' AS part, g.group_key, MAX({title}) AS title,
        CASE WHEN g.attribution = 'authorial' THEN 'author'
             WHEN sp.id IS NULL THEN 'unnamed' ELSE 'speaker' END AS voice,
        COALESCE(sp.affiliation, '') AS affiliation, COALESCE(sp.kind, '') AS kind,
        g.perspective, g.stance, g.attribution, SUM(g.gold) AS gold, SUM(g.majority) AS majority,
        NULL AS speakers
-FROM grouped g LEFT JOIN corpus_speaker sp ON sp.id = g.speaker_id
+FROM grouped g LEFT JOIN corpus_speaker sp ON sp.id = g.speaker_id {title_join}
 GROUP BY 2, 4, 5, 6, g.perspective, g.stance, g.attribution
 UNION ALL
 SELECT 'speakers', group_key, NULL, NULL, NULL, NULL, perspective, NULL, NULL, SUM(gold), SUM(majority),
@@ -164,10 +163,14 @@ def who_says_what_counts(*, project: Project, scope: Scope) -> Counts:
     coverage = _fetch(_COVERAGE.format(conditions=conditions), params)[0]
     # The last document of this page (the coverage query found it): groups stop there.
     params["page_end"] = coverage["next_after"] or 2**62
-    # Titles only name document groups; carrying them on every row would only widen the aggregate.
-    title = "d.title" if scope.by == "document" else "NULL"
-    grouped = _GROUPED.format(group_key=_group_key(scope), title=title, conditions=conditions)
-    rows = _fetch(f"WITH {grouped} {_COUNTS}", params)
+    # Titles only name document groups: joined onto the groups, never carried through the aggregate.
+    by_document = scope.by == "document"
+    counts = _COUNTS.format(
+        title="td.title" if by_document else "NULL",
+        title_join="LEFT JOIN corpus_document td ON td.id = g.group_key" if by_document else "",
+    )
+    grouped = _GROUPED.format(group_key=_group_key(scope), conditions=conditions)
+    rows = _fetch(f"WITH {grouped} {counts}", params)
     for row in rows:  # a document id groups as a number; keys are text in the report
         if row["group_key"] is not None:
             row["group_key"] = str(row["group_key"])

@@ -124,6 +124,14 @@ def test_the_command_prints_both_columns_and_the_shares(small, members, accepted
     assert ann1.split()[-2:] == ["6", f"{share:.0%}"]
 
 
+def test_the_json_of_the_command_carries_the_section(small, accepted, capsys):
+    call_command("agreement", "--project", small.slug, "--json", "--n-boot", str(N_BOOT))
+    printed = json.loads(capsys.readouterr().out)
+    run = AgreementRun.objects.get(pk=printed["run"]["id"])
+    assert printed["without_suggestions"] == run.results["without_suggestions"]
+    assert printed["run"]["reused_from"] == accepted[1].pk  # nothing changed since the fixture's run
+
+
 def test_the_command_prints_no_comparison_without_suggestions(small, capsys):
     call_command("agreement", "--project", small.slug, "--n-boot", "0")
     assert "accepted suggestions" not in capsys.readouterr().out

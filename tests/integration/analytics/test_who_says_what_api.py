@@ -11,14 +11,8 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from annotator.corpus.models import Document
-from tests.integration.analytics.builders import build_who_says_what
 
 URL = "/api/v1/projects/summits/who-says-what/"
-
-
-@pytest.fixture
-def built(project, members):
-    return build_who_says_what(project, members)
 
 
 @pytest.fixture

@@ -6,14 +6,9 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from tests.integration.analytics.builders import add_agreed_articles, build_who_says_what
+from tests.integration.analytics.builders import add_agreed_articles
 
 PAGE = "/projects/summits/who-says-what/"
-
-
-@pytest.fixture
-def built(project, members):
-    return build_who_says_what(project, members)
 
 
 @pytest.fixture

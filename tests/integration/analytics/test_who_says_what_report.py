@@ -4,12 +4,6 @@ import pytest
 
 from annotator.analytics.params import ClaimFilter, Scope
 from annotator.analytics.selectors import claims_page, consensus_state, who_says_what_report
-from tests.integration.analytics.builders import build_who_says_what
-
-
-@pytest.fixture
-def built(project, members):
-    return build_who_says_what(project, members)
 
 
 def report_of(project, scope: Scope) -> dict:

@@ -112,3 +112,11 @@ def test_hostile_outlet_and_speaker_names_are_escaped(researcher, built, project
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     listed = researcher.get(PAGE + "claims/", {"stance": "favor"}).content.decode()
     assert "<img src=x" not in listed and "&lt;img src=x onerror=" in listed
+
+
+def test_the_page_says_when_its_figures_are_being_recounted(researcher, built, project):
+    from annotator.analytics.services import consensus_mark_stale
+
+    assert "Counted from the labels as of" in researcher.get(PAGE).content.decode()
+    consensus_mark_stale(project_id=project.pk)
+    assert "Being recounted after recent changes" in researcher.get(PAGE).content.decode()

@@ -58,13 +58,16 @@ def series_fills(keys: Sequence[str], colours: dict[str, str | None]) -> dict[st
 
 
 def _with_desc(svg: str, desc: str) -> str:
-    """The chart with a <desc> after its <title>, for screen readers."""
-    head, _, tail = svg.partition("</title>")
+    """The chart with a <desc> after its <title>, for screen readers, as a named group: an image's
+    content is hidden from assistive technology, and these charts hold links."""
+    head, _, tail = svg.replace(' role="img" ', ' role="group" ', 1).partition("</title>")
     return f"{head}</title><desc>{escape(desc)}</desc>{tail}"
 
 
 def _link(href: str, tip: str, inner: str) -> str:
-    return f'<a href="{escape(href)}" aria-label="{escape(tip)}"><title>{escape(tip)}</title>{inner}</a>'
+    # The <title> names the link (and is its tooltip); an aria-label would have to repeat the count drawn
+    # inside, or screen-reader users hear a name that does not match what sighted users see.
+    return f'<a href="{escape(href)}"><title>{escape(tip)}</title>{inner}</a>'
 
 
 def _legend(series: Sequence[Series], y: float, width: float) -> tuple[list[str], float]:

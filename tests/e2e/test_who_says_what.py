@@ -23,9 +23,9 @@ def test_a_bar_segment_leads_to_its_claim_highlighted_in_the_passage(login, live
     page.wait_for_url("**/who-says-what/")
     assert page.locator("#wsw-summary").inner_text().startswith("6 claims counted")
     bars = page.locator("#chart-bars svg")
-    assert bars.get_attribute("role") == "img"
-    segment = bars.locator('a[aria-label^="Wire A · Chinese"]')
-    assert segment.get_attribute("aria-label").startswith("Wire A · Chinese: 2 claims (1 gold, 1 majority)")
+    assert bars.get_attribute("role") == "group"  # an "img" would hide the links inside it
+    segment = bars.get_by_role("link", name="Wire A · Chinese: 2 claims (1 gold, 1 majority)")
+    assert segment.count() == 1
     segment.locator("rect").click()
     page.wait_for_url("**/who-says-what/claims/?outlet=Wire+A&perspective=chinese")
     claims = page.locator("#wsw-claims > li")
@@ -49,3 +49,17 @@ def test_compare_two_outlets_from_the_page(login, live_server, built):
     page.wait_for_url("**/who-says-what/compare/**")
     assert page.locator("h1").inner_text() == "Wire A and (no outlet), side by side"
     assert page.locator("#a-chart-bars svg").count() == 1 and page.locator("#b-chart-bars svg").count() == 1
+
+
+def test_the_pages_have_no_serious_accessibility_finding(login, live_server, built):
+    from tests.e2e.test_accessibility import findings  # the axe-core run every page passes
+
+    page = login("res")
+    base = f"{live_server.url}/projects/summits/who-says-what/"
+    failures = {}
+    for path in ("", "?by=document", "compare/?a=Wire+A&b=", "claims/?outlet=Wire+A&perspective=chinese"):
+        page.goto(base + path)
+        found = findings(page)
+        if found:
+            failures[path] = sorted(found)
+    assert failures == {}

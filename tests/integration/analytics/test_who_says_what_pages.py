@@ -40,7 +40,7 @@ def test_the_page_draws_the_three_charts_and_states_the_definition(researcher, b
 def test_every_chart_link_leads_to_as_many_claims_as_it_counts(researcher, built):
     html = researcher.get(PAGE).content.decode()
     # Each linked segment's tooltip says how many claims it counts; the list behind it shows them.
-    pairs = re.findall(r'<a href="([^"]+)" aria-label="[^"]*?: (\d+) claims', html)
+    pairs = re.findall(r'<a href="([^"]+)"><title>[^<]*?: (\d+) claims', html)
     assert len(pairs) >= 10
     for href, count in pairs:
         listed = researcher.get(unescape(href)).content.decode()

@@ -33,9 +33,10 @@ def test_stacked_bars_escape_labels_tips_and_links():
     root = parse(svg)
     assert root.find(f"{SVG}title").text == HOSTILE
     assert root.find(f"{SVG}desc").text == HOSTILE
+    assert root.get("role") == "group" and root.get("aria-label") == HOSTILE
     links = root.findall(f"{SVG}a")
     assert [link.get("href") for link in links] == ['/c/?outlet="><script>', "/c/?b"]
-    assert links[0].get("aria-label") == f"{HOSTILE}: 3 claims"
+    assert links[0].find(f"{SVG}title").text == f"{HOSTILE}: 3 claims"
     # The count is drawn as text inside the segment, not left to colour.
     assert [t.text for t in links[0].iter(f"{SVG}text")] == ["3"]
 

@@ -118,3 +118,18 @@ def test_the_claims_list_filters_by_basis_and_matches_its_schema(client, built, 
     ]
     assert all(c["agreeing"] is None and c["basis"] == "gold" for c in body["claims"])
     jsonschema.validate(body, response_schema("/api/v1/projects/{slug}/who-says-what/claims/", tmp_path))
+
+
+def test_the_api_runs_the_same_queries_whatever_the_project_size(
+    client, built, project, django_assert_num_queries
+):
+    from tests.integration.analytics.builders import add_agreed_articles
+
+    with django_assert_num_queries(5):
+        small = client.get(URL).json()
+    add_agreed_articles(project, 3)
+    with django_assert_num_queries(5):
+        large = client.get(URL).json()
+    assert len(large["groups"]) == len(small["groups"]) + 3
+    with django_assert_num_queries(4):
+        assert client.get(URL + "claims/", {"basis": "majority"}).status_code == 200

@@ -19,12 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max, Subquery
 from django.utils import timezone
 
 from annotator.analytics.models import ConsensusState
 from annotator.analytics.params import Scope
-from annotator.corpus.models import Project
+from annotator.corpus.models import Project, SpeakerMerge
 from annotator.labeling.models import AssignmentStatus
 
 log = logging.getLogger(__name__)
@@ -152,13 +152,23 @@ def consensus_changed(*, project_id: int) -> None:
 
 
 def consensus_ensure(*, project_id: int) -> ConsensusState | None:
-    """The project's state; a project whose rows were never built (older than this feature, or whose
-    labels have not changed since) gets them queued now, built here when tasks run in-process."""
-    state = ConsensusState.objects.filter(pk=project_id).first()
-    if state is None:
-        consensus_changed(project_id=project_id)
-        state = ConsensusState.objects.filter(pk=project_id).first()
-    return state
+    """The project's state (one query). Rows never built (a project older than this feature) are queued
+    now; so are rows older than the project's last speaker merge or undo, which moves claims to another
+    speaker without passing the annotations hook. Without a broker the rebuild happens here."""
+    changed = SpeakerMerge.objects.filter(project_id=project_id).values("project_id")
+    last_merge = changed.annotate(at=Max("merged_at")).values("at")
+    last_undo = changed.annotate(at=Max("undone_at")).values("at")
+    state = (
+        ConsensusState.objects.filter(pk=project_id)
+        .annotate(last_merge=Subquery(last_merge[:1]), last_undo=Subquery(last_undo[:1]))
+        .first()
+    )
+    if state is not None:
+        moved = [at for at in (state.last_merge, state.last_undo) if at is not None]
+        if not moved or not state.current or state.refreshed_at is None or max(moved) <= state.refreshed_at:
+            return state
+    consensus_changed(project_id=project_id)
+    return ConsensusState.objects.filter(pk=project_id).first()
 
 
 def who_says_what_current(*, project: Project, scope: Scope | None = None) -> dict[str, Any]:

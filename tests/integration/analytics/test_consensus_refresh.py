@@ -53,3 +53,19 @@ def test_a_refresh_of_current_rows_changes_nothing(project, members):
     again = consensus_refresh(project_id=project.pk)
     assert again.refreshed_at == first.refreshed_at
     assert sorted(ConsensusClaim.objects.filter(project=project).values_list("pk", flat=True)) == ids
+
+
+def test_a_speaker_merge_is_followed_at_the_next_visit(project, members, built):
+    from annotator.analytics.services import consensus_ensure
+    from annotator.corpus.speakers import speaker_merge
+    from tests.integration.review.builders import speaker
+
+    canonical = speaker(project, "Weidong Sun", affiliation="cn_gov", kind="person")
+    speaker_merge(project=project, canonical=canonical, duplicates=[built["sun"]], merged_by=members["rev"])
+    stale = who_says_what_report(project=project, scope=Scope(), state=consensus_state(project=project))
+    assert "Chinese government · Government" not in {t["speaker_type"] for t in stale["speaker_types"]}
+    state = consensus_ensure(project_id=project.pk)  # what each page and API request does first
+    fresh = who_says_what_report(project=project, scope=Scope(), state=state)
+    types = {(t["speaker_type"], t["perspective"]): t["claims"] for t in fresh["speaker_types"]}
+    assert types[("Chinese government · Person", "chinese")] == {"gold": 0, "majority": 1}
+    assert consensus_ensure(project_id=project.pk).refreshed_at == state.refreshed_at  # once, not every visit

@@ -63,7 +63,6 @@ def who_says_what(request: HttpRequest, slug: str) -> HttpResponse:
         "scope": scope,
         "panel": panel,
         "csv_query": request.GET.urlencode(),
-        "outlet_choices": [g for g in panel["report"]["groups"]] if scope.by == "outlet" else [],
     }
     return render(request, "who_says_what.html", context)
 

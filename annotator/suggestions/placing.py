@@ -1,16 +1,21 @@
 """Placing the detector's document-wide suggestions onto passages (pure; no Django).
 
 The detector reads a whole article (a pronoun resolves to a speaker named paragraphs earlier), so its
-offsets are into the document text. Annotators label passages, which are body lines of that text: a
-suggestion is kept only when it lies inside one passage and is moved into that passage's offsets. One that
-crosses a passage boundary, or falls in the title or page furniture (no passage), is dropped rather than
-cut, since half a quote is not a claim anyone would accept.
+offsets are into the document text. Annotators label passages, which are body lines of that text, and a
+claim lies inside one passage: a suggestion is moved into its passage's offsets, and a quotation that runs
+over several paragraphs becomes one suggestion per paragraph (each continuation without its opening
+quotation mark), as an annotator marks it. What falls in the title or page furniture (no passage) is
+dropped.
 """
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from .detector.text import strip_span, trim_claim
+
+_OPENING_QUOTES = '“"‘«'
 
 
 class Found(Protocol):
@@ -53,8 +58,8 @@ class Placed:
         return (self.passage_id, self.start, self.end, self.attribution)
 
 
-def place(found: Iterable[Found], passages: Sequence[PassageSpan]) -> list[Placed]:
-    """The suggestions that lie inside one passage, in passage offsets, one per key, in document order.
+def place(found: Iterable[Found], passages: Sequence[PassageSpan], text: str) -> list[Placed]:
+    """The suggestions in passage offsets, one per key, in document order; `text` is the document's.
 
     A mention outside the claim's passage (a quote continuing an earlier paragraph's speaker) is left out;
     the speaker's name stays.
@@ -63,28 +68,44 @@ def place(found: Iterable[Found], passages: Sequence[PassageSpan]) -> list[Place
     starts = [p.start for p in ordered]
     placed: dict[tuple[int, int, int, str], Placed] = {}
     for item in found:
-        at = bisect_right(starts, item.start) - 1
-        if at < 0:
-            continue
-        passage = ordered[at]
-        if not (passage.start <= item.start < item.end <= passage.end):
-            continue
-        mention_start = mention_end = None
-        if (
-            item.mention_start is not None
-            and item.mention_end is not None
-            and passage.start <= item.mention_start < item.mention_end <= passage.end
-        ):
-            mention_start, mention_end = item.mention_start - passage.start, item.mention_end - passage.start
-        candidate = Placed(
-            passage_id=passage.id,
-            start=item.start - passage.start,
-            end=item.end - passage.start,
-            attribution=item.attribution,
-            speaker_name=(item.speaker or "")[:300],
-            speaker_key=item.speaker_key,
-            mention_start=mention_start,
-            mention_end=mention_end,
-        )
-        placed.setdefault(candidate.key, candidate)
+        first = max(bisect_right(starts, item.start) - 1, 0)
+        for passage in ordered[first:]:
+            if passage.start >= item.end:
+                break
+            span = _piece(text, item, passage)
+            if span is None:
+                continue
+            mention_start = mention_end = None
+            if (
+                item.mention_start is not None
+                and item.mention_end is not None
+                and passage.start <= item.mention_start < item.mention_end <= passage.end
+            ):
+                mention_start = item.mention_start - passage.start
+                mention_end = item.mention_end - passage.start
+            candidate = Placed(
+                passage_id=passage.id,
+                start=span[0] - passage.start,
+                end=span[1] - passage.start,
+                attribution=item.attribution,
+                speaker_name=(item.speaker or "")[:300],
+                speaker_key=item.speaker_key,
+                mention_start=mention_start,
+                mention_end=mention_end,
+            )
+            placed.setdefault(candidate.key, candidate)
     return list(placed.values())
+
+
+def _piece(text: str, item: Found, passage: PassageSpan) -> tuple[int, int] | None:
+    """The part of the suggestion inside the passage, trimmed like a claim; None when nothing is left."""
+    start, end = max(item.start, passage.start), min(item.end, passage.end)
+    if start >= end:
+        return None
+    if (start, end) == (item.start, item.end):
+        return start, end  # wholly inside: the detector's edges stand
+    start, end = strip_span(text, start, end)
+    while start < end and text[start] in _OPENING_QUOTES:  # a continued quotation's opening mark
+        start, end = strip_span(text, start + 1, end)
+    start, end = trim_claim(text, start, end)
+    return (start, end) if start < end else None

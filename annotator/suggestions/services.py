@@ -24,7 +24,7 @@ from annotator.suggestions.selectors import speakers_for_detection
 
 log = logging.getLogger(__name__)
 
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 # Documents per task message: a large import becomes several small tasks that workers share.
 SCHEDULE_CHUNK = 50
 COLUMNS = (
@@ -70,7 +70,9 @@ def suggestions_detect(*, document: Document) -> DetectionOutcome:
         }
         wanted = {
             item.key: item
-            for item in place(found, [PassageSpan(pk, s, e) for pk, (s, e, _) in passages.items()])
+            for item in place(
+                found, [PassageSpan(pk, s, e) for pk, (s, e, _) in passages.items()], document.text
+            )
         }
         existing = {
             (row.passage_id, row.start, row.end, row.attribution): row

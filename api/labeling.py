@@ -43,6 +43,7 @@ from annotator.labeling.services import (
     claim_update,
 )
 from annotator.labeling.time_on_task import assignment_time_add
+from api.pagination import KeysetPagination
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
@@ -424,18 +425,19 @@ class ClaimViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Claims the user may see; the assignment's own annotator creates, changes (with `version`: a stale
-    one answers 409 with the newer claim under `current`) and deletes (`?version=`) them."""
+    """Claims the user may see, in the order they were made, a page at a time (follow `next`); the
+    assignment's own annotator creates, changes (with `version`: a stale one answers 409 with the newer
+    claim under `current`) and deletes (`?version=`) them."""
 
     permission_classes = [IsAuthenticated, OwnsAssignment]
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
+    pagination_class = KeysetPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Claim]:
         writing = self.action in {"partial_update", "destroy"}
-        claims = claims_visible_to(user=self.request.user, with_passage=writing)
-        return claims.order_by("assignment_id", "start", "end", "id")
+        return claims_visible_to(user=self.request.user, with_passage=writing)
 
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -110,12 +110,12 @@ def test_another_annotators_work_is_a_404_everywhere_and_stays_unchanged(work, m
     assert set(write_attempts(api, work).values()) == {404}
     assert_untouched(work)
     listed = api.get(f"/api/v1/claims/?project={work['project'].pk}").json()
-    assert listed["count"] == 0
+    assert listed["results"] == []
     for url in (
         f"/api/v1/claims/?assignment={assignment.pk}",
         f"/api/v1/claims/?passage={assignment.passage_id}",
     ):
-        assert api.get(url).json()["count"] == 0
+        assert api.get(url).json()["results"] == []
     assignments = api.get(f"/api/v1/assignments/?project={work['project'].pk}").json()["results"]
     assert {a["annotator"] for a in assignments} == {"ann2"}
     client.force_login(members["ann2"])
@@ -167,7 +167,7 @@ def test_a_non_member_learns_nothing(work, members, client):
     api = client_for(members["outsider"])
     project, claim, assignment = work["project"], work["claim"], work["assignment"]
     assert api.get(f"/api/v1/claims/{claim.pk}/").status_code == 404
-    assert api.get("/api/v1/claims/").json()["count"] == 0
+    assert api.get("/api/v1/claims/").json()["results"] == []
     assert api.get("/api/v1/assignments/").json()["count"] == 0
     assert api.get(f"/api/v1/assignments/{assignment.pk}/").status_code == 404
     assert api.get(f"/api/v1/assignments/next/?project={project.pk}").status_code == 404

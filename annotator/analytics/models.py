@@ -60,6 +60,11 @@ class ConsensusState(models.Model):
     generation = models.PositiveBigIntegerField(default=1)
     refreshed_generation = models.PositiveBigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the labels last changed (or a lost refresh was asked for again).",
+    )
     seconds = models.FloatField(null=True, blank=True, help_text="How long the last refresh took.")
 
     def __str__(self) -> str:

@@ -14,7 +14,9 @@ was built from, so a page knows whether what it shows is current.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -125,25 +127,51 @@ def consensus_refresh(*, project_id: int) -> ConsensusState:
     return state
 
 
+# A refresh still pending this long after the last change was never sent (a broker outage): send again.
+RESEND_AFTER = timedelta(minutes=10)
 LOCK_NAMESPACE = 0x5753  # "WS": this module's advisory locks, apart from other users of pg_advisory_*
 
 
 def consensus_mark_stale(*, project_id: int) -> None:
     """Record that the project's labels changed (one UPDATE, or the first state row)."""
-    if not ConsensusState.objects.filter(pk=project_id).update(generation=F("generation") + 1):
-        ConsensusState.objects.get_or_create(project_id=project_id)
+    now = timezone.now()
+    if not ConsensusState.objects.filter(pk=project_id).update(
+        generation=F("generation") + 1, changed_at=now
+    ):
+        ConsensusState.objects.get_or_create(project_id=project_id, defaults={"changed_at": now})
 
 
 def consensus_changed(*, project_id: int) -> None:
-    """After annotations changed: mark the rows stale and queue their refresh; never raises (the labels
-    are saved already; the next change or page visit asks again)."""
+    """After annotations changed: mark the rows stale and queue their refresh; never raises and never
+    waits for the broker (the labels are saved already; a send that failed is repeated by the next page
+    visit once RESEND_AFTER has passed). Without a broker the refresh runs here, now."""
+    try:
+        consensus_mark_stale(project_id=project_id)
+    except Exception:
+        log.exception("who-says-what rows of project %s: could not mark them stale", project_id)
+        return
+    _queue_refresh(project_id)
+
+
+def _queue_refresh(project_id: int) -> None:
+    from annotator.celery import app as celery_app
+
+    if celery_app.conf.task_always_eager:
+        _send_refresh(project_id)
+        return
+    # From a thread, as the agreement refresh is sent: a broker that is down costs its connection timeout
+    # there, not in the request that saved the labels.
+    threading.Thread(
+        target=_send_refresh, args=(project_id,), name=f"consensus-enqueue-{project_id}", daemon=True
+    ).start()
+
+
+def _send_refresh(project_id: int) -> None:
     from annotator.analytics.tasks import consensus_refresh_task
 
     try:
-        consensus_mark_stale(project_id=project_id)
         # A burst of changes queues a task each; the first to run after the delay builds the latest
-        # generation and the others find the rows current. No retry: a broker that is down must not hold
-        # up the save that called this hook (without a broker the task runs here, now).
+        # generation and the others find the rows current.
         consensus_refresh_task.apply_async(
             kwargs={"project_id": project_id}, countdown=settings.AGREEMENT_REFRESH_DELAY, retry=False
         )
@@ -163,9 +191,15 @@ def consensus_ensure(*, project_id: int) -> ConsensusState | None:
         .annotate(last_merge=Subquery(last_merge[:1]), last_undo=Subquery(last_undo[:1]))
         .first()
     )
+    if state is not None and not state.current:
+        if state.changed_at is None or timezone.now() - state.changed_at >= RESEND_AFTER:
+            # Long stale: the send after the change must have been lost. Asked again, at most this often.
+            ConsensusState.objects.filter(pk=project_id).update(changed_at=timezone.now())
+            _queue_refresh(project_id)
+        return state
     if state is not None:
         moved = [at for at in (state.last_merge, state.last_undo) if at is not None]
-        if not moved or not state.current or state.refreshed_at is None or max(moved) <= state.refreshed_at:
+        if not moved or state.refreshed_at is None or max(moved) <= state.refreshed_at:
             return state
     consensus_changed(project_id=project_id)
     return ConsensusState.objects.filter(pk=project_id).first()

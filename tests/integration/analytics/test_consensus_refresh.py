@@ -69,3 +69,19 @@ def test_a_speaker_merge_is_followed_at_the_next_visit(project, members, built):
     types = {(t["speaker_type"], t["perspective"]): t["claims"] for t in fresh["speaker_types"]}
     assert types[("Chinese government · Person", "chinese")] == {"gold": 0, "majority": 1}
     assert consensus_ensure(project_id=project.pk).refreshed_at == state.refreshed_at  # once, not every visit
+
+
+def test_a_refresh_lost_with_the_broker_is_asked_for_again_by_a_later_visit(project, members, built):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotator.analytics.services import RESEND_AFTER, consensus_ensure
+
+    consensus_mark_stale(project_id=project.pk)  # as if the send after this change never reached a worker
+    assert consensus_ensure(project_id=project.pk).current is False  # recent: the refresh may be on its way
+    ConsensusState.objects.filter(pk=project.pk).update(
+        changed_at=timezone.now() - RESEND_AFTER - timedelta(1)
+    )
+    consensus_ensure(project_id=project.pk)  # without a broker the task runs here
+    assert ConsensusState.objects.get(pk=project.pk).current

@@ -7,6 +7,7 @@ from django.utils import timezone
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
 from annotator.errors import Conflict
 from annotator.labeling.models import Claim
+from annotator.labeling.services import annotations_changed
 from annotator.review.models import GoldClaim
 from annotator.review.scoring import passage_scores_refresh
 
@@ -68,6 +69,8 @@ def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
                 "assignment__passage_id", flat=True
             )
         )
+        project_id = merge.project_id
+        transaction.on_commit(lambda: annotations_changed(project_id=project_id))
         GoldClaim.objects.filter(pk__in=merge.gold_claim_ids).update(speaker_id=restored.pk)
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_at"])

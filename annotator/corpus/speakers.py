@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
 from annotator.labeling.models import Claim
+from annotator.labeling.services import annotations_changed
 from annotator.review.models import GoldClaim
 from annotator.review.scoring import passage_scores_refresh
 
@@ -100,6 +101,9 @@ def speaker_merge(
             speaker_id=target.pk, version=F("version") + 1, updated_at=timezone.now()
         )
         passage_scores_refresh(passage_ids=touched)
+        # Speaker agreement and who-says-what's speaker types follow the merged speaker.
+        project_id = target.project_id
+        transaction.on_commit(lambda: annotations_changed(project_id=project_id))
         GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=target.pk)
         Speaker.objects.filter(pk__in=duplicate_ids).delete()
         target.aliases, target.affiliation, target.approved = plan.aliases, plan.affiliation, True

@@ -118,3 +118,30 @@ def test_anxious_is_untouched_by_an_unrelated_merge(project, blinkens):
     speaker_merge(project=project, canonical=campbell, duplicates=[kurt])
     assert Claim.objects.get(text=ANXIOUS).speaker_id == campbell.pk
     assert Claim.objects.filter(speaker=short).count() == 1
+
+
+def test_a_merge_and_its_undo_ask_for_fresh_agreement_and_who_says_what_figures(
+    project, members, blinkens, django_capture_on_commit_callbacks
+):
+    from annotator.analytics.models import ConsensusState
+    from annotator.corpus.models import SpeakerMerge
+    from annotator.corpus.speaker_merges import speaker_merge_undo
+
+    def generation() -> int:
+        state = ConsensusState.objects.filter(pk=project.pk).first()
+        return state.generation if state else 0
+
+    canonical = Speaker.objects.get(project=project, name="Antony Blinken")
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker_merge(
+            project=project,
+            canonical=canonical,
+            duplicates=Speaker.objects.filter(project=project, name="Blinken"),
+            merged_by=members["rev"],
+        )
+    merged = generation()
+    assert merged > before
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker_merge_undo(merge=SpeakerMerge.objects.get(project=project))
+    assert generation() > merged

@@ -15,6 +15,7 @@ from annotator.corpus.importing import import_path
 from annotator.corpus.models import Project
 from annotator.corpus.services import membership_set, project_create
 from annotator.labeling.services import assignments_distribute
+from annotator.suggestions.services import suggestions_detect_documents
 from annotator.web.demo.gold import GoldError
 from annotator.web.demo.loading import DemoLoad, demo_annotations_load
 
@@ -75,6 +76,12 @@ class Command(BaseCommand):
         except GoldError as error:
             raise CommandError(f"gold annotation not loaded: {error}") from None
         self._report(loaded, gold)
+        if not loaded.already_loaded:
+            # The import suggested quotes before the gold's speakers existed: link them to those now.
+            outcome = suggestions_detect_documents(
+                document_ids=list(project.documents.order_by("pk").values_list("pk", flat=True))
+            )
+            self.stdout.write(f"Suggestions: {outcome.added + outcome.kept} in the editor.")
         self.stdout.write("\nDemo users (username / password / role):")
         for spec in demo["users"]:
             self.stdout.write(f"  {spec['username']:<11} {spec['password']:<22} {spec['role']}")

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet
 
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker
 from annotator.labeling.models import Assignment, AssignmentStatus
+from annotator.queries import SubqueryCount
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.REVIEWER})
 SEE_ALL_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.RESEARCHER})
@@ -61,6 +62,14 @@ def speaker_is_private_to(*, user: User, project: Project) -> bool:
 
 
 DOCUMENT_PAGE_SIZE = 50
+DOCUMENT_CHOICES = 200
+
+
+def document_choices(*, project: Project) -> list[dict] | None:
+    """The project's documents (id, title) for a filter to choose from, or None past DOCUMENT_CHOICES:
+    a list of thousands of titles is neither usable nor cheap to send, so pages ask for a number then."""
+    documents = list(project.documents.order_by("id").values("id", "title")[: DOCUMENT_CHOICES + 1])
+    return documents if len(documents) <= DOCUMENT_CHOICES else None
 
 
 @dataclass
@@ -87,8 +96,8 @@ def documents_page(
     of_document = {"document_id": OuterRef("pk")}
     page = list(
         documents.annotate(
-            passage_count=_Count(Passage.objects.filter(**of_document).values("pk")),
-            submitted=_Count(
+            passage_count=SubqueryCount(Passage.objects.filter(**of_document).values("pk")),
+            submitted=SubqueryCount(
                 Assignment.objects.filter(
                     passage__document_id=OuterRef("pk"), status=AssignmentStatus.SUBMITTED
                 ).values("pk")
@@ -98,14 +107,6 @@ def documents_page(
     more = len(page) > limit
     page = page[:limit]
     return DocumentPage(documents=page, next_after=page[-1].pk if more else None)
-
-
-class _Count(Subquery):
-    """COUNT(*) of a queryset as a correlated subquery: counted for the outer query's rows only (a JOIN
-    with GROUP BY would count every document of the project before the page is cut)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
-    output_field = IntegerField()
 
 
 def passages_for_document(*, document: Document) -> QuerySet[Passage]:

@@ -8,12 +8,13 @@ Changing a claim is for the assignment's own annotator only (the others read).
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from annotator.corpus.models import Membership, Passage, Project, Speaker
 from annotator.corpus.selectors import SEE_ALL_ROLES, speakers_visible_to
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
+from annotator.queries import SubqueryCount
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -53,8 +54,10 @@ def assignments_for(*, user: User, project: Project) -> QuerySet[Assignment]:
 
 
 def with_claim_counts(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    """The same assignments, each with `claim_count` (one grouped query, not one count per row)."""
-    return assignments.annotate(claim_count=Count("claims"))
+    """The same assignments, each with `claim_count`, counted in the same query for the rows it returns."""
+    return assignments.annotate(
+        claim_count=SubqueryCount(Claim.objects.filter(assignment_id=OuterRef("pk")).values("pk"))
+    )
 
 
 def assignments_flagged(assignments: QuerySet[Assignment], *, flagged: bool) -> QuerySet[Assignment]:

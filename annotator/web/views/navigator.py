@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from annotator.corpus.schema import flag_reasons_of
+from annotator.corpus.selectors import document_choices
 from annotator.labeling.models import AssignmentStatus
 from annotator.labeling.selectors import own_assignments
 from annotator.web.access import project_for
@@ -48,7 +49,7 @@ def my_passages(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": AssignmentStatus.choices,
             "flag_reasons": reasons,
             "rows": rows,
-            "documents": project.documents.order_by("id").values("id", "title"),
+            "documents": document_choices(project=project),
         },
     )
 

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 
 from annotator.corpus.models import Passage, Role
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
-from annotator.corpus.selectors import MANAGING_ROLES, project_members
+from annotator.corpus.selectors import MANAGING_ROLES, document_choices, project_members
 from annotator.review.selectors import (
     ANY_FLAG,
     STATUSES,
@@ -25,8 +25,6 @@ from annotator.review.selectors import (
 )
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
-
-DOCUMENT_CHOICES = 200
 
 
 class QueueFilterForm(forms.Form):
@@ -72,10 +70,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "filter_query": _filter_query(request, without=("after",)),
             "next_query": _filter_query(request, without=("after", "status")),
             "statuses": STATUSES,
-            # A list to choose from while it is short; past that, the document's number (the project page
-            # finds it by title): a select of thousands of titles is neither usable nor cheap to send.
-            "documents": list(project.documents.order_by("id").values("id", "title")[: DOCUMENT_CHOICES + 1]),
-            "document_choices": DOCUMENT_CHOICES,
+            "documents": document_choices(project=project),
             "annotators": project_members(project=project, role=Role.ANNOTATOR),
             "labels": queue_labels(project=project),
             "any_flag": ANY_FLAG,

@@ -21,7 +21,8 @@ from annotator.review.models import PassageLabel, PassageScore
 LABEL_FIELDS = ("attribution", "perspective", "stance")  # the labels the queue filters by
 CHUNK = 2000  # passages per round of queries: bounded memory for a project-wide rescore
 SCORED_FIELDS = ("annotators", "score", "span", "attributes", "boundary", "differences", "digest")
-_CLAIM_FIELDS = (
+# A claim's fields that its disagreement depends on (compare.ClaimLabel without the annotator).
+CLAIM_FIELDS = (
     "id",
     "start",
     "end",
@@ -73,7 +74,7 @@ def _refresh(passage_ids: list[int]) -> int:
             assignment__passage_id__in=list(reviewable), assignment__status=AssignmentStatus.SUBMITTED
         )
         .order_by("start", "end", "id")
-        .values("assignment__passage_id", "assignment__annotator_id", *_CLAIM_FIELDS)
+        .values("assignment__passage_id", "assignment__annotator_id", *CLAIM_FIELDS)
     ):
         passage_id = row.pop("assignment__passage_id")
         claims[passage_id][row["assignment__annotator_id"]].append(
@@ -140,6 +141,6 @@ def _digest(annotators: list[int], claims: dict[int, list[compare.ClaimLabel]]) 
     parts = [repr(annotators)]
     for annotator in annotators:
         parts += [
-            repr(tuple(getattr(claim, name) for name in _CLAIM_FIELDS)) for claim in claims.get(annotator, ())
+            repr(tuple(getattr(claim, name) for name in CLAIM_FIELDS)) for claim in claims.get(annotator, ())
         ]
     return hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()

@@ -16,26 +16,14 @@ from annotator.corpus.models import Passage, Project, Speaker
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim
 from annotator.review import compare
 from annotator.review.models import Adjudication, GoldClaim, PassageLabel, PassageScore
-from annotator.review.scoring import LABEL_FIELDS
+from annotator.review.scoring import CLAIM_FIELDS, LABEL_FIELDS
 
 SUBMITTED = AssignmentStatus.SUBMITTED
 STATUSES = ("open", "adjudicated", "all")
 ANY_FLAG = "any"  # the queue's flag filter: flagged for any reason
 SNIPPET_LENGTH = 220
 QUEUE_PAGE_SIZE = 50
-CLAIM_VALUES = (
-    "id",
-    "assignment__annotator_id",
-    "start",
-    "end",
-    "speaker_id",
-    "attribution",
-    "perspective",
-    "stance",
-    "target",
-    "mention_start",
-    "mention_end",
-)
+CLAIM_VALUES = ("assignment__annotator_id", *CLAIM_FIELDS)
 
 
 @dataclass

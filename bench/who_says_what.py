@@ -37,6 +37,7 @@ from annotator.analytics.params import ClaimFilter, Scope  # noqa: E402
 from annotator.analytics.selectors import claims_page, consensus_state, who_says_what_report  # noqa: E402
 from annotator.analytics.services import COUNTED_CLAIMS, consensus_mark_stale, consensus_refresh  # noqa: E402
 from annotator.corpus.models import Membership, Project, Role, Speaker  # noqa: E402
+from annotator.review.scoring import project_scores_refresh  # noqa: E402
 from bench.export import drop  # noqa: E402
 from tests.integration.exports.volume import build_volume_project  # noqa: E402
 
@@ -225,6 +226,7 @@ def main() -> None:
             project = build_volume_project(slug=f"bench-wsw-{run}-{size}", claims=size)
             projects.append(project)
             diversify(project)
+            project_scores_refresh(project=project)  # what the review writes keep (rows made by COPY lack it)
             print(f"built {size:,} claims in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             rows += [(size, *row) for row in measure(project, args.repeat)]
             print_table(rows)  # after each size: a long run shows what it has so far
@@ -232,6 +234,12 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "DELETE FROM analytics_consensusclaim WHERE project_id = ANY(%s)", [[p.pk for p in projects]]
+            )
+            cursor.execute(
+                "DELETE FROM review_passagelabel WHERE project_id = ANY(%s)", [[p.pk for p in projects]]
+            )
+            cursor.execute(
+                "DELETE FROM review_passagescore WHERE project_id = ANY(%s)", [[p.pk for p in projects]]
             )
             cursor.execute(
                 "DELETE FROM review_goldclaim g "

@@ -71,11 +71,13 @@ FROM (
 GROUP BY group_key, perspective
 ORDER BY 1, 2, 4, 5, 6, 7, 8, 9"""
 
-# Passages in scope by what counts on them, and (grouping by document) where the next page starts.
+# Passages in scope by what counts on them, and (grouping by document) where the next page starts. A
+# passage with two or more submitted annotations is one the review queue scores (review.PassageScore,
+# kept by the writes that change submissions): a join on it instead of counting every assignment.
 _COVERAGE = """
 SELECT COUNT(*) AS passages,
        SUM(CASE WHEN x.passage_id IS NOT NULL THEN 1 ELSE 0 END) AS adjudicated,
-       SUM(CASE WHEN x.passage_id IS NULL AND n.submitted >= 2 THEN 1 ELSE 0 END) AS with_majority,
+       SUM(CASE WHEN x.passage_id IS NULL AND n.passage_id IS NOT NULL THEN 1 ELSE 0 END) AS with_majority,
        (SELECT CASE WHEN EXISTS (
                     SELECT 1 FROM corpus_document d WHERE d.project_id = %(project)s AND d.id > last.id
                 ) THEN last.id END
@@ -86,14 +88,7 @@ SELECT COUNT(*) AS passages,
 FROM corpus_passage p
 JOIN corpus_document d ON d.id = p.document_id
 LEFT JOIN review_adjudication x ON x.passage_id = p.id
-LEFT JOIN (
-    SELECT a.passage_id, COUNT(*) AS submitted
-    FROM labeling_assignment a
-    JOIN corpus_passage ap ON ap.id = a.passage_id
-    JOIN corpus_document ad ON ad.id = ap.document_id
-    WHERE ad.project_id = %(project)s AND a.status = %(submitted)s
-    GROUP BY a.passage_id
-) n ON n.passage_id = p.id
+LEFT JOIN review_passagescore n ON n.passage_id = p.id
 WHERE d.project_id = %(project)s {conditions}"""
 
 _CLAIMS = """

@@ -1,15 +1,14 @@
 """Undoing a speaker merge, and the merges a reviewer may still undo."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
+from annotator.corpus.speakers import claims_speaker_move
 from annotator.errors import Conflict
 from annotator.labeling.models import Claim
-from annotator.labeling.services import annotations_changed
 from annotator.review.models import GoldClaim
-from annotator.review.scoring import passage_scores_refresh
 
 
 def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
@@ -61,16 +60,9 @@ def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
             raise Conflict(
                 f"A speaker named {merge.duplicate_name!r} exists again; the merge can no longer be undone."
             ) from error
-        Claim.objects.filter(pk__in=merge.claim_ids).update(
-            speaker_id=restored.pk, version=F("version") + 1, updated_at=timezone.now()
+        claims_speaker_move(
+            Claim.objects.filter(pk__in=merge.claim_ids), speaker=restored.pk, project_id=merge.project_id
         )
-        passage_scores_refresh(
-            passage_ids=Claim.objects.filter(pk__in=merge.claim_ids).values_list(
-                "assignment__passage_id", flat=True
-            )
-        )
-        project_id = merge.project_id
-        transaction.on_commit(lambda: annotations_changed(project_id=project_id))
         GoldClaim.objects.filter(pk__in=merge.gold_claim_ids).update(speaker_id=restored.pk)
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_at"])

@@ -92,18 +92,11 @@ def speaker_merge(
             )
             for d in plan.duplicates
         )
-        touched = set(
-            Claim.objects.filter(speaker_id__in=duplicate_ids).values_list(
-                "assignment__passage_id", flat=True
-            )
+        claims_speaker_move(
+            Claim.objects.filter(speaker_id__in=duplicate_ids),
+            speaker=target.pk,
+            project_id=target.project_id,
         )
-        Claim.objects.filter(speaker_id__in=duplicate_ids).update(
-            speaker_id=target.pk, version=F("version") + 1, updated_at=timezone.now()
-        )
-        passage_scores_refresh(passage_ids=touched)
-        # Speaker agreement and who-says-what's speaker types follow the merged speaker.
-        project_id = target.project_id
-        transaction.on_commit(lambda: annotations_changed(project_id=project_id))
         GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=target.pk)
         Speaker.objects.filter(pk__in=duplicate_ids).delete()
         target.aliases, target.affiliation, target.approved = plan.aliases, plan.affiliation, True
@@ -248,3 +241,12 @@ def _folded(text: str) -> str:
 
 def _pk(speaker: Speaker | int) -> int:
     return speaker.pk if isinstance(speaker, Speaker) else int(speaker)
+
+
+def claims_speaker_move(claims: QuerySet[Claim], *, speaker: int, project_id: int) -> None:
+    """Give `claims` another speaker (a merge or its undo): each gets a new version, so an open editor
+    reloads; their passages are rescored for review; agreement and who says what refresh after commit."""
+    passages = set(claims.values_list("assignment__passage_id", flat=True))
+    claims.update(speaker_id=speaker, version=F("version") + 1, updated_at=timezone.now())
+    passage_scores_refresh(passage_ids=passages)
+    transaction.on_commit(lambda: annotations_changed(project_id=project_id))

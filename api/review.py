@@ -23,14 +23,8 @@ from annotator.corpus.speakers import (
     speakers_for_curation,
     suggested_merges,
 )
-from annotator.review.selectors import (
-    QUEUE_PAGE_SIZE,
-    STATUSES,
-    QueueCursor,
-    current_adjudication,
-    passage_review,
-    review_queue,
-)
+from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, review_queue
+from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
 from api.permissions import IsProjectReviewer, project_or_404
 

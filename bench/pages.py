@@ -35,8 +35,8 @@ from django.urls import reverse  # noqa: E402
 from annotator.corpus.models import Membership, Passage, Role  # noqa: E402
 from annotator.labeling.models import Assignment  # noqa: E402
 from annotator.review.models import PassageScore  # noqa: E402
+from annotator.review.queue import review_queue  # noqa: E402
 from annotator.review.scoring import project_scores_refresh  # noqa: E402
-from annotator.review.selectors import review_queue  # noqa: E402
 from bench.export import drop  # noqa: E402
 from tests.integration.exports.volume import build_volume_project  # noqa: E402
 

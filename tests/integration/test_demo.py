@@ -114,7 +114,7 @@ def test_demo_loads_the_gold_three_simulated_annotators_and_agreement_once(gold)
     from annotator.corpus.readers import content_digest, read_articles
     from annotator.labeling.models import Assignment, Claim
     from annotator.review.models import Adjudication, GoldClaim
-    from annotator.review.selectors import review_queue
+    from annotator.review.queue import review_queue
 
     output = demo("--gold", str(GOLD_DIRS[gold]))
 

@@ -15,14 +15,8 @@ from django.urls import path, reverse
 from annotator.corpus.models import Passage, Role
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.corpus.selectors import MANAGING_ROLES, document_choices, project_members
-from annotator.review.selectors import (
-    ANY_FLAG,
-    STATUSES,
-    QueueCursor,
-    passage_review,
-    queue_labels,
-    review_queue,
-)
+from annotator.review.queue import ANY_FLAG, STATUSES, QueueCursor, queue_labels, review_queue
+from annotator.review.selectors import passage_review
 from annotator.web.access import project_for
 from annotator.web.views.annotate import guidelines_html
 

@@ -12,8 +12,9 @@ from annotator.corpus.speakers import speaker_merge
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
 from annotator.review.models import PassageScore
+from annotator.review.queue import QueueCursor, review_queue
 from annotator.review.scoring import passage_scores_refresh, project_scores_refresh
-from annotator.review.selectors import QueueCursor, passage_review, review_queue
+from annotator.review.selectors import passage_review
 from annotator.review.services import adjudication_save
 from tests.integration.review.builders import annotate, import_article, no_agreement_refresh, speaker
 from tests.integration.review.test_review_queue import claims

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from annotator.labeling.models import Assignment
 from annotator.labeling.services import assignment_flag
-from annotator.review.selectors import ANY_FLAG, passage_review, review_queue
+from annotator.review.queue import ANY_FLAG, review_queue
+from annotator.review.selectors import passage_review
 from tests.integration.review.builders import annotate, import_article
 
 pytestmark = pytest.mark.django_db

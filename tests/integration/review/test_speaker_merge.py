@@ -8,7 +8,7 @@ from annotator.corpus.services import project_create
 from annotator.corpus.speakers import duplicate_groups, speaker_merge, speakers_for_curation
 from annotator.labeling.models import Claim
 from annotator.review.models import GoldClaim
-from annotator.review.selectors import review_queue
+from annotator.review.queue import review_queue
 from annotator.review.services import adjudication_save
 from tests.integration.review.builders import ANXIOUS, CONDEMNED, annotate, campbell_passage, span_of, speaker
 

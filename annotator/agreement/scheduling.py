@@ -9,15 +9,15 @@ timeout once per pause, not on every page or save.
 from __future__ import annotations
 
 import logging
-import threading
 import time
+from functools import partial
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from annotator.celery import app as celery_app
+from annotator.celery import in_background
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +28,10 @@ _broker_down_until: dict[str, float] = {}
 def enqueue(run_id: int, *, countdown: float = 0, background: bool = False) -> None:
     """Send the run's task (after `countdown` seconds); `background` sends from a thread, so that not
     even a broker's connection timeout reaches the caller. Without a broker the task runs here, now."""
-    if background and not celery_app.conf.task_always_eager:
-        thread = threading.Thread(
-            target=_send_and_close, args=(run_id, countdown), name=f"agreement-enqueue-{run_id}", daemon=True
-        )
-        thread.start()
+    if background:
+        in_background(partial(send, run_id, countdown=countdown), name=f"agreement-enqueue-{run_id}")
     else:
         send(run_id, countdown=countdown)
-
-
-def _send_and_close(run_id: int, countdown: float) -> None:
-    try:
-        send(run_id, countdown=countdown)
-    finally:
-        connection.close()  # this thread's own database connection
 
 
 def send(run_id: int, *, countdown: float = 0) -> bool:

@@ -14,9 +14,9 @@ was built from, so a page knows whether what it shows is current.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -154,16 +154,11 @@ def consensus_changed(*, project_id: int) -> None:
 
 
 def _queue_refresh(project_id: int) -> None:
-    from annotator.celery import app as celery_app
+    from annotator.celery import in_background
 
-    if celery_app.conf.task_always_eager:
-        _send_refresh(project_id)
-        return
-    # From a thread, as the agreement refresh is sent: a broker that is down costs its connection timeout
-    # there, not in the request that saved the labels.
-    threading.Thread(
-        target=_send_refresh, args=(project_id,), name=f"consensus-enqueue-{project_id}", daemon=True
-    ).start()
+    # As the agreement refresh is sent: a broker that is down costs its connection timeout in a thread,
+    # not in the request that saved the labels.
+    in_background(partial(_send_refresh, project_id), name=f"consensus-enqueue-{project_id}")
 
 
 def _send_refresh(project_id: int) -> None:

@@ -51,7 +51,8 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait(lambda: _answers(self.port), timeout=10, what=f"redis on {self.port}")
@@ -114,7 +115,8 @@ class PrivatePostgres:
 def private_postgres() -> Iterator[PrivatePostgres]:
     if not shutil.which("pg_createcluster"):
         pytest.skip("Debian's postgresql-common (pg_createcluster) is not installed")
-    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir()) if Path("/etc/postgresql").exists() else []
+    installed = Path("/etc/postgresql")
+    versions = sorted(p.name for p in installed.iterdir()) if installed.exists() else []
     if not versions:
         pytest.skip("no PostgreSQL server version installed")
     server = PrivatePostgres(name=f"t{uuid.uuid4().hex[:10]}", port=free_port(), version=versions[-1])

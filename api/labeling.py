@@ -293,7 +293,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 
 class ClaimFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="assignment__passage__document__project_id")
+    project = django_filters.NumberFilter(field_name="project_id")
     assignment = django_filters.NumberFilter(field_name="assignment_id")
     passage = django_filters.NumberFilter(field_name="assignment__passage_id")
     annotator = django_filters.CharFilter(field_name="assignment__annotator__username")

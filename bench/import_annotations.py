@@ -89,10 +89,11 @@ def main() -> None:
         assert summary.written and not summary.errors, summary.errors[:3]
         timings.append((label, summary.records, summary.claims, seconds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    fields = ("assignment_id", "start", "end", "text", "speaker_id", "mention_start", "mention_end",
+    fields = ("assignment_id", "project_id", "start", "end", "text", "speaker_id", "mention_start",
+              "mention_end",
               "attribution", "perspective", "stance", "target", "confidence", "note", "version",
               "created_at", "updated_at")  # fmt: skip
-    rows = list(Claim.objects.filter(assignment__passage__document__project=project).values_list(*fields))
+    rows = list(Claim.objects.filter(project=project).values_list(*fields))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_claim_copy")
         cursor.execute("CREATE UNLOGGED TABLE bench_claim_copy (LIKE labeling_claim INCLUDING ALL)")
@@ -104,7 +105,7 @@ def main() -> None:
         copy_time = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_claim_copy")
     # Claims hold their speakers (PROTECT): they go first, then the project with everything else.
-    Claim.objects.filter(assignment__passage__document__project=project)._raw_delete(using="default")
+    Claim.objects.filter(project=project)._raw_delete(using="default")
     Project.objects.filter(pk=project.pk).delete()
     get_user_model().objects.filter(username__in=annotators).delete()
     print(f"{'work':<40}{'records':>9}{'claims':>9}{'seconds':>9}{'records/s':>11}")

@@ -42,7 +42,7 @@ def schema_usage(*, project: Project) -> dict[str, dict[str, Usage]]:
     usage: dict[str, dict[str, Usage]] = defaultdict(lambda: defaultdict(Usage))
     columns = list(CLAIM_COLUMNS.values())
     for model, project_path, counter in (
-        (Claim, "assignment__passage__document__project", "claims"),
+        (Claim, "project", "claims"),
         (GoldClaim, "adjudication__passage__document__project", "gold_claims"),
     ):
         groups = model.objects.filter(**{project_path: project}).values(*columns).annotate(n=Count("id"))

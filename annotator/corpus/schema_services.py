@@ -194,7 +194,7 @@ def _move_uses(*, project: Project, moves: Moves) -> bool:
                 gold = GoldClaim.objects.filter(
                     adjudication__passage__document__project=project, **{column: old}
                 )
-                claims = Claim.objects.filter(assignment__passage__document__project=project, **{column: old})
+                claims = Claim.objects.filter(project=project, **{column: old})
                 touched = set(claims.values_list("assignment__passage_id", flat=True))
                 labels_moved |= bool(gold.update(**{column: new}))
                 labels_moved |= bool(claims.update(**{column: new}, version=F("version") + 1, updated_at=now))

@@ -144,6 +144,11 @@ class ClaimOrigin(models.TextChoices):
 
 class Claim(ClaimContent):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
+    # The assignment's project, kept on the claim so that a project's claims are one index range
+    # (project, id): paging them never walks the ids of other projects' claims.
+    project = models.ForeignKey(
+        "corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Provenance: a claim made from a detector suggestion stays marked as such even when edited afterwards
     # or when the suggestion itself is later recomputed away (then `suggestion` is null).
     origin = models.CharField(
@@ -163,6 +168,7 @@ class Claim(ClaimContent):
             CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
             CheckConstraint(condition=Q(origin__in=ClaimOrigin.values), name="claim_origin_known"),
         ]
+        indexes = [models.Index(fields=["project", "id"], name="claim_project_idx")]
 
     def __str__(self) -> str:
         return f"[{self.start}:{self.end}] {self.text[:60]}"

@@ -104,7 +104,7 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
     }
     claims = {
         row["assignment__annotator_id"]: row
-        for row in Claim.objects.filter(assignment__passage__document__project=project)
+        for row in Claim.objects.filter(project=project)
         .values("assignment__annotator_id")
         .annotate(n=Count("pk"), last=Max("updated_at"))
         .order_by()

@@ -22,15 +22,18 @@ OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 DOCUMENT_ORDER = ("passage__document_id", "passage__position")
 
 
-def _visible_assignment_filter(user: User, prefix: str = "") -> Q | None:
-    """Q over Assignment (or over `prefix`-joined rows) for what `user` may read; None = everything."""
+def _visible_filter(
+    user: User, project: str = "passage__document__project_id", annotator: str = "annotator_id"
+) -> Q | None:
+    """Q for the rows `user` may read, given the paths to their project and annotator ids (an
+    assignment's by default); None = everything."""
     if user.is_superuser:
         return None
-    project = f"{prefix}passage__document__project_id__in"
+    in_project = f"{project}__in"
     member_of = Membership.objects.filter(user=user).values("project_id")
     sees_all_in = Membership.objects.filter(user=user, role__in=SEE_ALL_ROLES).values("project_id")
     # Both parts require a current membership, so a removed annotator stops seeing their old work too.
-    return Q(**{project: sees_all_in}) | Q(**{f"{prefix}annotator_id": user.pk, project: member_of})
+    return Q(**{in_project: sees_all_in}) | Q(**{annotator: user.pk, in_project: member_of})
 
 
 def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
@@ -40,7 +43,7 @@ def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
     rows = Assignment.objects.select_related("passage__document__project", "annotator").defer(
         "passage__document__text"  # the whole article: never needed next to an assignment
     )
-    visible = _visible_assignment_filter(user)
+    visible = _visible_filter(user)
     return rows if visible is None else rows.filter(visible)
 
 
@@ -83,7 +86,7 @@ def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Cla
         rows = rows.select_related("assignment__passage__document__project").defer(
             "assignment__passage__document__text"
         )
-    visible = _visible_assignment_filter(user, prefix="assignment__")
+    visible = _visible_filter(user, project="project_id", annotator="assignment__annotator_id")
     return rows if visible is None else rows.filter(visible)
 
 

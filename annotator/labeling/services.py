@@ -109,15 +109,16 @@ def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **
         assignment=assignment, fields={k: fields.get(k) for k in CLAIM_CONTENT_FIELDS}
     )
     checked.update(origin)
+    project_id = assignment.passage.document.project_id
     if assignment.status in REOPENABLE:
         with transaction.atomic():
-            claim = Claim.objects.create(assignment=assignment, **checked)
+            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
             _mark_in_progress(assignment)
     else:
         # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
         # transaction around it would only add two round trips to every autosave.
         with _keeping_score(assignment):
-            claim = Claim.objects.create(assignment=assignment, **checked)
+            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
             _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim

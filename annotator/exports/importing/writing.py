@@ -24,8 +24,8 @@ ASSIGNMENT_COLUMNS = (
     "passage_id", "annotator_id", "status", "submitted_at", "note", "version", "created_at", "updated_at",
 )  # fmt: skip
 CLAIM_COLUMNS = (
-    "assignment_id", "start", "end", "text", "speaker_id", "mention_start", "mention_end", *CLAIM_FIELDS,
-    "version", "created_at", "updated_at",
+    "assignment_id", "project_id", "start", "end", "text", "speaker_id", "mention_start", "mention_end",
+    *CLAIM_FIELDS, "version", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -75,6 +75,7 @@ def import_write(
     rows = [
         (
             assignment_ids[key],
+            project.pk,
             claim.start,
             claim.end,
             texts[key[0]][claim.start : claim.end],

@@ -75,7 +75,7 @@ def demo_annotations_load(
 
     Raises GoldError naming the file and claim when a gold file does not fit its article or the schema.
     """
-    if Claim.objects.filter(assignment__passage__document__project=project).exists():
+    if Claim.objects.filter(project=project).exists():
         return DemoLoad(already_loaded=True)
     golds = [
         gold_read(path.read_text(encoding="utf-8"), file_name=path.name) for path in _gold_paths(gold_dir)

@@ -27,6 +27,7 @@ def assignment(passage, members):
 def claim(assignment, **overrides):
     fields = dict(
         assignment=assignment,
+        project_id=assignment.passage.document.project_id,
         start=0,
         end=7,
         text="Blinken",

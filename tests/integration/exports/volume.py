@@ -19,8 +19,8 @@ SENTENCE = "Officials in Beijing described the agreements as fulfilling the legi
 PERSPECTIVES = ("us_western", "chinese", "russian", "north_korean")
 STANCES = ("favor", "against", "neutral")
 CLAIM_COLUMNS = (
-    "assignment_id", "start", '"end"', "text", "attribution", "perspective", "stance", "target", "note",
-    "version", "created_at", "updated_at",
+    "assignment_id", "project_id", "start", '"end"', "text", "attribution", "perspective", "stance", "target",
+    "note", "version", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -86,14 +86,18 @@ def build_volume_project(
         .order_by("id")
         .values_list("id", "passage_id")
     )
-    _copy(
-        "labeling_claim", CLAIM_COLUMNS, _claim_rows(assignments, texts, claims, claims_per_assignment, now)
-    )
+    rows = _claim_rows(project.pk, assignments, texts, claims, claims_per_assignment, now)
+    _copy("labeling_claim", CLAIM_COLUMNS, rows)
     return project
 
 
 def _claim_rows(
-    assignments: list[tuple[int, int]], texts: dict[int, str], total: int, per_assignment: int, now: datetime
+    project_id: int,
+    assignments: list[tuple[int, int]],
+    texts: dict[int, str],
+    total: int,
+    per_assignment: int,
+    now: datetime,
 ) -> Iterator[tuple]:
     made = 0
     for index, (assignment_id, passage_id) in enumerate(assignments):
@@ -104,7 +108,7 @@ def _claim_rows(
             start = (k * 23 + index % 3) % (len(text) - 40)
             end = start + 15 + k
             yield (
-                assignment_id, start, end, text[start:end], "authorial", PERSPECTIVES[k % 4], STANCES[k % 3],
-                "Russia–North Korea rapprochement", "", 1, now, now,
+                assignment_id, project_id, start, end, text[start:end], "authorial", PERSPECTIVES[k % 4],
+                STANCES[k % 3], "Russia–North Korea rapprochement", "", 1, now, now,
             )  # fmt: skip
             made += 1

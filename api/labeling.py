@@ -43,7 +43,7 @@ from annotator.labeling.services import (
     claim_update,
 )
 from annotator.labeling.time_on_task import assignment_time_add
-from api.pagination import KeysetPagination
+from api.pagination import KeysetPagination, PassageOrderPagination
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
@@ -281,7 +281,7 @@ class SpeakerCreateSerializer(serializers.Serializer):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="passage__document__project_id")
+    project = django_filters.NumberFilter(field_name="project_id")
     document = django_filters.NumberFilter(field_name="passage__document_id")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     annotator = django_filters.CharFilter(field_name="annotator__username")
@@ -314,6 +314,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsAuthenticated, OwnsAssignment]
     filterset_class = AssignmentFilter
+    pagination_class = PassageOrderPagination
 
     def get_queryset(self) -> QuerySet[Assignment]:
         assignments = assignments_visible_to(user=self.request.user).order_by(
@@ -334,7 +335,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The assignments the user may see (an annotator: their own) in document order, for the
-        navigator: filter by project, document, status, flagged, annotator and passage text (`q`)."""
+        navigator: filter by project, document, status, flagged, annotator and passage text (`q`); a page
+        at a time (follow `next`; no total is counted)."""
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

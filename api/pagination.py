@@ -11,3 +11,10 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class PassageOrderPagination(KeysetPagination):
+    """Assignments in passage order (the order the passages were imported: by document, then position),
+    a page at a time from the index (project, passage, annotator); follow `next`."""
+
+    ordering = ("passage_id", "annotator_id")

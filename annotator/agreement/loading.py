@@ -114,14 +114,12 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
     documents = list(Document.objects.filter(project=project).order_by("id").values_list("id", "title"))
     speakers = list(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
     assignments = list(
-        Assignment.objects.filter(passage__document__project=project, status=AssignmentStatus.SUBMITTED)
+        Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED)
         .order_by("id")
         .values_list("id", "passage_id", "annotator_id", "version", "annotator__username")
     )
     claims = list(
-        Claim.objects.filter(
-            assignment__passage__document__project=project, assignment__status=AssignmentStatus.SUBMITTED
-        )
+        Claim.objects.filter(project=project, assignment__status=AssignmentStatus.SUBMITTED)
         # A boolean rather than the origin string: the same information, a shared object per row.
         .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
         .order_by("id")

@@ -25,7 +25,7 @@ def members_with_work(*, project: Project) -> QuerySet[Membership]:
 
     One query whatever the number of members; the counts are what a removed member leaves behind.
     """
-    assignments = Assignment.objects.filter(passage__document__project=project).order_by()
+    assignments = Assignment.objects.filter(project=project).order_by()
     claims = Claim.objects.filter(project=project).order_by()
     return (
         project.memberships.select_related("user")

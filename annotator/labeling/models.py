@@ -1,5 +1,7 @@
 """Who annotates which passage, and the claims they mark."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
@@ -17,6 +19,11 @@ class AssignmentStatus(models.TextChoices):
 
 class Assignment(models.Model):
     passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="assignments")
+    # The passage's project, kept on the row so that one project's assignments are one index range
+    # (project, passage, annotator): listing them never walks other projects' rows. Filled on save.
+    project = models.ForeignKey(
+        "corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
     )
@@ -54,10 +61,20 @@ class Assignment(models.Model):
                 name="assignment_submitted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["annotator", "status"], name="assignment_queue_idx")]
+        indexes = [
+            models.Index(fields=["annotator", "status"], name="assignment_queue_idx"),
+            models.Index(fields=["project", "passage", "annotator"], name="assignment_project_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.annotator} on {self.passage}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.project_id is None and self.passage_id is not None:
+            self.project_id = Passage.objects.values_list("document__project_id", flat=True).get(
+                pk=self.passage_id
+            )
+        super().save(*args, **kwargs)
 
 
 class Attribution(models.TextChoices):
@@ -145,7 +162,7 @@ class ClaimOrigin(models.TextChoices):
 class Claim(ClaimContent):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
     # The assignment's project, kept on the claim so that a project's claims are one index range
-    # (project, id): paging them never walks the ids of other projects' claims.
+    # (project, id): paging them never walks the ids of other projects' claims. Filled on save.
     project = models.ForeignKey(
         "corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -172,3 +189,10 @@ class Claim(ClaimContent):
 
     def __str__(self) -> str:
         return f"[{self.start}:{self.end}] {self.text[:60]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.project_id is None and self.assignment_id is not None:
+            self.project_id = Assignment.objects.values_list("project_id", flat=True).get(
+                pk=self.assignment_id
+            )
+        super().save(*args, **kwargs)

@@ -92,7 +92,7 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
     """Every annotator of the project, and anyone else holding assignments in it, by username (3 queries)."""
     assignments = {
         row["annotator_id"]: row
-        for row in Assignment.objects.filter(passage__document__project=project)
+        for row in Assignment.objects.filter(project=project)
         .values("annotator_id")
         .annotate(
             **_STATUS_COUNTS,
@@ -181,14 +181,14 @@ def document_progress(*, project: Project, after: int = 0) -> list[DocumentProgr
 
 def project_totals(*, project: Project) -> dict[str, int]:
     """The project's assignments by status, and all of them (``assigned``), in one query."""
-    counts = Assignment.objects.filter(passage__document__project=project).aggregate(**_STATUS_COUNTS)
+    counts = Assignment.objects.filter(project=project).aggregate(**_STATUS_COUNTS)
     return counts | {"assigned": sum(counts.values())}
 
 
 def submissions_per_day(*, project: Project) -> list[tuple[date, int]]:
     """Assignments submitted on each day (UTC dates), oldest first; days with none are left out."""
     rows = (
-        Assignment.objects.filter(passage__document__project=project, status=AssignmentStatus.SUBMITTED)
+        Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED)
         .annotate(day=TruncDate("submitted_at"))
         .values("day")
         .annotate(n=Count("pk"))

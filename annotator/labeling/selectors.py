@@ -23,7 +23,7 @@ DOCUMENT_ORDER = ("passage__document_id", "passage__position")
 
 
 def _visible_filter(
-    user: User, project: str = "passage__document__project_id", annotator: str = "annotator_id"
+    user: User, project: str = "project_id", annotator: str = "annotator_id"
 ) -> Q | None:
     """Q for the rows `user` may read, given the paths to their project and annotator ids (an
     assignment's by default); None = everything."""
@@ -51,7 +51,7 @@ def assignments_for(*, user: User, project: Project) -> QuerySet[Assignment]:
     """The assignments of one project the user may read, in document order."""
     return (
         assignments_visible_to(user=user)
-        .filter(passage__document__project=project)
+        .filter(project=project)
         .order_by(*DOCUMENT_ORDER, "annotator_id")
     )
 
@@ -86,7 +86,7 @@ def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Cla
         rows = rows.select_related("assignment__passage__document__project").defer(
             "assignment__passage__document__text"
         )
-    visible = _visible_filter(user, project="project_id", annotator="assignment__annotator_id")
+    visible = _visible_filter(user, annotator="assignment__annotator_id")
     return rows if visible is None else rows.filter(visible)
 
 
@@ -102,7 +102,7 @@ def assignment_editable_by(*, user: User, assignment: Assignment) -> bool:
 
 
 def _queue(*, user: User, project: Project) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(annotator_id=user.pk, passage__document__project=project)
+    return Assignment.objects.filter(annotator_id=user.pk, project=project)
 
 
 def next_assignment(*, user: User, project: Project, after: Assignment | None = None) -> Assignment | None:
@@ -159,7 +159,7 @@ def assignment_neighbours(*, assignment: Assignment) -> tuple[int | None, int | 
     """Ids of the same annotator's previous and next assignment in the project, in document order."""
     passage = assignment.passage
     same_queue = Assignment.objects.filter(
-        annotator_id=assignment.annotator_id, passage__document__project_id=passage.document.project_id
+        annotator_id=assignment.annotator_id, project_id=assignment.project_id
     )
     before = Q(passage__document_id__lt=passage.document_id) | Q(
         passage__document_id=passage.document_id, passage__position__lt=passage.position
@@ -214,7 +214,7 @@ def progress_for(*, user: User, project: Project | int) -> Progress:
     """The user's own progress in one project (submitted / assigned)."""
     project_id = project.pk if isinstance(project, Project) else project
     counts = Assignment.objects.filter(
-        annotator_id=user.pk, passage__document__project_id=project_id
+        annotator_id=user.pk, project_id=project_id
     ).aggregate(**_PROGRESS_COUNTS)
     return Progress(**counts)
 
@@ -225,12 +225,12 @@ def progress_by_project(*, user: User) -> dict[int, Progress]:
         return {}
     rows = (
         Assignment.objects.filter(annotator_id=user.pk)
-        .values("passage__document__project_id")
+        .values("project_id")
         .annotate(**_PROGRESS_COUNTS)
         .order_by()
     )
     return {
-        row["passage__document__project_id"]: Progress(
+        row["project_id"]: Progress(
             assigned=row["assigned"], submitted=row["submitted"], skipped=row["skipped"]
         )
         for row in rows
@@ -246,7 +246,7 @@ class AnnotatorProgress:
 def progress_by_annotator(*, project: Project) -> list[AnnotatorProgress]:
     """Every annotator's progress in the project, for managers (one query)."""
     rows = (
-        Assignment.objects.filter(passage__document__project=project)
+        Assignment.objects.filter(project=project)
         .values("annotator__username")
         .annotate(**_PROGRESS_COUNTS)
         .order_by("annotator__username")

@@ -35,12 +35,12 @@ def assignments_distribute(*, project: Project) -> int:
             .order_by("document_id", "position")
             .values_list("id", flat=True)
         )
-        existing = Assignment.objects.filter(passage__document__project=project).values_list(
+        existing = Assignment.objects.filter(project=project).values_list(
             "passage_id", "annotator_id"
         )
         pairs = distribute(passage_ids, annotator_ids, existing, project.overlap)
         Assignment.objects.bulk_create(
-            [Assignment(passage_id=p, annotator_id=a) for p, a in pairs],
+            [Assignment(passage_id=p, annotator_id=a, project_id=project.pk) for p, a in pairs],
             batch_size=2000,
             ignore_conflicts=True,
         )

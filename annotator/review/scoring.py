@@ -52,9 +52,9 @@ def passage_scores_refresh(*, passage_ids: Iterable[int]) -> int:
 
 def project_scores_refresh(*, project: Project) -> int:
     """Rescore every passage of the project that has a submitted annotation or a stored score."""
-    submitted = Assignment.objects.filter(
-        passage__document__project=project, status=AssignmentStatus.SUBMITTED
-    ).values_list("passage_id", flat=True)
+    submitted = Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED).values_list(
+        "passage_id", flat=True
+    )
     stored = PassageScore.objects.filter(project=project).values_list("passage_id", flat=True)
     return passage_scores_refresh(passage_ids={*submitted, *stored})
 

@@ -79,6 +79,34 @@ def test_the_navigator_filters_flagged_passages_and_jumps_to_one(login, live_ser
     expect(page.locator("#navigator")).to_be_hidden()
 
 
+def test_the_navigator_pages_with_more_passages(login, live_server, day):
+    page = login("ann1")
+    # Pages of two rows, so that a small project needs the "More passages" button.
+    page.route(
+        "**/api/v1/assignments/?*",
+        lambda route: route.continue_(
+            url=route.request.url if "page_size" in route.request.url else route.request.url + "&page_size=2"
+        ),
+    )
+    open_first(page, live_server, day)
+    total = Assignment.objects.filter(annotator__username="ann1", project=day).count()
+    assert total > 4
+
+    page.keyboard.press("p")
+    expect(page.locator("#nav-list li")).to_have_count(2)
+    expect(page.locator("#nav-state")).to_have_text("2 passages so far")
+    for shown in range(4, total + 1, 2):
+        page.click("#nav-more")
+        expect(page.locator("#nav-list li")).to_have_count(shown)
+    if total % 2:
+        page.click("#nav-more")
+    expect(page.locator("#nav-list li")).to_have_count(total)
+    expect(page.locator("#nav-more")).to_be_hidden()
+    expect(page.locator("#nav-state")).to_have_text(f"{total} passages")
+    numbers = page.locator("#nav-list .nav-where").all_inner_texts()
+    assert numbers[0].endswith("¶ 1") and len(set(numbers)) == total  # in order, nothing twice
+
+
 def test_the_flag_dialog_flags_the_passage_with_a_reason_and_a_note(login, live_server, day):
     page = login("ann1")
     open_first(page, live_server, day)

@@ -21,7 +21,8 @@ BATCH_SIZE = 2000
 TITLE_CHARS = 200
 CLAIM_FIELDS = ("attribution", "perspective", "stance", "target", "confidence", "note")  # PlannedClaim.fields
 ASSIGNMENT_COLUMNS = (
-    "passage_id", "annotator_id", "status", "submitted_at", "note", "version", "created_at", "updated_at",
+    "passage_id", "annotator_id", "project_id", "status", "submitted_at", "note", "version", "created_at",
+    "updated_at",
 )  # fmt: skip
 CLAIM_COLUMNS = (
     "assignment_id", "project_id", "start", "end", "text", "speaker_id", "mention_start", "mention_end",
@@ -59,7 +60,7 @@ def import_write(
             assignment.note = "\n\n".join(n for n in (assignment.note, entry.note) if n)
             assignment.version += 1
         elif key not in new_rows and key not in filled:
-            new_rows[key] = [*key, status, submitted_at, entry.note, 1, now, now]
+            new_rows[key] = [*key, project.pk, status, submitted_at, entry.note, 1, now, now]
         targets.append((key, entry))
     assignment_ids = {key: pk for key, pk in zip(new_rows, insert_rows_returning_ids(
         Assignment, ASSIGNMENT_COLUMNS, list(new_rows.values())), strict=True)}  # fmt: skip

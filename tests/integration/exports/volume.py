@@ -76,13 +76,14 @@ def build_volume_project(
     )
     _copy(
         "labeling_assignment",
-        ("passage_id", "annotator_id", "status", "version", "created_at", "updated_at", "submitted_at"),
-        ((p, u.pk, "submitted", 1, now, now, now) for p, _ in passage_rows for u in users),
+        ("passage_id", "annotator_id", "project_id", "status", "version", "created_at", "updated_at",
+         "submitted_at"),
+        ((p, u.pk, project.pk, "submitted", 1, now, now, now) for p, _ in passage_rows for u in users),
     )
     texts = dict(passage_rows)
     # Read before the COPY starts: a connection in COPY mode cannot run another query.
     assignments = list(
-        Assignment.objects.filter(passage__document__project=project)
+        Assignment.objects.filter(project=project)
         .order_by("id")
         .values_list("id", "passage_id")
     )

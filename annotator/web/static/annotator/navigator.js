@@ -1,5 +1,6 @@
 // The editor's passage navigator: a drawer listing the annotator's own passages (GET /api/v1/assignments/
 // filtered by status, flag, document and a text search) to jump to one; the full page is "my-passages".
+// The list comes a page at a time (the API counts nothing); "More passages" follows the `next` link.
 // It knows nothing of the editor: it gets the API call, the page config and a jump callback.
 
 const STATUS_LABELS = { assigned: "Assigned", in_progress: "In progress", submitted: "Submitted", skipped: "Skipped" };
@@ -12,6 +13,8 @@ export function passageNavigator({ api, config, onJump }) {
   let seq = 0;
   let timer = null;
   let currentId = null;
+  let nextUrl = null; // the API's link to the following page of the current filters
+  let shown = 0;
 
   function query() {
     const params = new URLSearchParams({ project: String(config.project.id), annotator: config.user });
@@ -20,9 +23,13 @@ export function passageNavigator({ api, config, onJump }) {
   }
 
   async function refresh() {
+    await load(query(), false);
+  }
+
+  async function load(url, append) {
     const mine = ++seq;
     $("nav-state").textContent = "Loading…";
-    const result = await api("GET", query()).catch(() => null);
+    const result = await api("GET", url).catch(() => null);
     if (mine !== seq) return; // a newer filter won
     if (!result || !result.ok) {
       $("nav-state").textContent = "Could not load your passages; change a filter to try again.";
@@ -31,9 +38,20 @@ export function passageNavigator({ api, config, onJump }) {
     const rows = result.data.results || result.data;
     for (const row of rows) documents.set(String(row.document), row.document_title);
     renderDocuments();
-    $("nav-list").replaceChildren(...rows.map(item));
-    const more = result.data.next ? " (first page: narrow the filters or open the full list)" : "";
-    $("nav-state").textContent = rows.length ? `${rows.length} passages${more}` : "No passages match.";
+    if (append) $("nav-list").append(...rows.map(item));
+    else $("nav-list").replaceChildren(...rows.map(item));
+    shown = (append ? shown : 0) + rows.length;
+    nextUrl = result.data.next ? relative(result.data.next) : null;
+    $("nav-more").hidden = !nextUrl;
+    const more = nextUrl ? " so far" : "";
+    $("nav-state").textContent = shown ? `${shown} passages${more}` : "No passages match.";
+  }
+
+  /** The API's absolute `next` link as a path under the API root, which is what `api()` takes. */
+  function relative(link) {
+    const url = new URL(link, window.location.href);
+    const root = new URL(config.urls.api, window.location.href).pathname;
+    return url.pathname.slice(root.length) + url.search;
   }
 
   function item(row) {
@@ -89,6 +107,9 @@ export function passageNavigator({ api, config, onJump }) {
   $("nav-list").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-id]");
     if (button) onJump(Number(button.dataset.id));
+  });
+  $("nav-more").addEventListener("click", () => {
+    if (nextUrl) load(nextUrl, true);
   });
   $("navigator-close").addEventListener("click", () => toggle(false));
   $("show-navigator").addEventListener("click", () => toggle());

@@ -74,6 +74,27 @@ def own_assignments(*, user: User, project: Project) -> QuerySet[Assignment]:
     return with_claim_counts(mine)
 
 
+@dataclass(frozen=True)
+class AssignmentPage:
+    assignments: list[Assignment]
+    next_after: int | None  # the passage id to continue after; None on the last page
+
+
+def own_assignments_page(
+    assignments: QuerySet[Assignment], *, after: int | None = None, limit: int = 50
+) -> AssignmentPage:
+    """One page of an annotator's own assignments in passage order (the order passages were imported:
+    by document, then position), after passage id `after`: a range of the index (project, passage,
+    annotator), never an OFFSET or a COUNT over the whole list (one annotator has one per passage)."""
+    rows = assignments.order_by("passage_id")
+    if after is not None:
+        rows = rows.filter(passage_id__gt=after)
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return AssignmentPage(assignments=page, next_after=page[-1].passage_id if more else None)
+
+
 def claims_visible_to(*, user: User, with_passage: bool = False) -> QuerySet[Claim]:
     """Every claim the user may read, with its speaker and assignment (and annotator) loaded.
 

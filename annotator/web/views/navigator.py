@@ -8,7 +8,6 @@ the same passages for the same query.
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -16,7 +15,7 @@ from django.urls import path
 from annotator.corpus.schema import flag_reasons_of
 from annotator.corpus.selectors import document_choices
 from annotator.labeling.models import AssignmentStatus
-from annotator.labeling.selectors import own_assignments
+from annotator.labeling.selectors import own_assignments, own_assignments_page, progress_for
 from annotator.web.access import project_for
 from api.labeling import AssignmentFilter
 
@@ -30,20 +29,25 @@ def my_passages(request: HttpRequest, slug: str) -> HttpResponse:
     mine = own_assignments(user=request.user, project=project)
     chosen = {name: request.GET.get(name, "").strip() for name in FILTERS}
     filtered = AssignmentFilter({k: v for k, v in chosen.items() if v}, queryset=mine).qs
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.paginator.count == 0 and not any(chosen.values()):
+    after = request.GET.get("after", "")
+    page = own_assignments_page(filtered, after=int(after) if after.isdecimal() else None, limit=PAGE_SIZE)
+    # The total comes from the indexed progress counts; with filters only the page is known.
+    total = None if any(chosen.values()) else progress_for(user=request.user, project=project).assigned
+    if total == 0:
         raise Http404("You have no passages in this project.")
     reasons = flag_reasons_of(project.schema)
     flag_labels = {item["value"]: item["label"] for item in reasons}
     # A reason since removed from the schema still shows, by its stored value.
-    rows = [(a, flag_labels.get(a.flag_reason, a.flag_reason)) for a in page.object_list]
+    rows = [(a, flag_labels.get(a.flag_reason, a.flag_reason)) for a in page.assignments]
     return render(
         request,
         "my_passages.html",
         {
             "project": project,
             "role": role,
-            "page": page,
+            "total": total,
+            "next_after": page.next_after,
+            "paged": bool(after),
             "filters": chosen,
             "filter_query": urlencode({k: v for k, v in chosen.items() if v}),
             "statuses": AssignmentStatus.choices,

@@ -1,12 +1,17 @@
 """The "My passages" page: the annotator's own passages, filtered like the API, linking to the editor."""
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.models import Assignment
 from annotator.labeling.services import assignment_flag, assignments_distribute
+from annotator.web.views import navigator
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +80,23 @@ def test_the_page_costs_the_same_with_3_or_13_passages(client, members, assigned
     many = queries_for(client)
     assert few == many <= 8
     assert "13 passages" in client.get(URL).content.decode()
+
+
+def test_the_pages_follow_by_key_to_the_last_one(client, members, assigned, monkeypatch):
+    monkeypatch.setattr(navigator, "PAGE_SIZE", 5)
+    records = [ArticleRecord(title=f"Extra {i}", text=f"Extra {i}\n\nA part {i}.\n") for i in range(10)]
+    documents_import(project=assigned, records=records)
+    assignments_distribute(project=assigned)
+    client.force_login(members["ann1"])
+    url, seen, pages = URL, [], 0
+    while url:
+        page = client.get(url).content.decode()
+        assert pages == 0 or "← First page" in page
+        seen += re.findall(r'data-assignment="(\d+)"', page)
+        following = re.search(r'rel="next" href="([^"]+)"', page)
+        url = URL + html.unescape(following.group(1)) if following else None
+        pages += 1
+    mine = Assignment.objects.filter(annotator=members["ann1"], project=assigned).order_by("passage_id")
+    assert seen == [str(pk) for pk in mine.values_list("pk", flat=True)] and pages == 3
+    empty = client.get(URL, {"q": "words in no passage"}).content.decode()
+    assert "No passages match" in empty and 'rel="next"' not in empty

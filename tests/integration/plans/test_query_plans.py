@@ -1,0 +1,114 @@
+"""Every page and list reads the big tables through an index, also beside another large project.
+
+A project of 60k submitted claims (3k passages, 10 annotators) next to an older one of the same size:
+each page and API list is requested as the role that uses it, and every query it sends that touches
+claims, assignments, passages or the stored review scores is EXPLAINed on PostgreSQL; a sequential scan
+of one of those tables fails the test (it would grow with the database, not with the page).
+"""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotator.corpus.models import Membership, Passage, Project, Role
+from annotator.labeling.models import Assignment
+from annotator.review.queue import review_queue
+from annotator.review.scoring import project_scores_refresh
+from tests.integration.exports.volume import build_volume_project
+
+pytestmark = pytest.mark.django_db
+
+BIG_TABLES = {"labeling_claim", "labeling_assignment", "corpus_passage", "review_passagescore"}
+CLAIMS = 60_000
+
+
+def plan_nodes(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def sequential_scans(sql: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return {
+        node["Relation Name"]
+        for node in plan_nodes(plan[0]["Plan"])
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
+    }
+
+
+@pytest.fixture(scope="module")
+def volume(django_db_setup, django_db_blocker):
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    with django_db_blocker.unblock():
+        older, project = (
+            build_volume_project(slug=slug, claims=CLAIMS, annotators=10, claims_per_assignment=2)
+            for slug in ("plans-older", "plans")
+        )
+        project_scores_refresh(project=older)
+        project_scores_refresh(project=project)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        reviewer = get_user_model().objects.create_user("plans-rev", password="x")
+        Membership.objects.create(project=project, user=reviewer, role=Role.REVIEWER)
+        yield project, reviewer
+        with connection.cursor() as cursor:  # committed outside any test's transaction: remove by hand
+            for table in ("review_passagelabel", "review_passagescore"):
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute("DELETE FROM labeling_claim WHERE project_id = ANY(%s)", [[older.pk, project.pk]])
+        Project.objects.filter(pk__in=[older.pk, project.pk]).delete()
+        get_user_model().objects.filter(username__startswith="plans").delete()
+
+
+def pages(project, annotator) -> list[tuple[str, str]]:
+    passage = Passage.objects.filter(document__project=project).order_by("-id").first()
+    assignment = Assignment.objects.get(annotator=annotator, passage=passage).pk
+    queue = reverse("review-queue", args=[project.slug])
+    second = review_queue(project=project).next_cursor.encode()
+    return [
+        ("reviewer", queue),
+        ("reviewer", f"{queue}?after={second}"),
+        ("reviewer", f"{queue}?label=stance:favor"),
+        ("reviewer", reverse("review-next", args=[project.slug])),
+        ("reviewer", f"/api/v1/review-queue/?project={project.pk}"),
+        ("reviewer", reverse("review-passage", args=[project.slug, passage.pk])),
+        ("reviewer", reverse("project-detail", args=[project.slug])),
+        ("reviewer", f"/api/v1/claims/?project={project.pk}"),
+        ("reviewer", f"/api/v1/assignments/?project={project.pk}"),
+        ("annotator", reverse("home")),
+        ("annotator", reverse("project-detail", args=[project.slug])),
+        ("annotator", reverse("annotate", args=[project.slug, assignment])),
+        ("annotator", reverse("my-passages", args=[project.slug])),
+        ("annotator", f"/api/v1/assignments/?project={project.pk}"),
+        ("annotator", f"/api/v1/assignments/next/?project={project.pk}"),
+        ("annotator", f"/api/v1/claims/?project={project.pk}"),
+    ]
+
+
+def test_pages_and_lists_read_the_big_tables_by_index(volume):
+    project, reviewer = volume
+    annotator = Membership.objects.filter(project=project, role=Role.ANNOTATOR).first().user
+    clients = {"reviewer": Client(), "annotator": Client()}
+    clients["reviewer"].force_login(reviewer)
+    clients["annotator"].force_login(annotator)
+    scans = {}
+    for role, url in pages(project, annotator):
+        with CaptureQueriesContext(connection) as captured:
+            assert clients[role].get(url).status_code in (200, 204, 302), url
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            reads_big = sql.lstrip().upper().startswith("SELECT") and any(t in sql for t in BIG_TABLES)
+            if reads_big and (found := sequential_scans(sql)):
+                scans.setdefault(f"{role} {url}", []).append((sorted(found), sql[:300]))
+    assert scans == {}

@@ -47,11 +47,8 @@ def drop(project_ids: list[int]) -> None:
     """Delete the bench projects with a few statements (the ORM would load every row to cascade)."""
     with connection.cursor() as cursor:
         for sql in (
-            "DELETE FROM labeling_claim c USING labeling_assignment a, corpus_passage p, corpus_document d "
-            "WHERE c.assignment_id = a.id AND a.passage_id = p.id AND p.document_id = d.id "
-            "AND d.project_id = ANY(%s)",
-            "DELETE FROM labeling_assignment a USING corpus_passage p, corpus_document d "
-            "WHERE a.passage_id = p.id AND p.document_id = d.id AND d.project_id = ANY(%s)",
+            "DELETE FROM labeling_claim WHERE project_id = ANY(%s)",
+            "DELETE FROM labeling_assignment WHERE project_id = ANY(%s)",
             "DELETE FROM corpus_passage p USING corpus_document d "
             "WHERE p.document_id = d.id AND d.project_id = ANY(%s)",
         ):

@@ -85,11 +85,24 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--annotators", type=int, default=10)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--beside", type=int, default=1_000_000, help="claims of an older project built first (0: none)"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     call_command("migrate", verbosity=0)
     reverse("home")  # load every view now, not minutes later after the build
 
+    older = []
+    if args.beside:
+        older.append(
+            build_volume_project(
+                slug=f"bench-pages-older-{os.getpid()}",
+                claims=args.beside,
+                annotators=args.annotators,
+                claims_per_assignment=2,
+            ).pk
+        )
     started = time.perf_counter()
     project = build_volume_project(
         slug=f"bench-pages-{os.getpid()}",
@@ -129,6 +142,13 @@ def main() -> None:
                 reverse("review-passage", args=[project.slug, passage.pk]),
             ),  # fmt: skip
             ("reviewer", "project page", as_reviewer, reverse("project-detail", args=[project.slug])),
+            ("reviewer", "/api/v1/claims/?project=", as_reviewer, f"/api/v1/claims/?project={project.pk}"),
+            (
+                "reviewer",
+                "/api/v1/assignments/?project=",
+                as_reviewer,
+                f"/api/v1/assignments/?project={project.pk}",
+            ),  # fmt: skip
             ("reviewer", "speakers", as_reviewer, reverse("speakers-curate", args=[project.slug])),
             (
                 "reviewer",
@@ -157,7 +177,8 @@ def main() -> None:
             ("annotator", "/api/v1/claims/?project=", as_annotator, f"/api/v1/claims/?project={project.pk}"),
         ]
         print(
-            f"\n{args.claims:,} claims, {args.annotators} annotators, "
+            f"\n{args.claims:,} claims beside an older project of {args.beside:,}, "
+            f"{args.annotators} annotators, "
             f"{Passage.objects.filter(document__project=project).count():,} passages "
             f"(built in {built:.0f} s; {scored:,} passages scored for review in {scoring:.1f} s)\n"
         )
@@ -172,7 +193,7 @@ def main() -> None:
             )
     finally:
         PassageScore.objects.filter(project=project).delete()
-        drop([project.pk])
+        drop([project.pk, *older])
 
 
 if __name__ == "__main__":

@@ -14,13 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from annotator.corpus.models import Membership, Passage, Project, Role
-from annotator.labeling.models import Assignment
-from annotator.review.queue import review_queue
+from annotator.corpus.models import Membership, Project, Role
 from annotator.review.scoring import project_scores_refresh
 from tests.integration.exports.volume import build_volume_project
+from tests.integration.plans.pages import WHOLE_PROJECT_FIGURES, pages
 
 pytestmark = pytest.mark.django_db
 
@@ -71,31 +69,6 @@ def volume(django_db_setup, django_db_blocker):
         get_user_model().objects.filter(username__startswith="plans").delete()
 
 
-def pages(project, annotator) -> list[tuple[str, str]]:
-    passage = Passage.objects.filter(document__project=project).order_by("-id").first()
-    assignment = Assignment.objects.get(annotator=annotator, passage=passage).pk
-    queue = reverse("review-queue", args=[project.slug])
-    second = review_queue(project=project).next_cursor.encode()
-    return [
-        ("reviewer", queue),
-        ("reviewer", f"{queue}?after={second}"),
-        ("reviewer", f"{queue}?label=stance:favor"),
-        ("reviewer", reverse("review-next", args=[project.slug])),
-        ("reviewer", f"/api/v1/review-queue/?project={project.pk}"),
-        ("reviewer", reverse("review-passage", args=[project.slug, passage.pk])),
-        ("reviewer", reverse("project-detail", args=[project.slug])),
-        ("reviewer", f"/api/v1/claims/?project={project.pk}"),
-        ("reviewer", f"/api/v1/assignments/?project={project.pk}"),
-        ("annotator", reverse("home")),
-        ("annotator", reverse("project-detail", args=[project.slug])),
-        ("annotator", reverse("annotate", args=[project.slug, assignment])),
-        ("annotator", reverse("my-passages", args=[project.slug])),
-        ("annotator", f"/api/v1/assignments/?project={project.pk}"),
-        ("annotator", f"/api/v1/assignments/next/?project={project.pk}"),
-        ("annotator", f"/api/v1/claims/?project={project.pk}"),
-    ]
-
-
 def test_pages_and_lists_read_the_big_tables_by_index(volume):
     project, reviewer = volume
     annotator = Membership.objects.filter(project=project, role=Role.ANNOTATOR).first().user
@@ -104,11 +77,15 @@ def test_pages_and_lists_read_the_big_tables_by_index(volume):
     clients["annotator"].force_login(annotator)
     scans = {}
     for role, url in pages(project, annotator):
+        if any(part in url for part in WHOLE_PROJECT_FIGURES) and not url.startswith("/api/"):
+            continue
         with CaptureQueriesContext(connection) as captured:
             assert clients[role].get(url).status_code in (200, 204, 302), url
         for query in captured.captured_queries:
             sql = query["sql"]
             reads_big = sql.lstrip().upper().startswith("SELECT") and any(t in sql for t in BIG_TABLES)
             if reads_big and (found := sequential_scans(sql)):
-                scans.setdefault(f"{role} {url}", []).append((sorted(found), sql[:300]))
-    assert scans == {}
+                scans.setdefault(f"{role} {url}", []).append((sorted(found), sql[:1500]))
+    assert scans == {}, "\n".join(
+        f"{page}: {tables}\n  {sql}" for page, found in scans.items() for tables, sql in found
+    )

@@ -43,6 +43,7 @@ from annotator.labeling.services import (
     claim_update,
 )
 from annotator.labeling.time_on_task import assignment_time_add
+from annotator.queries import from_project_start
 from api.pagination import KeysetPagination, PassageOrderPagination
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
@@ -281,7 +282,7 @@ class SpeakerCreateSerializer(serializers.Serializer):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
+    project = django_filters.NumberFilter(method="filter_project")
     document = django_filters.NumberFilter(field_name="passage__document_id")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     annotator = django_filters.CharFilter(field_name="annotator__username")
@@ -291,12 +292,18 @@ class AssignmentFilter(django_filters.FilterSet):
     def filter_flagged(self, assignments: QuerySet[Assignment], name: str, flagged: bool) -> QuerySet:
         return assignments_flagged(assignments, flagged=flagged)
 
+    def filter_project(self, assignments: QuerySet[Assignment], name: str, project: int) -> QuerySet:
+        return from_project_start(assignments, project_id=project, key="passage_id")
+
 
 class ClaimFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
+    project = django_filters.NumberFilter(method="filter_project")
     assignment = django_filters.NumberFilter(field_name="assignment_id")
     passage = django_filters.NumberFilter(field_name="assignment__passage_id")
     annotator = django_filters.CharFilter(field_name="assignment__annotator__username")
+
+    def filter_project(self, claims: QuerySet[Claim], name: str, project: int) -> QuerySet:
+        return from_project_start(claims, project_id=project)
 
 
 # --- viewsets --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from annotator.corpus.models import Membership, Passage, Project, Speaker
 from annotator.corpus.selectors import SEE_ALL_ROLES, speakers_visible_to
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
-from annotator.queries import SubqueryCount
+from annotator.queries import SubqueryCount, from_project_start
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -70,7 +70,8 @@ def assignments_flagged(assignments: QuerySet[Assignment], *, flagged: bool) -> 
 
 def own_assignments(*, user: User, project: Project) -> QuerySet[Assignment]:
     """The user's own assignments in one project, in document order, with claim counts (the navigator)."""
-    mine = assignments_for(user=user, project=project).filter(annotator_id=user.pk)
+    mine = assignments_for(user=user, project=project)
+    mine = from_project_start(mine, project_id=project.pk, key="passage_id").filter(annotator_id=user.pk)
     return with_claim_counts(mine)
 
 

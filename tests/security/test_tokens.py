@@ -373,6 +373,8 @@ def test_an_admin_sees_everyones_tokens_and_revokes_them(alice, bob, django_user
 
 
 def test_the_former_plain_text_keys_become_hashed_tokens_and_keep_working(alice, bob):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite cannot alter tables inside the test's transaction; migrate does it outside one")
     migration = importlib.import_module("annotator.accounts.migrations.0002_migrate_authtoken_keys")
     key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
     with connection.schema_editor() as editor:

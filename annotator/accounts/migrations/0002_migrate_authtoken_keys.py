@@ -4,8 +4,11 @@ Scripts keep sending the same `Authorization: Token <key>` and keep working; the
 behind in the database. On a database that never had authtoken this does nothing.
 """
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import migrations
+from django.utils import timezone
 
 from annotator.accounts.token_secrets import password_fingerprint, secret_digest, secret_prefix
 
@@ -30,7 +33,8 @@ def migrate_authtoken_keys(apps, schema_editor):
             prefix=secret_prefix(key),
             digest=secret_digest(key),
             password_fingerprint=password_fingerprint(passwords.get(user_id) or ""),
-            created_at=created,
+            # SQLite hands a raw cursor naive datetimes; with USE_TZ they were stored in UTC.
+            created_at=timezone.make_aware(created, UTC) if timezone.is_naive(created) else created,
         )
         for key, created, user_id in rows
         if user_id in passwords

@@ -1,7 +1,7 @@
 """The API tokens page: every logged-in user lists, creates and revokes their own personal API tokens.
 
-A new token's secret is in the answer to the POST that made it and nowhere else (not stored, not in the
-session, not cached by the browser); reloading the page shows the token without it.
+Creating redirects (so that reloading the page cannot make a second token); the new secret waits in the
+server-side session for that one redirected GET, which takes it out again, and the page is never cached.
 """
 
 from django import forms
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from annotator.accounts.selectors import own_token, tokens_of
 from annotator.accounts.services import NAME_MAX_LENGTH, api_token_create, api_token_revoke
 
+CREATED_KEY = "api_token_created"
 EXPIRY_CHOICES = [("", "Never"), (7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")]
 
 
@@ -32,7 +33,6 @@ class TokenForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm()
-    created = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
         return _revoke(request)
     if request.method == "POST":
@@ -43,9 +43,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                created = {"token": token, "secret": secret}
-                form = TokenForm()
+                request.session[CREATED_KEY] = {"id": token.pk, "secret": secret}
+                return redirect("api-tokens")
     tokens = list(tokens_of(user=request.user))
+    just_made = request.session.pop(CREATED_KEY, None) if request.method == "GET" else None
+    created = None
+    if just_made:
+        token = next((t for t in tokens if t.pk == just_made["id"]), None)
+        created = {"token": token, "secret": just_made["secret"]} if token else None
     return render(
         request,
         "tokens.html",

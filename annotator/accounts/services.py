@@ -87,3 +87,14 @@ def api_token_note_use(*, token: ApiToken, now: datetime | None = None) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+def api_tokens_follow_rehash(*, user: AbstractBaseUser, previous_hash: str) -> int:
+    """Bind the user's tokens that held for `previous_hash` to their current hash of the same password.
+
+    Only for a rehash of a password just verified (see backends.py); tokens bound to any older password
+    stay revoked. Returns how many tokens moved.
+    """
+    return ApiToken.objects.filter(
+        user=user, password_fingerprint=password_fingerprint(previous_hash)
+    ).update(password_fingerprint=password_fingerprint(user.password or ""))

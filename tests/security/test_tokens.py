@@ -407,3 +407,33 @@ def test_the_former_plain_text_keys_become_hashed_tokens_and_keep_working(alice,
     alice.set_password(NEW_PASSWORD)
     alice.save()
     assert not works(key)
+
+
+def test_a_login_that_rehashes_the_same_password_keeps_the_tokens(settings, alice):
+    """Django stores the same password hashed again when its preferred hasher changed (e.g. after a Django
+    upgrade); that is no password change, so the tokens bound to the old hash follow it."""
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    alice.password = make_password("alice-pw-123", hasher="md5")
+    alice.save(update_fields=["password"])
+    alice.refresh_from_db()
+    _, secret = api_token_create(user=alice, name="script")
+    stale = ApiToken.objects.create(
+        user=alice,
+        name="from an older password",
+        prefix="old",
+        digest="0" * 64,
+        password_fingerprint="1" * 64,
+    )
+    client = APIClient()
+    response = client.post("/accounts/login/", {"username": "alice", "password": "alice-pw-123"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.password.startswith("scrypt$")  # rehashed
+    assert works(secret)
+    stale.refresh_from_db()
+    assert stale.password_fingerprint == "1" * 64  # a token of an older password is not revived

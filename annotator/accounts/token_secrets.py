@@ -34,6 +34,7 @@ def password_fingerprint(password_hash: str) -> str:
 
     Any change of the stored hash (a new password by whatever path, or an unusable one) makes the token's
     fingerprint differ, and the token is refused from then on: no hook in any password path to remember.
+    (A login that rehashes the same password moves the tokens along: accounts/backends.py.)
     The digest of a hash reveals nothing that the hash, in the same database, does not.
     """
     return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()

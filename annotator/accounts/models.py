@@ -26,7 +26,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, help_text="The secret's first characters, to recognise it by.")
-    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the secret (hex).")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the secret (hex).")
     password_fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -37,6 +37,8 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
         constraints = [
+            # A constraint rather than unique=True: PostgreSQL then builds no second (LIKE) index on it.
+            models.UniqueConstraint(fields=["digest"], name="apitoken_digest_unique"),
             models.CheckConstraint(
                 condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
                 name="apitoken_expires_after_created",

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100)),
                 ('prefix', models.CharField(help_text="The secret's first characters, to recognise it by.", max_length=12)),
-                ('digest', models.CharField(help_text='SHA-256 of the secret (hex).', max_length=64, unique=True)),
+                ('digest', models.CharField(help_text='SHA-256 of the secret (hex).', max_length=64)),
                 ('password_fingerprint', models.CharField(max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('last_used_at', models.DateTimeField(blank=True, null=True)),
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'API token',
                 'ordering': ['-created_at', '-id'],
                 'indexes': [models.Index(fields=['user', '-created_at'], name='apitoken_user_created')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__isnull', True), ('expires_at__gt', models.F('created_at')), _connector='OR'), name='apitoken_expires_after_created')],
+                'constraints': [models.UniqueConstraint(fields=('digest',), name='apitoken_digest_unique'), models.CheckConstraint(condition=models.Q(('expires_at__isnull', True), ('expires_at__gt', models.F('created_at')), _connector='OR'), name='apitoken_expires_after_created')],
             },
         ),
     ]

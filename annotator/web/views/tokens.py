@@ -18,6 +18,7 @@ from annotator.accounts.selectors import own_token, tokens_of
 from annotator.accounts.services import NAME_MAX_LENGTH, api_token_create, api_token_revoke
 
 CREATED_KEY = "api_token_created"
+PAGE_TOKENS = 100  # the newest; revoked tokens stay listed, the API pages through all of them
 EXPIRY_CHOICES = [("", "Never"), (7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")]
 
 
@@ -45,7 +46,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             else:
                 request.session[CREATED_KEY] = {"id": token.pk, "secret": secret}
                 return redirect("api-tokens")
-    tokens = list(tokens_of(user=request.user))
+    tokens = list(tokens_of(user=request.user)[:PAGE_TOKENS])
     just_made = request.session.pop(CREATED_KEY, None) if request.method == "GET" else None
     created = None
     if just_made:

@@ -42,7 +42,7 @@ class ApiToken(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
                 name="apitoken_expires_after_created",
-            )
+            ),
         ]
         verbose_name = "API token"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -71,7 +71,14 @@ class ApiTokenViewSet(
             raise Http404("No such token.")
         return token
 
-    @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+    @extend_schema(
+        request=ApiTokenCreateSerializer,
+        responses={
+            201: ApiTokenCreatedSerializer,
+            400: OpenApiResponse(description="A bad name or expiry, or too many active tokens; by field."),
+            403: OpenApiResponse(description="Not logged in, or the request was made with a token."),
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create a token; the answer carries its secret, which no later answer repeats."""
         if isinstance(request.auth, ApiToken):
@@ -84,7 +91,7 @@ class ApiTokenViewSet(
         token.secret = secret
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 404: OpenApiResponse(description="Not one of your tokens.")})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Revoke one of your tokens (it stays listed as revoked); revoking it again changes nothing."""
         api_token_revoke(token=self.get_object())

@@ -15,6 +15,7 @@ from api import (
     review,
     schema,
     suggestions,
+    tokens,
 )
 
 router = DefaultRouter()
@@ -30,6 +31,7 @@ for module in (
     exports,
     imports,
     article_jobs,
+    tokens,
 ):
     module.register(router)
 

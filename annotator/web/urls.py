@@ -12,10 +12,12 @@ from annotator.web.views import (
     review,
     schema,
     speakers,
+    tokens,
 )
 
 urlpatterns = [
     path("", corpus.home, name="home"),
+    path("", include(tokens.urlpatterns)),
     path("projects/", include(projects.top_urlpatterns)),  # before projects/<slug>/: "new" is no slug
     path("projects/<slug:slug>/", corpus.project_detail, name="project-detail"),
     path("projects/<slug:slug>/documents/<int:document_id>/", corpus.document_detail, name="document-detail"),

@@ -4,9 +4,9 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from annotator.accounts.services import api_token_create
 from annotator.agreement.models import RunStatus
 from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set, project_create
@@ -102,9 +102,9 @@ def test_anonymous_is_refused(project, done_job):
 
 
 def test_a_token_is_enough_for_scripts(project, members):
-    token = Token.objects.create(user=members["res"])
+    _, secret = api_token_create(user=members["res"], name="export script")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert (
         client.get("/api/v1/exports/stream/", {"project": project.pk, "format": "jsonl"}).status_code == 200
     )

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from annotator.accounts.services import api_token_create
 from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set
 from tests.integration.exports.volume import build_volume_project
@@ -108,7 +108,7 @@ def _stream(url: str, token: str) -> tuple[int, int, float]:
 def test_streaming_200k_claims_takes_no_more_server_memory_than_20k(server, output_dir):
     base, pid = server
     researcher = get_user_model().objects.create_user("researcher")
-    token = Token.objects.create(user=researcher).key
+    _, token = api_token_create(user=researcher, name="memory test")
     started = time.perf_counter()
     projects = {}
     for size in (SMALL, BIG):

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
+from annotator import limits
 from annotator.agreement.models import RunStatus
 from annotator.corpus.models import Project
 from annotator.exports.models import ExportJob
@@ -67,7 +68,9 @@ class ExportRequestSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     format = serializers.ChoiceField(choices=list(FORMATS))
     documents = serializers.ListField(child=serializers.IntegerField(), required=False)
-    annotators = serializers.ListField(child=serializers.CharField(), required=False)
+    annotators = serializers.ListField(
+        child=serializers.CharField(max_length=limits.USERNAME), required=False, max_length=10_000
+    )
     status = serializers.ChoiceField(choices=STATUSES, required=False)
     source = serializers.ChoiceField(choices=SOURCES, required=False)
 

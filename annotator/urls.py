@@ -9,10 +9,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the page needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    # Redoc runs its search in a Web Worker made from a blob: URL.
+    # Redoc runs its search in a Web Worker made from a blob: URL, and its footer shows Redocly's logo.
     path(
         "api/redoc/",
-        csp_update({"worker-src": ["'self'", "blob:"]})(SpectacularRedocView.as_view(url_name="schema")),
+        csp_update({"worker-src": ["'self'", "blob:"], "img-src": ["https://cdn.redoc.ly"]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
         name="api-redoc",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -167,9 +167,7 @@ def test_anonymous_clients_are_throttled_by_address_and_cannot_forge_one(setting
 
 
 def test_the_default_rates_leave_room_for_a_fast_annotator(settings):
-    """The editor saves each claim change at once and a note 0.6 s after typing stops, one request per claim
-    at a time: a note typed with a pause before every key is ~100 saves a minute; labelling at full speed
-    with the keyboard (a claim, its speaker search, perspective and stance keys) stays under 300."""
+    """The editor at full speed sends ~90 requests a minute (tests/e2e/test_editor_request_rate.py)."""
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     count, period = rates["user"].split("/")
     assert period.startswith("m") and int(count) >= 600

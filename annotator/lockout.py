@@ -11,6 +11,7 @@ from typing import Any
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -26,7 +27,13 @@ class LockoutBackend(AxesStandaloneBackend):
                      password: str | None = None, **kwargs: Any) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except PermissionDenied:
+            # An API view passes DRF's wrapper: mark the request the lockout middleware sees, so an API
+            # client gets the JSON 429 too rather than the view's "wrong credentials".
+            getattr(request, "_request", request).axes_locked_out = True
+            raise
 
 
 def client_ip(request: HttpRequest) -> str | None:

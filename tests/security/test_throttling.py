@@ -173,3 +173,18 @@ def test_the_default_rates_leave_room_for_a_fast_annotator(settings):
     assert period.startswith("m") and int(count) >= 600
     count, period = rates["anon"].split("/")
     assert period.startswith("m") and int(count) <= 300
+
+
+@pytest.mark.urls("tests.security.lockout_urls")
+def test_an_api_endpoint_that_checks_passwords_is_locked_with_json_429(alice):
+    api = APIClient()
+    wrong = {"username": "alice", "password": "wrong-guess"}
+    statuses = [api.post("/api/v1/password-check/", wrong, format="json").status_code for _ in range(5)]
+    assert statuses[:4] == [400] * 4
+
+    response = api.post("/api/v1/password-check/", {"username": "alice", "password": "alice-pw-123"},
+                        format="json")
+
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.json()["detail"]
+    assert response["Retry-After"] == "900"

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
@@ -15,13 +13,6 @@ from annotator.errors import Conflict
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc), "current": exc.current}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, RequestDataTooBig):
-        # A body without a declared length that turned out too big (the middleware catches declared ones).
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response(
-            {"detail": f"The request body is over the limit of {limit} bytes.", "limit_bytes": limit},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

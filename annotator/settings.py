@@ -194,8 +194,8 @@ TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Throttle counters and lockouts must be shared by every server process: set CACHE_URL (redis://…) when
-# more than one serves the site. Unset: each process counts for itself, which suits the demo.
+# API throttle counts must be shared by every server process: set CACHE_URL (redis://…) when more than one
+# serves the site. Unset: each process counts for itself, which suits the demo. (Login failures are rows.)
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (

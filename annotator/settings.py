@@ -1,9 +1,11 @@
 """Settings, read from environment variables only (see README "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ANNOTATOR_VAR_DIR", BASE_DIR / "var"))
@@ -185,10 +187,82 @@ if env_bool("HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Security: login lockout, API throttles, request sizes, Content-Security-Policy, proxies -------------
+# A reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For is believed only when TRUSTED_PROXY=1 says
+# one stands in front of the site; otherwise any client could claim HTTPS or another address.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# API throttle counts must be shared by every server process: set CACHE_URL (redis://…) when more than one
+# serves the site. Unset: each process counts for itself, which suits the demo. (Login failures are rows.)
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address,
+# that pair is refused for LOGIN_COOLOFF_MINUTES, on the login page, the admin login and any API endpoint
+# that checks a password. Admins lift a lockout under Axes → Access attempts in the admin.
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = [
+    "annotator.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "annotator.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotator.lockout.client_ip"
+AXES_VERBOSE = False
+
+# Oversized bodies: API requests over DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB) are answered with a JSON 413
+# before anything reads them; multipart uploads keep the importers' own 50 MB-per-file rule.
+MIDDLEWARE.insert(0, "annotator.middleware.RequestSizeLimitMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# API throttles (JSON 429 with Retry-After). The editor autosaves each claim change and a note 0.6 s after
+# typing stops, one request per claim at a time: measured in Chromium, a very fast annotator sends ~90
+# requests a minute and a note typed one key per 0.65 s ~80 (tests/e2e/test_editor_request_rate.py).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "api.throttling.AnonymousRateThrottle",
+    "api.throttling.UserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+    "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+}
+# The client address DRF throttles anonymous requests by: X-Forwarded-For only from a trusted proxy.
+REST_FRAMEWORK["NUM_PROXIES"] = 1 if TRUSTED_PROXY else 0
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline; data reaches
+# scripts through json_script (<script type="application/json">, which the browser never runs). Inline
+# style attributes stay allowed (the templates and the server-drawn charts set widths and colours).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

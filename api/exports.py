@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
+from annotator import limits
 from annotator.agreement.models import RunStatus
 from annotator.corpus.models import Project
 from annotator.exports.models import ExportJob
@@ -31,7 +32,7 @@ from annotator.exports.selectors import (
     ExportFilters,
     export_jobs_visible_to,
 )
-from annotator.exports.services import FORMATS, export_job_request, export_options, export_stream
+from annotator.exports.services import FORMATS, export_job_request_or_join, export_options, export_stream
 from api.permissions import project_or_404
 
 
@@ -67,7 +68,9 @@ class ExportRequestSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     format = serializers.ChoiceField(choices=list(FORMATS))
     documents = serializers.ListField(child=serializers.IntegerField(), required=False)
-    annotators = serializers.ListField(child=serializers.CharField(), required=False)
+    annotators = serializers.ListField(
+        child=serializers.CharField(max_length=limits.USERNAME), required=False, max_length=10_000
+    )
     status = serializers.ChoiceField(choices=STATUSES, required=False)
     source = serializers.ChoiceField(choices=SOURCES, required=False)
 
@@ -106,14 +109,19 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return project.export_jobs.select_related("project").order_by("-created_at", "-id")
         return export_jobs_visible_to(user=self.request.user)
 
-    @extend_schema(request=ExportRequestSerializer, responses={202: ExportJobSerializer})
+    @extend_schema(
+        request=ExportRequestSerializer, responses={200: ExportJobSerializer, 202: ExportJobSerializer}
+    )
     def create(self, request: Request) -> Response:
-        """Queue an export job; poll it, then download its file."""
+        """Queue an export job (202); the same request of yours still queued or running is answered with
+        that job (200) instead of a second one. Poll it, then download its file."""
         project = project_or_404(request, request.data.get("project"), roles=EXPORT_ROLES)
         name, filters = export_options(request.data)
-        job = export_job_request(project=project, format=name, filters=filters, requested_by=request.user)
+        job, created = export_job_request_or_join(
+            project=project, format=name, filters=filters, requested_by=request.user
+        )
         body = self.get_serializer(job).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
     @extend_schema(
         parameters=[

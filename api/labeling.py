@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from annotator import limits
 from annotator.corpus.models import Role, Speaker, SpeakerKind
 from annotator.corpus.selectors import speakers_visible_to
 from annotator.corpus.services import speaker_approve, speaker_create
@@ -222,9 +223,11 @@ class ClaimChangeSerializer(serializers.Serializer):
     attribution = serializers.CharField(required=False)
     perspective = serializers.CharField(required=False)
     stance = serializers.CharField(required=False)
-    target = serializers.CharField(required=False)
+    target = serializers.CharField(required=False, max_length=limits.CLAIM_TARGET)
     confidence = serializers.IntegerField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=limits.CLAIM_NOTE
+    )
 
     def service_fields(self) -> dict[str, Any]:
         """The validated fields under the names the services take (speaker → speaker_id)."""
@@ -259,7 +262,9 @@ class FlagSerializer(serializers.Serializer):
     Which reasons exist and how long a note may be is the service's rule (assignment_flag)."""
 
     reason = serializers.CharField(allow_null=True, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=limits.FLAG_NOTE
+    )
 
 
 class SkipSerializer(FlagSerializer):
@@ -268,11 +273,14 @@ class SkipSerializer(FlagSerializer):
 
 class SpeakerCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField()
-    name = serializers.CharField(max_length=300)
+    name = serializers.CharField(max_length=limits.SPEAKER_NAME)
     kind = serializers.ChoiceField(choices=SpeakerKind.choices, default=SpeakerKind.PERSON)
     affiliation = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=300), required=False, default=list, max_length=50
+        child=serializers.CharField(max_length=limits.SPEAKER_NAME),
+        required=False,
+        default=list,
+        max_length=limits.SPEAKER_ALIASES,
     )
 
 

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from annotator import limits
 from annotator.corpus.guidelines import render_guidelines
 from annotator.corpus.models import Membership, Project, Role
 from annotator.corpus.project_selectors import can_create_projects, members_with_work
@@ -58,14 +59,16 @@ class ProjectSerializer(serializers.ModelSerializer):
 class ProjectWriteSerializer(serializers.Serializer):
     """What POST takes (name required; an empty slug is made from the name) and PATCH changes."""
 
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=limits.PROJECT_NAME)
     slug = serializers.CharField(max_length=80, required=False, allow_blank=True)
     overlap = serializers.IntegerField(required=False, help_text="Annotators per passage, 1 to 50.")
     blind = serializers.BooleanField(required=False, help_text="Annotators see only their own work.")
     suggestions = serializers.BooleanField(
         required=False, help_text="The editor shows the detector's suggested quotes and speakers (default)."
     )
-    guidelines = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    guidelines = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=limits.GUIDELINES
+    )
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -101,7 +104,7 @@ class MemberRoleSerializer(serializers.Serializer):
 
 
 class AccountCreateSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=limits.USERNAME)
     email = serializers.EmailField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
 

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from annotator import limits
 from annotator.corpus.models import Passage, Project, SpeakerMerge
 from annotator.corpus.speaker_merges import speaker_merge_undo
 from annotator.corpus.speakers import (
@@ -159,9 +160,13 @@ class GoldClaimInputSerializer(serializers.Serializer):
     attribution = serializers.CharField()
     perspective = serializers.CharField()
     stance = serializers.CharField()
-    target = serializers.CharField(required=False, allow_blank=True, default="")
+    target = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.CLAIM_TARGET
+    )
     confidence = serializers.IntegerField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.CLAIM_NOTE
+    )
     source_claim_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, max_length=100
     )
@@ -169,7 +174,9 @@ class GoldClaimInputSerializer(serializers.Serializer):
 
 class AdjudicationInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=0, help_text="The saved version you edited; 0 for none.")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.ADJUDICATION_NOTE
+    )
     claims = GoldClaimInputSerializer(many=True, max_length=500)
 
 

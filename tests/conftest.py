@@ -76,6 +76,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """API throttle counts live in the cache, which outlives a test; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # Browser tests: a real headless Debian Chromium driven by Playwright against the live Django server.
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make are still
 # plain synchronous code, so Django's guard against async contexts does not apply.

@@ -5,13 +5,17 @@ from django.db import models
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.db.models.functions import Length, Lower
 
+from annotator import limits
 from annotator.corpus.schema import load_default_schema
+from annotator.db_limits import length_at_most, max_length
 
 
 class Project(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.PROJECT_NAME)
     slug = models.SlugField(max_length=80, unique=True)
-    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    guidelines = models.TextField(
+        blank=True, help_text="Markdown shown to annotators.", validators=max_length(limits.GUIDELINES)
+    )
     schema = models.JSONField(default=load_default_schema)
     overlap = models.PositiveSmallIntegerField(default=3, help_text="Annotators per passage.")
     blind = models.BooleanField(
@@ -31,6 +35,9 @@ class Project(models.Model):
         constraints = [
             CheckConstraint(condition=Q(overlap__gte=1) & Q(overlap__lte=50), name="project_overlap_1_to_50"),
             CheckConstraint(condition=~Q(slug=""), name="project_slug_not_empty"),
+            length_at_most(
+                "guidelines", limits.GUIDELINES, name="project_guidelines_length", label="The guidelines"
+            ),
         ]
 
     def __str__(self) -> str:

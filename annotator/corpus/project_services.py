@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from annotator import limits
 from annotator.corpus.models import Membership, Project, Role
 from annotator.corpus.services import membership_set, project_create
 
@@ -46,6 +47,7 @@ def project_create_by(
     name = name.strip()
     slug = slug.strip() or slugify(name)[:80]
     _check_overlap(overlap)
+    _check_lengths(name=name, guidelines=guidelines)
     try:
         with transaction.atomic():
             project = project_create(
@@ -87,6 +89,7 @@ def project_update(
     }
     if "overlap" in changes:
         _check_overlap(changes["overlap"])
+    _check_lengths(name=changes.get("name", ""), guidelines=changes.get("guidelines", ""))
     if not changes:
         return project
     if "guidelines" in changes:
@@ -106,6 +109,16 @@ def project_update(
             raise ValidationError({"slug": SLUG_TAKEN}) from error
         raise
     return project
+
+
+def _check_lengths(*, name: str, guidelines: str) -> None:
+    problems = {}
+    if len(name) > limits.PROJECT_NAME:
+        problems["name"] = limits.too_long("The name", limits.PROJECT_NAME)
+    if len(guidelines) > limits.GUIDELINES:
+        problems["guidelines"] = limits.too_long("The guidelines", limits.GUIDELINES)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_overlap(overlap: int) -> None:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CheckConstraint, Q
+from django.db.models import CheckConstraint, Q, UniqueConstraint
 
 from annotator.agreement.models import RunStatus
 from annotator.corpus.models import Project
@@ -26,12 +26,20 @@ class ExportJob(models.Model):
     # Bumped while the job runs: a running job whose heartbeat stopped (its worker died) may be reclaimed.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Digest of the format and the parameters: one user's identical requests share the job that is still
+    # queued or running (see exports.services.export_job_request).
+    request_key = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             CheckConstraint(condition=Q(progress__lte=100), name="exportjob_progress_0_to_100"),
             CheckConstraint(condition=Q(status__in=RunStatus.values), name="exportjob_status_known"),
+            UniqueConstraint(
+                fields=["project", "requested_by", "request_key"],
+                condition=Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]) & ~Q(request_key=""),
+                name="exportjob_one_pending_per_request",
+            ),
         ]
 
     def __str__(self) -> str:

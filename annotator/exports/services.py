@@ -5,6 +5,8 @@ a time and each writer holds one passage); ``export_job_request``/``export_job_e
 bytes to ``MEDIA_ROOT/exports/`` in a worker, reporting progress on the ``ExportJob`` row.
 """
 
+import hashlib
+import json
 import os
 import tempfile
 import time
@@ -17,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from annotator.agreement.models import RunStatus
@@ -257,6 +259,57 @@ def export_to_folder(*, project: Project, filters: ExportFilters, folder: Path) 
 # Jobs ------------------------------------------------------------------------------------------------
 
 
+def export_request_key(format: str, filters: ExportFilters) -> str:
+    """The same digest for the same export however its lists were ordered."""
+    parameters = filters.as_dict()
+    canonical = {
+        **parameters,
+        "format": format,
+        "documents": sorted(parameters["documents"]),
+        "annotators": sorted(parameters["annotators"]),
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def export_job_request_or_join(
+    *,
+    project: Project,
+    format: str,
+    filters: ExportFilters,
+    requested_by: AbstractBaseUser | None,
+) -> tuple[ExportJob, bool]:
+    """The user's queued or running job for the same export (False), else a new queued one (True).
+
+    A partial unique index on (project, user, request key) over pending jobs makes concurrent identical
+    requests meet on one job: the loser of the insert race reads the winner's row. The worker starts a new
+    job once this transaction commits.
+    """
+    from annotator.exports.tasks import export_job_execute as task  # tasks import this module
+
+    if format not in FORMATS:
+        raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
+    key = export_request_key(format, filters)
+    for _ in range(3):  # a pending job may finish between the insert that met it and the read
+        pending = _pending_export(project=project, requested_by=requested_by, key=key)
+        if pending is not None:
+            return pending, False
+        try:
+            with transaction.atomic():
+                job = ExportJob.objects.create(
+                    project=project,
+                    requested_by=requested_by,
+                    format=format,
+                    parameters=filters.as_dict(),
+                    schema_version=project.schema_version,
+                    request_key=key,
+                )
+        except IntegrityError:
+            continue
+        transaction.on_commit(lambda job_id=job.pk: task.delay(job_id))
+        return job, True
+    raise RuntimeError("Could not queue the export job; try again.")
+
+
 def export_job_request(
     *,
     project: Project,
@@ -264,20 +317,26 @@ def export_job_request(
     filters: ExportFilters,
     requested_by: AbstractBaseUser | None,
 ) -> ExportJob:
-    """Queue an export job; the worker starts it once this transaction commits."""
-    from annotator.exports.tasks import export_job_execute as task  # tasks import this module
-
-    if format not in FORMATS:
-        raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
-    job = ExportJob.objects.create(
-        project=project,
-        requested_by=requested_by,
-        format=format,
-        parameters=filters.as_dict(),
-        schema_version=project.schema_version,
+    """Queue an export job, or join the same user's identical job still queued or running."""
+    job, _ = export_job_request_or_join(
+        project=project, format=format, filters=filters, requested_by=requested_by
     )
-    transaction.on_commit(lambda: task.delay(job.pk))
     return job
+
+
+def _pending_export(*, project: Project, requested_by: AbstractBaseUser | None, key: str) -> ExportJob | None:
+    if requested_by is None:
+        return None  # nobody to share with: a command's request always runs
+    return (
+        ExportJob.objects.select_related("project")
+        .filter(
+            project=project,
+            requested_by=requested_by,
+            request_key=key,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        )
+        .first()
+    )
 
 
 class _Progress:

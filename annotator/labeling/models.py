@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.db.models.functions import Length
 
+from annotator import limits
 from annotator.corpus.models import Passage, Speaker
+from annotator.db_limits import length_at_most, max_length
 
 
 class AssignmentStatus(models.TextChoices):
@@ -35,10 +37,10 @@ class Assignment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The annotator's note on the passage as a whole (e.g. a comment carried over from another tool).
-    note = models.TextField(blank=True, db_default="")
+    note = models.TextField(blank=True, db_default="", validators=max_length(limits.ASSIGNMENT_NOTE))
     # A passage the annotator found unclear (or skipped) and why: a value of the schema's flag_reasons.
     flag_reason = models.CharField(max_length=40, blank=True, db_default="")
-    flag_note = models.TextField(blank=True, db_default="")
+    flag_note = models.TextField(blank=True, db_default="", validators=max_length(limits.FLAG_NOTE))
     flagged_at = models.DateTimeField(null=True, blank=True)
     # Time the annotator actively spent on the passage (tab visible, input within the last minute),
     # reported by the editor in small increments; see labeling.time_on_task.
@@ -59,6 +61,10 @@ class Assignment(models.Model):
                 condition=Q(status=AssignmentStatus.SUBMITTED, submitted_at__isnull=False)
                 | ~Q(status=AssignmentStatus.SUBMITTED),
                 name="assignment_submitted_has_time",
+            ),
+            length_at_most("note", limits.ASSIGNMENT_NOTE, name="assignment_note_length", label="The note"),
+            length_at_most(
+                "flag_note", limits.FLAG_NOTE, name="assignment_flag_note_length", label="The flag note"
             ),
         ]
         indexes = [
@@ -99,9 +105,9 @@ class ClaimContent(models.Model):
     attribution = models.CharField(max_length=12, choices=Attribution.choices)
     perspective = models.CharField(max_length=40)
     stance = models.CharField(max_length=20)
-    target = models.CharField(max_length=200)
+    target = models.CharField(max_length=limits.CLAIM_TARGET)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=max_length(limits.CLAIM_NOTE))
 
     class Meta:
         abstract = True
@@ -134,6 +140,7 @@ class ClaimContent(models.Model):
                 name="%(class)s_confidence_1_to_5",
             ),
             CheckConstraint(condition=~Q(perspective="") & ~Q(stance=""), name="%(class)s_labels_not_empty"),
+            length_at_most("note", limits.CLAIM_NOTE, name="%(class)s_note_length", label="The note"),
         ]
 
 

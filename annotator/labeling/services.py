@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotator import limits
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
@@ -218,7 +219,7 @@ def assignment_submit(*, assignment: Assignment) -> Assignment:
     return assignment
 
 
-FLAG_NOTE_MAX_LENGTH = 2000
+FLAG_NOTE_MAX_LENGTH = limits.FLAG_NOTE
 
 
 def assignment_flag(*, assignment: Assignment, reason: str | None, note: str = "") -> Assignment:

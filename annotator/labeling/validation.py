@@ -5,6 +5,7 @@ Pure: takes the passage text, the project schema and plain field values; returns
 
 from typing import Any
 
+from annotator import limits
 from annotator.corpus.schema import values
 
 
@@ -12,7 +13,7 @@ def claim_problems(*, passage_text: str, schema: dict[str, Any], fields: dict[st
     """Field → message for every rule the claim breaks (empty when it is valid).
 
     `fields` holds start, end, text (optional: None means "take the slice"), attribution, perspective,
-    stance, target, confidence, mention_start, mention_end and has_speaker.
+    stance, target, confidence, mention_start, mention_end, has_speaker and (optional) note.
     """
     problems: dict[str, str] = {}
     start, end, length = fields.get("start"), fields.get("end"), len(passage_text)
@@ -41,8 +42,11 @@ def claim_problems(*, passage_text: str, schema: dict[str, Any], fields: dict[st
     target = fields.get("target")
     if not isinstance(target, str) or not target.strip():
         problems["target"] = "Name the stance target."
-    elif len(target) > 200:
-        problems["target"] = "The target is longer than 200 characters."
+    elif len(target) > limits.CLAIM_TARGET:
+        problems["target"] = limits.too_long("The target", limits.CLAIM_TARGET)
+    note = fields.get("note")
+    if isinstance(note, str) and len(note) > limits.CLAIM_NOTE:
+        problems["note"] = limits.too_long("The note", limits.CLAIM_NOTE)
     confidence = fields.get("confidence")
     if confidence is not None and (not isinstance(confidence, int) or not 1 <= confidence <= 5):
         problems["confidence"] = "confidence is a whole number from 1 to 5."

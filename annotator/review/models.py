@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import CheckConstraint, Q, UniqueConstraint
 
+from annotator import limits
 from annotator.corpus.models import Document, Passage, Project
+from annotator.db_limits import length_at_most, max_length
 from annotator.labeling.models import Claim, ClaimContent
 
 
@@ -13,7 +15,7 @@ class Adjudication(models.Model):
 
     passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="adjudications")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=max_length(limits.ADJUDICATION_NOTE))
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -22,6 +24,9 @@ class Adjudication(models.Model):
         constraints = [
             UniqueConstraint(fields=["passage"], name="adjudication_one_per_passage"),
             CheckConstraint(condition=Q(version__gte=1), name="adjudication_version_positive"),
+            length_at_most(
+                "note", limits.ADJUDICATION_NOTE, name="adjudication_note_length", label="The note"
+            ),
         ]
 
     def __str__(self) -> str:

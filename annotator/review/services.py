@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotator import limits
 from annotator.corpus.models import Passage, Speaker
 from annotator.corpus.schema import span_rule_of
 from annotator.errors import Conflict
@@ -39,6 +40,8 @@ def adjudication_save(
     "claims[2].stance" (nothing written), or Conflict carrying the newer saved state.
     """
     project = passage.document.project
+    if len(note) > limits.ADJUDICATION_NOTE:
+        raise ValidationError({"note": limits.too_long("The note", limits.ADJUDICATION_NOTE)})
     rows = _checked_claims(passage=passage, claims=claims)
     now = timezone.now()
     with transaction.atomic():

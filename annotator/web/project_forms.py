@@ -2,6 +2,7 @@
 
 from django import forms
 
+from annotator import limits
 from annotator.corpus.models import Role
 from annotator.corpus.project_services import OVERLAP_MAX, OVERLAP_MIN
 
@@ -9,7 +10,7 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
 class ProjectForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=limits.PROJECT_NAME)
     slug = forms.CharField(
         max_length=80,
         required=False,
@@ -35,6 +36,7 @@ class ProjectForm(forms.Form):
     )
     guidelines = forms.CharField(
         required=False,
+        max_length=limits.GUIDELINES,
         widget=forms.Textarea(attrs={"rows": 14, "data-preview-target": "guidelines-preview"}),
         help_text="Markdown. Every member sees them on the project page.",
     )

@@ -4,6 +4,7 @@ record, or a new document), and whether the annotator has done that passage alre
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from annotator import limits
 from annotator.corpus.models import Project
 from annotator.exports.importing.selectors import (
     assignments_existing,
@@ -69,7 +70,15 @@ def work_place(
                 entry.claims.extend(placed.get(where, ()))
                 entry.cancelled = entry.cancelled and planned.cancelled and not placed.get(where)
                 if planned.note and planned.note not in entry.note:
-                    entry.note = f"{entry.note}\n\n{planned.note}".strip()
+                    note = f"{entry.note}\n\n{planned.note}".strip()
+                    if len(note) > limits.ASSIGNMENT_NOTE:  # listed as lost, never cut
+                        summary.lost.append(
+                            f"{plan.record.file_name}:{plan.record.index}: {foreign}'s comment "
+                            f"({len(planned.note):,} characters) does not fit the passage note "
+                            f"({limits.ASSIGNMENT_NOTE:,} characters at most)"
+                        )
+                    else:
+                        entry.note = note
     existing = assignments_existing(
         pairs={(where, user) for where, user in work if isinstance(where, int) and isinstance(user, int)}
     )

@@ -1437,6 +1437,8 @@ function wire() {
     const button = event.target.closest("button[data-key]");
     if (button) select(state.claims.find((c) => c.key === Number(button.dataset.key)));
   });
+  // The form is never submitted: every field saves itself (Enter in a field must not reload the page).
+  $("claim-form").addEventListener("submit", (event) => event.preventDefault());
   $("claim-form").addEventListener("change", (event) => {
     const claim = selectedClaim();
     const input = event.target;

@@ -98,13 +98,15 @@ async function runInBackground(event) {
     body: JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({}));
-  if (response.status !== 202) {
+  // 202: a new job; 200: the same export of ours is still queued or running, and that job is the answer.
+  if (!response.ok) {
     const messages = Object.values(answer).flat().join(" ");
     showError(messages || `The export could not be queued (status ${response.status}).`);
     return;
   }
+  const shown = table.querySelector(`tr[data-job="${answer.id}"]`); // already polled if it is
   render(answer);
-  poll(answer.id);
+  if (!shown) poll(answer.id);
 }
 
 document.getElementById("run-background").addEventListener("click", runInBackground);

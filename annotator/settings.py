@@ -215,7 +215,7 @@ CACHES = {
 INSTALLED_APPS += ["axes", "csp"]
 AUTHENTICATION_BACKENDS = [
     "annotator.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *AUTHENTICATION_BACKENDS,
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))

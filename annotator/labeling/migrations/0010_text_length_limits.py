@@ -11,7 +11,7 @@ from annotator.db_limits import refuse_longer_rows
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labeling', '0008_claim_project'),
+        ('labeling', '0009_assignment_project'),
     ]
 
     operations = [

@@ -219,13 +219,13 @@ def test_longer_gold_notes_and_adjudication_notes_are_refused_by_the_database(wo
 def test_the_migration_stops_naming_the_rows_when_stored_text_is_longer(work):
     """Text stored before the limit existed is never cut: the migration names the rows and stops."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("labeling", "0008_claim_project")])
+    executor.migrate([("labeling", "0009_assignment_project")])
     claim = work["claim"]
     Claim.objects.filter(pk=claim.pk).update(note="x" * (limits.CLAIM_NOTE + 1))
 
     executor = MigrationExecutor(connection)
     with pytest.raises(StoredTextTooLong) as refused:
-        executor.migrate([("labeling", "0009_text_length_limits")])
+        executor.migrate([("labeling", "0010_text_length_limits")])
 
     message = str(refused.value)
     assert "1 labeling.claim row(s) have a note longer than 5,000 characters" in message

@@ -11,7 +11,7 @@ from django.utils import timezone
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
-from annotator.idempotency.services import IdempotentRequest, idempotency_earlier, idempotency_record
+from annotator.idempotency.services import IdempotentRequest, idempotency_earlier, insert_with_key
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.span_rule import normalise_span, span_adjustment
@@ -140,12 +140,14 @@ def _claim_insert(
     )
     checked.update(origin)
     project_id = assignment.passage.document.project_id
-    # Most saves land on a passage already in progress: with no key the INSERT alone commits by itself,
-    # and a transaction around it would only add two round trips to every autosave.
-    alone = assignment.status == AssignmentStatus.IN_PROGRESS and idempotency is None
+    # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
+    # transaction around it would only add two round trips to every autosave. Inside a caller's
+    # transaction, a savepoint keeps it usable after a taken key, for the repeat's answer.
+    nested_key = idempotency is not None and transaction.get_connection().in_atomic_block
+    alone = assignment.status == AssignmentStatus.IN_PROGRESS and not nested_key
     with nullcontext() if alone else transaction.atomic():
-        claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
-        idempotency_record(request=idempotency, result_id=claim.pk)
+        claim = Claim(assignment=assignment, project_id=project_id, **checked)
+        insert_with_key(claim, request=idempotency)  # with a key: still one statement on PostgreSQL
         _mark_in_progress(assignment)
         _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went

@@ -17,6 +17,7 @@ from annotator.idempotency import services as idempotency_services
 from annotator.idempotency.models import IdempotencyKey
 from annotator.idempotency.services import idempotency_keys_expire
 from annotator.labeling.models import Claim
+from annotator.labeling.services import claim_create
 
 pytestmark = pytest.mark.django_db
 
@@ -120,21 +121,23 @@ def test_an_invalid_create_with_a_key_stores_no_key(ann1_api, body):
     assert post(ann1_api, body, key).status_code == 201
 
 
-def test_a_key_costs_one_insert_and_no_key_costs_nothing(ann1_api, assignment_of, claim_body):
+def test_a_key_rides_in_the_claims_insert_and_no_key_costs_nothing(ann1_api, assignment_of, claim_body):
     assignment = assignment_of("ann1", 2)
     post(ann1_api, claim_body(assignment, "third paragraph"))  # the passage is in progress from here on
 
     def queries(key):
         with CaptureQueriesContext(connection) as captured:
             assert post(ann1_api, claim_body(assignment, "short remark"), key).status_code == 201
-        # Inside the test's own transaction the service's transaction is a savepoint; served for real it is
-        # a plain BEGIN ... COMMIT, which Django does not log as queries.
+        # Inside the test's own transaction the statement gets a savepoint; served, it commits by itself.
         return [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
 
-    without, keyed = queries(None), queries(str(uuid.uuid4()))
-    assert len(keyed) == len(without) + 1
+    key = str(uuid.uuid4())
+    without, keyed = queries(None), queries(key)
+    assert len(keyed) == len(without)
     assert not any("idempotency" in sql for sql in without)
-    assert sum(sql.startswith('INSERT INTO "idempotency_idempotencykey"') for sql in keyed) == 1
+    [insert] = [sql for sql in keyed if "INSERT" in sql]
+    assert 'INSERT INTO "labeling_claim"' in insert and 'INSERT INTO "idempotency_idempotencykey"' in insert
+    assert IdempotencyKey.objects.filter(key=key, scope="claim").exists()
 
 
 def test_expired_keys_are_deleted_and_fresh_ones_kept(ann1_api, body, members):
@@ -167,12 +170,18 @@ def test_the_openapi_schema_documents_the_header(client, members):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_racing_requests_with_one_key_make_one_claim(members, assigned, api_client):
-    """Both requests insert their claim, then both reach the key's INSERT while a lock holds them; once it
-    is released the one that commits first wins and the other, failing on the key, answers with its claim."""
+@pytest.mark.parametrize("passage", ["fresh", "in progress"])
+def test_two_racing_requests_with_one_key_make_one_claim(members, assigned, api_client, passage):
+    """Both requests reach the INSERT of claim and key while a lock holds them; once it is released the
+    first to insert wins and the other, failing on the key, answers with the winner's claim. A fresh
+    passage's first claim is saved in a transaction, a passage in progress by the statement alone."""
     from tests.integration.labeling.conftest import find_assignment, make_claim_body
 
-    body = make_claim_body(find_assignment("ann1"), "Officials in Beijing")
+    assignment = find_assignment("ann1")
+    if passage == "in progress":
+        claim_create(**{**make_claim_body(assignment, "Scholars focused"), "assignment": assignment})
+        assignment = find_assignment("ann1")
+    body = make_claim_body(assignment, "Officials in Beijing")
     key, answers = str(uuid.uuid4()), []
     settings = connection.settings_dict
     dsn = (
@@ -201,7 +210,7 @@ def test_two_racing_requests_with_one_key_make_one_claim(members, assigned, api_
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert sorted(a.has_header("Idempotent-Replayed") for a in answers) == [False, True]
-    assert Claim.objects.filter(assignment_id=body["assignment"]).count() == 1
+    assert Claim.objects.filter(assignment_id=body["assignment"], text="Officials in Beijing").count() == 1
 
 
 def _waiting_on_the_key_table(blocker: psycopg.Connection) -> int:

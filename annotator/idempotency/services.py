@@ -48,8 +48,8 @@ def request_fingerprint(*, scope: str, data: dict[str, Any]) -> str:
 
 
 def insert_with_key(obj: Model, *, request: IdempotentRequest | None) -> None:
-    """INSERT the unsaved `obj` (as `obj.save(force_insert=True)` does) and, with a `request`, the key that
-    names it, both or neither: IntegrityError when the key is taken.
+    """INSERT the unsaved `obj` (no primary key yet; as `obj.save(force_insert=True)` does) and, with a
+    `request`, the key that names it, both or neither: IntegrityError when the key is taken.
 
     On PostgreSQL the two INSERTs are one statement (a data-modifying WITH), so a save that commits by
     itself stays one round trip with a key; elsewhere they share a transaction. Inside a transaction a
@@ -68,7 +68,8 @@ def insert_with_key(obj: Model, *, request: IdempotentRequest | None) -> None:
     pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
     # The INSERT Django would send for obj.save(force_insert=True), with the same RETURNING columns.
     query = InsertQuery(model)
-    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [obj])
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    query.insert_values(fields, [obj])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = meta.db_returning_fields
     [(insert_sql, insert_params)] = compiler.as_sql()

@@ -219,3 +219,11 @@ def _waiting_on_the_key_table(blocker: psycopg.Connection) -> int:
         " WHERE NOT granted AND relation = 'idempotency_idempotencykey'::regclass"
     ).fetchone()
     return row[0]
+
+
+def test_the_admin_lists_keys_and_offers_no_way_to_change_them(client, ann1_api, body, django_user_model):
+    post(ann1_api, body, "admin-visible-key")
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "root-pw-123"))
+    page = client.get("/admin/idempotency/idempotencykey/")
+    assert page.status_code == 200 and "admin-visible-key" in page.content.decode()
+    assert client.get("/admin/idempotency/idempotencykey/add/").status_code == 403

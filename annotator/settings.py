@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "annotator.exports",
     "annotator.suggestions",
     "annotator.analytics",
+    "annotator.idempotency",
     "annotator.web",
     "api",
 ]
@@ -90,6 +91,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'annotator.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request reuses it: after a database restart the first
+        # request gets a new connection instead of an error on the dead one.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -181,6 +185,9 @@ AGREEMENT_REFRESH_DELAY = int(os.environ.get("AGREEMENT_REFRESH_DELAY", "30"))
 ARTICLE_IMPORT_JOB_BYTES = int(os.environ.get("ARTICLE_IMPORT_JOB_BYTES", str(5 * 1024 * 1024)))
 # Seconds a running job's heartbeat may stay silent before its worker is presumed dead and it is retaken.
 AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "120"))
+# Hours an Idempotency-Key is kept at least: a create repeated with the same key within them returns the
+# first result instead of creating again.
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 
 # Behind TLS (any real deployment) set HTTPS=1: secure cookies, HSTS and redirects for `check --deploy`.
 if env_bool("HTTPS"):

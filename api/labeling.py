@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -45,6 +45,7 @@ from annotator.labeling.services import (
 )
 from annotator.labeling.time_on_task import assignment_time_add
 from annotator.queries import from_project_start
+from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_HEADER, idempotent_request
 from api.pagination import KeysetPagination, PassageOrderPagination
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
@@ -456,16 +457,27 @@ class ClaimViewSet(
         writing = self.action in {"partial_update", "destroy"}
         return claims_visible_to(user=self.request.user, with_passage=writing)
 
-    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
+    @extend_schema(
+        request=ClaimCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: ClaimSerializer,
+            409: OpenApiResponse(description="The claim this Idempotency-Key created was deleted since."),
+            422: OpenApiResponse(description="This Idempotency-Key came before with a different request."),
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a claim; with an `Idempotency-Key` a repeated request returns the first claim."""
         form = ClaimCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        idempotency = idempotent_request(request, scope="claim", data=form.validated_data)
         assignment = get_object_or_404(
             assignments_visible_to(user=request.user), pk=form.validated_data["assignment"]
         )
         self.check_object_permissions(request, assignment)
-        claim = claim_create(assignment=assignment, **form.service_fields())
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        claim = claim_create(assignment=assignment, idempotency=idempotency, **form.service_fields())
+        replayed = {REPLAYED_HEADER: "true"} if getattr(claim, "idempotent_replay", False) else None
+        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED, headers=replayed)
 
     @extend_schema(request=ClaimUpdateSerializer, responses={200: ClaimSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

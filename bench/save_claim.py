@@ -5,8 +5,9 @@
 Migrates the PostgreSQL database named by DATABASE_URL and sets up the demo project in it (the same
 idempotent step as `annotator demo --no-serve`), then, as the demo annotator ann1 on one of their
 passages, saves claims
-  - through the REST API in-process (Django's test Client: URL routing, middleware, session login,
-    DRF, serializers, the service, PostgreSQL; no network, no browser), and
+  - through the REST API in-process, creates without and with an Idempotency-Key (Django's test Client:
+    URL routing, middleware, session login, DRF, serializers, the service, PostgreSQL; no network, no
+    browser), and
   - through the write services directly.
 Each row times `--saves` saves after a few warm-up ones; the query count is that of one save. The claims
 and the speaker it creates are deleted at the end and the assignment's status is put back.
@@ -18,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from annotator.corpus.models import Speaker  # noqa: E402
+from annotator.idempotency.models import IdempotencyKey  # noqa: E402
 from annotator.labeling.models import Assignment, Claim  # noqa: E402
 from annotator.labeling.services import claim_create, claim_update  # noqa: E402
 
@@ -116,6 +119,16 @@ def main() -> None:
         assert response.status_code == 201, response.content
         created.append(response.json()["id"])
 
+    def api_create_with_key(i: int) -> None:
+        response = client.post(
+            "/api/v1/claims/",
+            {"assignment": assignment.pk, "speaker": speaker.pk, **fields(i)},
+            content_type="application/json",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert response.status_code == 201, response.content
+        created.append(response.json()["id"])
+
     api_create(0)
     target = Claim.objects.get(pk=created[-1])
     versions = {"api": target.version}
@@ -143,6 +156,7 @@ def main() -> None:
     try:
         for label, action in [
             ("API  POST  /api/v1/claims/        (create)", api_create),
+            ("API  POST  ... with an Idempotency-Key", api_create_with_key),
             ("API  PATCH /api/v1/claims/{id}/   (update)", api_update),
             ("service claim_create", service_create),
             ("service claim_update", service_update),
@@ -150,6 +164,7 @@ def main() -> None:
             times, queries = timed(action, args.saves, args.warmup)
             rows.append((label, statistics.median(times), p95(times), min(times), queries))
     finally:
+        IdempotencyKey.objects.filter(scope="claim", result_id__in=created).delete()
         Claim.objects.filter(pk__in=created).delete()
         Speaker.objects.filter(pk=speaker.pk).delete()
         Assignment.objects.filter(pk=assignment.pk).update(status=status_before)

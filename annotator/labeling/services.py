@@ -4,7 +4,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from annotator import limits
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
+from annotator.idempotency.services import IdempotentRequest, idempotency_earlier, insert_with_key
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.span_rule import normalise_span, span_adjustment
@@ -97,13 +98,42 @@ def _private_to_another(speaker: Speaker, project: Project, annotator_id: int) -
     return project.blind and not speaker.approved and speaker.created_by_id != annotator_id
 
 
-def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **fields: Any) -> Claim:
+def claim_create(
+    *,
+    assignment: Assignment,
+    suggestion_id: int | None = None,
+    idempotency: IdempotentRequest | None = None,
+    **fields: Any,
+) -> Claim:
     """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
 
     With `suggestion_id` the claim is an accepted suggestion (origin "suggestion", kept through later
     edits); the suggestion must be one of this passage's. `assignment` must come with passage, document
     and project loaded (see selectors). Raises ValidationError with field messages; nothing is written then.
+    With `idempotency` the key is stored with the claim; if the key made a claim before, that claim is
+    returned as it is now (`idempotent_replay` set), KeyReused if it came with another request, Conflict if
+    that claim has been deleted since.
     """
+    try:
+        return _claim_insert(
+            assignment=assignment, suggestion_id=suggestion_id, idempotency=idempotency, **fields
+        )
+    except (ValidationError, IntegrityError):
+        # The key's row is only ever looked for when the save failed: a repeat fails on the key's unique
+        # constraint (or on a check that no longer passes), and then gets the first result.
+        earlier = idempotency_earlier(request=idempotency) if idempotency is not None else None
+        if earlier is None:
+            raise
+    claim = _current(earlier)
+    if claim is None:
+        raise Conflict("The claim this Idempotency-Key created has been deleted since.", current=None)
+    claim.idempotent_replay = True  # not stored: the API says that the answer repeats an earlier one
+    return claim
+
+
+def _claim_insert(
+    *, assignment: Assignment, suggestion_id: int | None, idempotency: IdempotentRequest | None, **fields: Any
+) -> Claim:
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
     origin = _accepted_suggestion(assignment, suggestion_id)
     checked, adjusted = _checked_fields(
@@ -111,16 +141,16 @@ def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **
     )
     checked.update(origin)
     project_id = assignment.passage.document.project_id
-    if assignment.status in REOPENABLE:
-        with transaction.atomic():
-            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
-            _mark_in_progress(assignment)
-    else:
-        # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
-        # transaction around it would only add two round trips to every autosave.
-        with _keeping_score(assignment):
-            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
-            _after_claim_change(assignment)
+    # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
+    # transaction around it would only add two round trips to every autosave. Inside a caller's
+    # transaction, a savepoint keeps it usable after a taken key, for the repeat's answer.
+    nested_key = idempotency is not None and transaction.get_connection().in_atomic_block
+    alone = assignment.status == AssignmentStatus.IN_PROGRESS and not nested_key
+    with nullcontext() if alone else transaction.atomic():
+        claim = Claim(assignment=assignment, project_id=project_id, **checked)
+        insert_with_key(claim, request=idempotency)  # with a key: still one statement on PostgreSQL
+        _mark_in_progress(assignment)
+        _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
 

@@ -54,6 +54,9 @@ function newClaim(fields, server) {
     inflight: false,
     deleted: false,
     error: null, // {kind: "retry" | "invalid" | "fatal", message, fields, payload}
+    // A create the server may have committed although its answer was lost: {key, payload, sent}, sent
+    // again as it was, with the same Idempotency-Key, until an answer says what became of it.
+    createRequest: null,
     attempts: 0,
     timer: null,
     touched: new Set(server ? FIELDS : []),
@@ -101,11 +104,11 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
-async function api(method, path, body) {
+async function api(method, path, body, extraHeaders = {}) {
   const response = await fetch(state.config.urls.api + path, {
     method,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken(), ...extraHeaders },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let data = null;
@@ -119,6 +122,20 @@ async function api(method, path, body) {
   return { status: response.status, ok: response.ok, data };
 }
 
+/** A fresh random key (a version 4 UUID) for one create request. */
+export function newIdempotencyKey() {
+  const cryptoApi = globalThis.crypto;
+  // randomUUID exists only in secure contexts (HTTPS or localhost); getRandomValues everywhere.
+  if (cryptoApi && typeof cryptoApi.randomUUID === "function") return cryptoApi.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (cryptoApi && typeof cryptoApi.getRandomValues === "function") cryptoApi.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function payloadOf(claim, names) {
   const body = {};
   for (const name of names) {
@@ -130,9 +147,13 @@ function payloadOf(claim, names) {
 // --- saving -------------------------------------------------------------------------------------------
 // One request per claim at a time; changes made meanwhile are sent when it returns, on top of the new
 // version. A failure keeps the change and retries with backoff; a 409 shows the newer claim instead.
+// Every create carries a fresh Idempotency-Key and a retried create repeats the same request with the same
+// key, so a create that was saved although its answer was lost (a 502, a dropped connection) is answered
+// with the claim it made rather than saved twice; later edits follow it as an update.
 
 function needsSync(claim) {
-  if (claim.deleted) return claim.id !== null || claim.inflight;
+  // A deleted claim whose create may have gone through is created (or found) first, then deleted.
+  if (claim.deleted) return claim.id !== null || claim.inflight || claim.createRequest !== null;
   if (claim.id === null) return complete(claim);
   return dirtyFields(claim).length > 0;
 }
@@ -148,7 +169,7 @@ function scheduleSync(claim, delay = 0) {
 
 async function sync(claim) {
   if (claim.inflight || claim.timer) return;
-  if (claim.deleted && claim.id === null) {
+  if (claim.deleted && claim.id === null && !claim.createRequest) {
     drop(claim);
     return;
   }
@@ -156,10 +177,13 @@ async function sync(claim) {
     render();
     return;
   }
-  const kind = claim.deleted ? "delete" : claim.id === null ? "create" : "update";
+  const kind = claim.id === null ? "create" : claim.deleted ? "delete" : "update";
   const names = kind === "create" ? FIELDS : kind === "update" ? dirtyFields(claim) : [];
-  const sent = pick(claim); // the values this request carries, to tell later edits from them
-  const payload = payloadOf(claim, names);
+  if (kind === "create" && !claim.createRequest) {
+    claim.createRequest = { key: newIdempotencyKey(), payload: payloadOf(claim, names), sent: pick(claim) };
+  }
+  const sent = kind === "create" ? claim.createRequest.sent : pick(claim); // to tell later edits from them
+  const payload = kind === "create" ? claim.createRequest.payload : payloadOf(claim, names);
   const fingerprint = JSON.stringify([kind, payload]);
   if (claim.error && claim.error.kind === "invalid" && claim.error.payload === fingerprint) return;
   claim.inflight = true;
@@ -169,7 +193,8 @@ async function sync(claim) {
     if (kind === "delete") {
       result = await api("DELETE", `claims/${claim.id}/?version=${claim.version}`);
     } else if (kind === "create") {
-      result = await api("POST", "claims/", { assignment: state.ws.assignment.id, ...payload });
+      const body = { assignment: state.ws.assignment.id, ...payload };
+      result = await api("POST", "claims/", body, { "Idempotency-Key": claim.createRequest.key });
     } else {
       result = await api("PATCH", `claims/${claim.id}/`, { version: claim.version, ...payload });
     }
@@ -185,6 +210,8 @@ async function sync(claim) {
 
 function handleResult(claim, request, result) {
   const { status, ok, data } = result;
+  // These answers settle a create (saved or found, refused, gone); after any other the same request goes again.
+  if (request.kind === "create" && (ok || [400, 404, 409, 422].includes(status))) claim.createRequest = null;
   if (ok) {
     state.savedOnce = true;
     claim.error = null;
@@ -291,7 +318,7 @@ function change(claim, values, { delay = 0, coalesce = false, touch = null } = {
   for (const name of Object.keys(values)) before[name] = claim[name];
   const top = state.undo[state.undo.length - 1];
   // Until its first save a new claim's edits belong to its "create" entry: undo removes it whole.
-  const draft = claim.id === null && !claim.inflight;
+  const draft = claim.id === null && !claim.inflight && !claim.createRequest;
   const sameField = top && top.type === "change" && top.key === claim.key && Object.keys(top.before).join() === Object.keys(before).join();
   if (draft) {
     // no entry of its own

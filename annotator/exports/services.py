@@ -34,7 +34,7 @@ from annotator.exports.selectors import (
     passage_count,
     passage_records,
 )
-from annotator.jobs import job_claim
+from annotator.jobs import EXPORT_JOB, job_claim, job_send
 
 EXPORT_DIR = "exports"
 BUFFER_BYTES = 64 * 1024
@@ -265,8 +265,6 @@ def export_job_request(
     requested_by: AbstractBaseUser | None,
 ) -> ExportJob:
     """Queue an export job; the worker starts it once this transaction commits."""
-    from annotator.exports.tasks import export_job_execute as task  # tasks import this module
-
     if format not in FORMATS:
         raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
     job = ExportJob.objects.create(
@@ -276,7 +274,7 @@ def export_job_request(
         parameters=filters.as_dict(),
         schema_version=project.schema_version,
     )
-    transaction.on_commit(lambda: task.delay(job.pk))
+    transaction.on_commit(lambda: job_send(EXPORT_JOB, job.pk))  # the reaper resends if Redis is down
     return job
 
 

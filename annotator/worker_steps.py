@@ -35,6 +35,8 @@ class Reaper(bootsteps.StartStopStep):
     """A daemon thread that runs the job reaper every ``--recover-every`` seconds and when woken."""
 
     label = "job reaper"
+    # After the pool: its processes are forked before this thread exists, never while it holds a lock.
+    requires = ("celery.worker.components:Pool",)
 
     def __init__(self, worker: object, recover_every: float | None = 0.0, **kwargs: object) -> None:
         super().__init__(worker, **kwargs)

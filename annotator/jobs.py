@@ -11,11 +11,14 @@ Duplicate messages are harmless: only one worker can claim a job.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, connection, models
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -26,8 +29,9 @@ from annotator.corpus.models import JobStatus  # the same values as agreement's 
 log = logging.getLogger(__name__)
 
 # A running export or import job whose worker has not reported for this long is taken to be dead and may be
-# run again (agreement runs beat from a side thread and use the shorter AGREEMENT_STALE_AFTER).
-STALE_AFTER = timedelta(minutes=10)
+# run again. While a worker runs one, a side thread reports every quarter of this (job_heartbeat), so a
+# killed worker's job is re-queued by a reaper within STALE_AFTER + JOBS_RECOVER_EVERY (50 s).
+STALE_AFTER = timedelta(seconds=40)
 # A queued job created this long ago and never sent (its send failed) is sent by the next reaper pass.
 SEND_GRACE = timedelta(seconds=5)
 # A queued job sent this long ago and still not started gets another message (a purged queue, a lost
@@ -53,6 +57,40 @@ def job_claim(model: type[models.Model], job_id: int, **reset: Any) -> bool:
             pk=job_id, status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
         ).update(**started)
     )
+
+
+@contextmanager
+def job_heartbeat(model: type[models.Model], job_id: int) -> Iterator[None]:
+    """While the caller (a worker's task) runs the job, keep its ``heartbeat_at`` fresh from a side thread.
+
+    Writes only while the job is running; nothing in-process (tasks eager: no worker to presume dead) or
+    inside a transaction (another connection could not see the claim).
+    """
+    from annotator.celery import app
+
+    if app.conf.task_always_eager or connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            while not stop.wait(STALE_AFTER.total_seconds() / 4):
+                model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            log.warning("job %s: heartbeat failed", job_id, exc_info=True)
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=beat, name=f"{model.__name__}-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 # --- sending --------------------------------------------------------------------------------------------

@@ -172,7 +172,8 @@ if CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss"):
 # - A running job writes a heartbeat every AGREEMENT_STALE_AFTER / 4 s (5 s); after AGREEMENT_STALE_AFTER
 #   (20 s) of silence its worker is presumed dead. Every worker's reaper looks every JOBS_RECOVER_EVERY
 #   (10 s), re-queues such jobs and sends them again: a killed worker's job is taken over within
-#   20 + 10 s plus a second to start, well inside a minute.
+#   20 + 10 s plus a second to start, well inside a minute. Export and article import jobs beat every 10 s
+#   and count as dead after 40 s (annotator/jobs.py: STALE_AFTER): re-queued within 50 s.
 # - The visibility timeout is not what takes work over (the reaper is); it is how long Redis waits before
 #   handing an unacknowledged message out again. It must outlast the longest countdown a worker holds a
 #   message for (task retries back off up to 300 s), or Redis would hand out a second copy of a message

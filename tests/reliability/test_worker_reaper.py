@@ -1,6 +1,7 @@
 """The job reaper's pass (annotator.jobs.jobs_recover) against a private Redis: which jobs get a message."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -72,3 +73,17 @@ def test_a_pass_while_the_broker_is_down_leaves_the_jobs_unsent_for_the_next(pro
     with private_redis() as redis_server, on_broker(redis_server.url):
         assert jobs_recover() == 1
         assert queued_messages(redis_server.url) == [("export_job_execute", job.pk)]
+
+
+def test_a_job_running_in_a_worker_keeps_its_heartbeat_fresh_and_is_not_taken_over(project):
+    from annotator.jobs import job_claim, job_heartbeat
+
+    job = _export(project)
+    with private_redis() as redis_server, on_broker(redis_server.url):  # as in a worker: tasks not eager
+        assert job_claim(ExportJob, job.pk)
+        claimed_beat = ExportJob.objects.get(pk=job.pk).heartbeat_at
+        with job_heartbeat(ExportJob, job.pk):
+            time.sleep(STALE_AFTER.total_seconds() / 4 + 1.5)  # the job's work, longer than a beat
+            beat = ExportJob.objects.get(pk=job.pk).heartbeat_at
+        assert beat > claimed_beat
+        assert not job_claim(ExportJob, job.pk)  # alive: another worker's message finds it taken

@@ -63,11 +63,13 @@ class Supervisor:
         *,
         env: Mapping[str, str] | None = None,
         backoff: Backoff | None = None,
+        give_up_on: Sequence[int] = (),
         say: Callable[[str], None] = print,
     ) -> None:
         self.command = list(command)
         self.env = dict(env) if env is not None else None
         self.backoff = backoff or Backoff()
+        self.give_up_on = set(give_up_on)  # exit codes that restarting cannot cure (a wrong command line)
         self.say = say
         self.child: subprocess.Popen | None = None
         self.restarts = 0
@@ -94,6 +96,9 @@ class Supervisor:
             if returncode == 0:
                 self.say("worker exited normally")
                 return 0
+            if returncode in self.give_up_on:
+                self.say(f"worker refused to start ({describe_exit(returncode)}); not starting it again")
+                return returncode
             ran_for = time.monotonic() - started
             wait = self.backoff.after_exit(ran_for)
             self.say(

@@ -40,3 +40,10 @@ def test_a_child_that_fails_is_started_again_until_it_succeeds(tmp_path):
     assert supervisor.run() == 0
     assert marker.read_text() == "xxx" and supervisor.restarts == 2
     assert sum("worker died (exit code 3)" in line for line in lines) == 2
+
+
+def test_a_child_that_cannot_start_is_not_started_again():
+    lines: list[str] = []
+    supervisor = Supervisor([sys.executable, "-c", "raise SystemExit(2)"], give_up_on=(2,), say=lines.append)
+    assert supervisor.run() == 2
+    assert supervisor.restarts == 0 and "not starting it again" in lines[-1]

@@ -16,9 +16,14 @@ from annotator.supervise import Backoff, Supervisor
 # One process per CPU, as Celery does, but at most 4 by default: an agreement run over a million claims
 # holds ~350 MB and an export streams from PostgreSQL, so more processes mostly add memory. Say -c N.
 DEFAULT_CONCURRENCY = max(1, min(os.cpu_count() or 1, 4))
+# `celery` exits with these for a command line it cannot run (click's usage error, EX_USAGE): starting it
+# again would only repeat the message.
+USAGE_ERRORS = (2, 64)
 
 
 class Command(BaseCommand):
+    # The supervisor only starts a process: the checks (which import every URL and view) are the worker's.
+    requires_system_checks = []
     help = (
         "Run a Celery worker with the job reaper inside it (lost or stale agreement runs, export and article "
         "import jobs are re-queued and sent again, also right after Redis comes back); start it again, with "
@@ -78,6 +83,7 @@ class Command(BaseCommand):
         supervisor = Supervisor(
             command,
             backoff=Backoff(longest=max_backoff),
+            give_up_on=USAGE_ERRORS,
             say=lambda line: self.stderr.write(f"annotator worker: {line}"),
         )
         returncode = supervisor.run()

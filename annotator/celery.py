@@ -1,4 +1,8 @@
-"""The Celery app: `celery -A annotator worker` starts a worker with the Django settings."""
+"""The Celery app: `celery -A annotator worker` starts a worker with the Django settings.
+
+`annotator worker` starts one with the job reaper inside it (`--recover-every`, annotator/worker_steps.py)
+and restarts it if it dies; on Redis the worker uses the transport in annotator/broker.py.
+"""
 
 import os
 import threading
@@ -7,11 +11,16 @@ from collections.abc import Callable
 from celery import Celery
 from django.db import connection
 
+from annotator.worker_steps import RECOVER_EVERY_OPTION, BrokerWatch, Reaper
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
 
 app = Celery("annotator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.user_options["worker"].add(RECOVER_EVERY_OPTION)
+app.steps["worker"].add(Reaper)
+app.steps["consumer"].add(BrokerWatch)
 
 
 def in_background(work: Callable[[], object], *, name: str) -> None:

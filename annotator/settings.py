@@ -175,16 +175,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+if CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss"):
+    # kombu's Redis transport with the fix that keeps a worker alive when Redis goes away (see the module).
+    CELERY_BROKER_TRANSPORT = "annotator.broker:Transport"
+# How the timings fit together (`annotator worker`; README, "Workers"):
+# - A running job writes a heartbeat every AGREEMENT_STALE_AFTER / 4 s (5 s); after AGREEMENT_STALE_AFTER
+#   (20 s) of silence its worker is presumed dead. Every worker's reaper looks every JOBS_RECOVER_EVERY
+#   (10 s), re-queues such jobs and sends them again: a killed worker's job is taken over within
+#   20 + 10 s plus a second to start, well inside a minute. Export and article import jobs beat every 10 s
+#   and count as dead after 40 s (annotator/jobs.py: STALE_AFTER): re-queued within 50 s.
+# - The visibility timeout is not what takes work over (the reaper is); it is how long Redis waits before
+#   handing an unacknowledged message out again. It must outlast the longest countdown a worker holds a
+#   message for (task retries back off up to 300 s), or Redis would hand out a second copy of a message
+#   whose countdown is still running. 600 s leaves room; a copy that does come is harmless, as a job is
+#   claimed by a conditional update.
+# - After the broker comes back a worker sends every queued job again at once (its message may have been
+#   lost with Redis's data or dropped with the worker's reserved tasks), so nothing waits for a page load.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+    # A broker that does not answer (rather than refusing) costs 5 s per attempt, not the OS's minutes.
+    "socket_connect_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker as long as it takes
+# A task running when the broker connection drops finishes (Celery 6 would kill it): jobs write their own
+# outcome to the database, and the late acknowledgement still reaches Redis once it is back.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Seconds between two passes of a worker's reaper (0: no reaper); `annotator worker` runs it.
+JOBS_RECOVER_EVERY = float(os.environ.get("JOBS_RECOVER_EVERY", "10"))
 # Seconds between the last submitted annotation and the automatic agreement refresh.
 AGREEMENT_REFRESH_DELAY = int(os.environ.get("AGREEMENT_REFRESH_DELAY", "30"))
 # Article uploads larger than this (all files together, bytes) are imported by a worker as a job.
 ARTICLE_IMPORT_JOB_BYTES = int(os.environ.get("ARTICLE_IMPORT_JOB_BYTES", str(5 * 1024 * 1024)))
 # Seconds a running job's heartbeat may stay silent before its worker is presumed dead and it is retaken.
-AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "120"))
+AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "20"))
 # Hours an Idempotency-Key is kept at least: a create repeated with the same key within them returns the
 # first result instead of creating again.
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))

@@ -353,7 +353,10 @@ def agreement_runs_recover(*, project_id: int | None = None) -> int:
         try:
             with transaction.atomic():
                 requeued = AgreementRun.objects.filter(_silent(now), pk=run.pk).update(
-                    status=RunStatus.QUEUED, stage="queued again: its worker stopped", heartbeat_at=None
+                    status=RunStatus.QUEUED,
+                    stage="queued again: its worker stopped",
+                    heartbeat_at=None,
+                    enqueued_at=None,  # its message is gone with the worker: not sent since re-queued
                 )
         except IntegrityError:
             AgreementRun.objects.filter(_silent(now), pk=run.pk).update(
@@ -375,6 +378,6 @@ def agreement_runs_recover(*, project_id: int | None = None) -> int:
     for run_id in waiting.values_list("pk", flat=True):
         touched += 1
         resend.append(run_id)
-    for run_id in resend:
+    for run_id in dict.fromkeys(resend):  # a run re-queued just now may be waiting long too: one message
         _enqueue_on_commit(run_id)
     return touched

@@ -26,7 +26,7 @@ from annotator.corpus.article_uploads import (
     upload_sizes_check,
 )
 from annotator.corpus.models import ArticleImportJob, JobStatus, Project
-from annotator.jobs import job_claim
+from annotator.jobs import ARTICLE_IMPORT_JOB, job_claim, job_send
 
 IMPORT_DIR = "article-imports"
 
@@ -70,8 +70,6 @@ def article_import_request(
     *, project: Project, files: Sequence[ArticleFile], requested_by: AbstractBaseUser | None
 ) -> ArticleImportJob:
     """Keep the files under MEDIA_ROOT/article-imports/<job id>/ and queue the import once this commits."""
-    from annotator.corpus.tasks import article_import_execute as task  # tasks import this module
-
     upload_sizes_check(files)
     with transaction.atomic():
         job = ArticleImportJob.objects.create(project=project, requested_by=requested_by)
@@ -82,7 +80,7 @@ def article_import_request(
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        transaction.on_commit(lambda: task.delay(job.pk))
+        transaction.on_commit(lambda: job_send(ARTICLE_IMPORT_JOB, job.pk))  # the reaper resends if need be
     return job
 
 

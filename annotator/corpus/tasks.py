@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from annotator.corpus import article_jobs
+from annotator.corpus.models import ArticleImportJob
+from annotator.jobs import job_heartbeat
 
 
 @shared_task(
@@ -16,4 +18,5 @@ from annotator.corpus import article_jobs
     max_retries=5,
 )
 def article_import_execute(job_id: int) -> None:
-    article_jobs.article_import_execute(job_id=job_id)
+    with job_heartbeat(ArticleImportJob, job_id):  # this worker is alive: nobody takes the job over
+        article_jobs.article_import_execute(job_id=job_id)

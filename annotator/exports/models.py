@@ -22,6 +22,7 @@ class ExportJob(models.Model):
     rows = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When a task message was last sent.")
     started_at = models.DateTimeField(null=True, blank=True)
     # Bumped while the job runs: a running job whose heartbeat stopped (its worker died) may be reclaimed.
     heartbeat_at = models.DateTimeField(null=True, blank=True)

@@ -36,7 +36,7 @@ from annotator.exports.selectors import (
     passage_count,
     passage_records,
 )
-from annotator.jobs import job_claim
+from annotator.jobs import EXPORT_JOB, job_claim, job_send
 
 EXPORT_DIR = "exports"
 BUFFER_BYTES = 64 * 1024
@@ -284,8 +284,6 @@ def export_job_request_or_join(
     requests meet on one job: the loser of the insert race reads the winner's row. The worker starts a new
     job once this transaction commits.
     """
-    from annotator.exports.tasks import export_job_execute as task  # tasks import this module
-
     if format not in FORMATS:
         raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
     key = export_request_key(format, filters)
@@ -305,7 +303,8 @@ def export_job_request_or_join(
                 )
         except IntegrityError:
             continue
-        transaction.on_commit(lambda job_id=job.pk: task.delay(job_id))
+        # Sent after commit; when the broker is down the job waits and the reaper sends it later.
+        transaction.on_commit(lambda job_id=job.pk: job_send(EXPORT_JOB, job_id))
         return job, True
     raise RuntimeError("Could not queue the export job; try again.")
 

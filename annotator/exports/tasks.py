@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from annotator.exports import services
+from annotator.exports.models import ExportJob
+from annotator.jobs import job_heartbeat
 
 
 @shared_task(
@@ -15,4 +17,5 @@ from annotator.exports import services
     max_retries=5,
 )
 def export_job_execute(job_id: int) -> None:
-    services.export_job_execute(job_id=job_id)
+    with job_heartbeat(ExportJob, job_id):  # this worker is alive: nobody takes the job over
+        services.export_job_execute(job_id=job_id)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0003_job_schema_version'),
+        ('exports', '0004_job_enqueued_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

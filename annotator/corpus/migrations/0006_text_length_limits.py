@@ -11,7 +11,7 @@ from annotator.db_limits import refuse_longer_rows
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('corpus', '0004_project_suggestions'),
+        ('corpus', '0005_job_enqueued_at'),
     ]
 
     operations = [

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "annotator.exports",
     "annotator.suggestions",
     "annotator.analytics",
+    "annotator.history",
     "annotator.web",
     "api",
 ]

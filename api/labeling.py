@@ -519,7 +519,7 @@ class SpeakerViewSet(
         """Make an annotator's private speaker visible to the whole project (reviewers and managers)."""
         speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=pk)
         project_or_404(request, speaker.project_id, roles=IsProjectReviewer.roles)
-        return Response(SpeakerSerializer(speaker_approve(speaker=speaker)).data)
+        return Response(SpeakerSerializer(speaker_approve(speaker=speaker, actor=request.user)).data)
 
 
 def register(router: DefaultRouter) -> None:

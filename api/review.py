@@ -314,7 +314,7 @@ class SpeakerMergeViewSet(viewsets.GenericViewSet):
         """Restore the merged speaker and move exactly the recorded claims back (409 if they moved since)."""
         merge = get_object_or_404(SpeakerMerge.objects.all(), pk=pk)
         project = reviewable_project(request, merge.project_id)
-        restored = speaker_merge_undo(merge=merge)
+        restored = speaker_merge_undo(merge=merge, actor=request.user)
         curated = speakers_for_curation(project=project).get(pk=restored.pk)
         return Response(CuratedSpeakerSerializer(curated).data)
 

@@ -1,6 +1,5 @@
 """Writes for assignments and claims; every invariant a database cannot check is checked here."""
 
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,10 @@ from django.utils import timezone
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record
+from annotator.history.snapshots import claim_service_fields, claim_snapshot
+from annotator.history.states import VersionNotRecorded, changed_fields
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.span_rule import normalise_span, span_adjustment
@@ -96,12 +99,16 @@ def _private_to_another(speaker: Speaker, project: Project, annotator_id: int) -
     return project.blind and not speaker.approved and speaker.created_by_id != annotator_id
 
 
-def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **fields: Any) -> Claim:
+def claim_create(
+    *, assignment: Assignment, suggestion_id: int | None = None, actor: Actor = None, **fields: Any
+) -> Claim:
     """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
 
     With `suggestion_id` the claim is an accepted suggestion (origin "suggestion", kept through later
     edits); the suggestion must be one of this passage's. `assignment` must come with passage, document
-    and project loaded (see selectors). Raises ValidationError with field messages; nothing is written then.
+    and project loaded (see selectors). The creation is recorded in the history (by `actor`, by default
+    the assignment's annotator) in the same transaction. Raises ValidationError with field messages;
+    nothing is written then.
     """
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
     origin = _accepted_suggestion(assignment, suggestion_id)
@@ -110,16 +117,21 @@ def claim_create(*, assignment: Assignment, suggestion_id: int | None = None, **
     )
     checked.update(origin)
     project_id = assignment.passage.document.project_id
-    if assignment.status in REOPENABLE:
-        with transaction.atomic():
-            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
-            _mark_in_progress(assignment)
-    else:
-        # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
-        # transaction around it would only add two round trips to every autosave.
-        with _keeping_score(assignment):
-            claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
-            _after_claim_change(assignment)
+    # The claim and its history row commit together (or neither).
+    with transaction.atomic():
+        claim = Claim.objects.create(assignment=assignment, project_id=project_id, **checked)
+        _mark_in_progress(assignment)
+        record(
+            project_id=project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.CREATE,
+            actor=actor if actor is not None else assignment.annotator_id,
+            version=claim.version,
+            after=claim_snapshot(claim),
+            at=claim.created_at,
+        )
+        _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
 
@@ -138,17 +150,27 @@ def _accepted_suggestion(assignment: Assignment, suggestion_id: int | None) -> d
     return {"origin": ClaimOrigin.SUGGESTION, "suggestion_id": suggestion_id}
 
 
-def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
-    """Change a claim if `version` is still current, else raise Conflict carrying the newer claim."""
+def claim_update(
+    *, claim: Claim, version: int, actor: Actor = None, restored_from: int | None = None, **changes: Any
+) -> Claim:
+    """Change a claim if `version` is still current, else raise Conflict carrying the newer claim.
+
+    The change (before → after of the fields it changed) is recorded in the history in the same
+    transaction, by `actor` (by default the claim's annotator); `restored_from` marks it as the restore
+    of that earlier version.
+    """
+    _load_version(claim, version)
+    before = claim_snapshot(claim)
     fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_CONTENT_FIELDS}
     respanned = "start" in changes or "end" in changes
     if respanned:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked, adjusted = _checked_fields(assignment=claim.assignment, fields=fields, respanned=respanned)
     now = timezone.now()
-    # The version check and the write are one statement (it commits by itself): of two saves based on
-    # the same version, exactly one matches a row; the other gets the Conflict and the winner's state.
-    with _keeping_score(claim.assignment):
+    with transaction.atomic():
+        # The version check and the write are one statement: of two saves based on the same version,
+        # exactly one matches a row; the other gets the Conflict and the winner's state (and records
+        # nothing: its transaction is rolled back).
         updated = Claim.objects.filter(pk=claim.pk, version=version).update(
             **checked, version=F("version") + 1, updated_at=now
         )
@@ -156,21 +178,83 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
             raise Conflict(
                 "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
             )
+        for name, value in checked.items():
+            setattr(claim, name, value)
+        claim.version, claim.updated_at = version + 1, now
+        was, now_is = changed_fields(before, claim_snapshot(claim))
+        record(
+            project_id=claim.project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.UPDATE if restored_from is None else Action.RESTORE,
+            actor=actor if actor is not None else claim.assignment.annotator_id,
+            version=claim.version,
+            before=was,
+            after=now_is,
+            detail=None if restored_from is None else {"restored_from": restored_from},
+            at=now,
+        )
         _after_claim_change(claim.assignment)
-    for name, value in checked.items():
-        setattr(claim, name, value)
-    claim.version, claim.updated_at = version + 1, now
     claim.span_adjusted = adjusted
     return claim
 
 
-def claim_delete(*, claim: Claim, version: int) -> None:
-    """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim."""
-    with _keeping_score(claim.assignment):
+def claim_delete(*, claim: Claim, version: int, actor: Actor = None) -> None:
+    """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim.
+    Its last state stays in the history (the delete's `before`)."""
+    _load_version(claim, version)
+    with transaction.atomic():
         deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
         if not deleted:
             raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+        record(
+            project_id=claim.project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.DELETE,
+            actor=actor if actor is not None else claim.assignment.annotator_id,
+            version=version,
+            before=claim_snapshot(claim),
+        )
         _after_claim_change(claim.assignment)
+
+
+def claim_restore(*, claim: Claim, version: int, current_version: int, actor: Actor = None) -> Claim:
+    """Write the claim's fields as they were at `version` as a new version (if `current_version` is still
+    current, else Conflict), recorded as a restore. ValidationError names `version` when it is not an
+    earlier version of the claim, or the fields when they no longer fit the project (e.g. a speaker
+    merged away since)."""
+    from annotator.history.selectors import claim_state_at
+
+    if not 1 <= version < claim.version:
+        raise ValidationError(
+            {"version": f"Choose an earlier version of this claim, from 1 to {claim.version - 1}."}
+        )
+    try:
+        state = claim_state_at(claim=claim, version=version)
+    except VersionNotRecorded as error:
+        raise ValidationError({"version": str(error)}) from error
+    return claim_update(
+        claim=claim,
+        version=current_version,
+        actor=actor,
+        restored_from=version,
+        **claim_service_fields(state),
+    )
+
+
+def _load_version(claim: Claim, version: int) -> None:
+    """Make `claim` hold the stored fields of `version`, on which the caller's change is based, so that
+    the change's `before` is exactly that version; Conflict when `version` is no longer the stored one."""
+    if claim.version == version:
+        return
+    stored = Claim.objects.filter(pk=claim.pk, version=version).first() if version > claim.version else None
+    if stored is None:
+        raise Conflict(
+            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+        )
+    for name in (*CLAIM_CONTENT_FIELDS, "version", "updated_at"):
+        setattr(claim, name, getattr(stored, name))
 
 
 def _current(claim_id: int) -> Claim | None:
@@ -184,11 +268,6 @@ def _mark_in_progress(assignment: Assignment) -> None:
             status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()
         )
         assignment.status = AssignmentStatus.IN_PROGRESS
-
-
-def _keeping_score(assignment: Assignment) -> AbstractContextManager:
-    """A submitted passage's stored disagreement changes with its claims, in one transaction."""
-    return transaction.atomic() if assignment.status == AssignmentStatus.SUBMITTED else nullcontext()
 
 
 def _after_claim_change(assignment: Assignment) -> None:

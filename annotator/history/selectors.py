@@ -1,0 +1,43 @@
+"""Reads of the history: one entity's changes, a project's recent changes, a claim as of a version."""
+
+from django.db.models import QuerySet
+
+from annotator.history.models import Action, Change, Entity
+from annotator.history.snapshots import claim_snapshot
+from annotator.history.states import state_at
+from annotator.labeling.models import Claim
+
+
+def changes_of(*, entity: str, entity_id: int) -> QuerySet[Change]:
+    """The changes of one entity, newest first, with their actor (1 query; index change_of_entity)."""
+    return Change.objects.filter(entity=entity, entity_id=entity_id).select_related("actor").order_by("-id")
+
+
+def project_changes(
+    *, project_id: int, entity: str | None = None, actor_id: int | None = None
+) -> QuerySet[Change]:
+    """The project's changes, newest first (index change_project_recent), optionally of one kind of
+    entity or by one user, with their actor."""
+    changes = Change.objects.filter(project_id=project_id).select_related("actor").order_by("-id")
+    if entity:
+        changes = changes.filter(entity=entity)
+    if actor_id is not None:
+        changes = changes.filter(actor_id=actor_id)
+    return changes
+
+
+def claim_state_at(*, claim: Claim, version: int) -> dict:
+    """The claim's fields (see history.snapshots) as they were at `version` (1 query). Raises
+    states.VersionNotRecorded when a change between it and the claim's version is not in the history."""
+    later = (
+        Change.objects.filter(
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            version__gt=version,
+            version__lte=claim.version,
+        )
+        .exclude(action=Action.DELETE)
+        .order_by("-version")
+        .values_list("version", "before")
+    )
+    return state_at(claim_snapshot(claim), claim.version, later, version)

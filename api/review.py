@@ -23,9 +23,11 @@ from annotator.corpus.speakers import (
     speakers_for_curation,
     suggested_merges,
 )
+from annotator.history.selectors import adjudication_changes
 from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, review_queue
 from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
+from api.history import ChangeSerializer, HistoryPagination, changes_page
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
@@ -216,6 +218,14 @@ class ReviewPassageViewSet(viewsets.ViewSet):
             current_adjudication(passage_id=passage.pk),
             status=status.HTTP_201_CREATED if version == 0 else status.HTTP_200_OK,
         )
+
+    @extend_schema(parameters=[PASSAGE_ID], responses={200: ChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=HistoryPagination)
+    def history(self, request: Request, pk: str) -> Response:
+        """The recorded changes of the passage's gold version, newest first: who saved it, when, and
+        what changed (note, gold claims); empty before the first save."""
+        passage = reviewable_passage(request, pk)
+        return changes_page(self, adjudication_changes(passage_id=passage.pk))
 
 
 # --- speaker curation -------------------------------------------------------------------------------

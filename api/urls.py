@@ -9,6 +9,7 @@ from api import (
     article_jobs,
     corpus,
     exports,
+    history,
     imports,
     labeling,
     projects,
@@ -30,6 +31,7 @@ for module in (
     exports,
     imports,
     article_jobs,
+    history,
 ):
     module.register(router)
 

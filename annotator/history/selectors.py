@@ -6,6 +6,7 @@ from annotator.history.models import Action, Change, Entity
 from annotator.history.snapshots import claim_snapshot
 from annotator.history.states import state_at
 from annotator.labeling.models import Claim
+from annotator.review.models import Adjudication
 
 
 def changes_of(*, entity: str, entity_id: int) -> QuerySet[Change]:
@@ -13,14 +14,26 @@ def changes_of(*, entity: str, entity_id: int) -> QuerySet[Change]:
     return Change.objects.filter(entity=entity, entity_id=entity_id).select_related("actor").order_by("-id")
 
 
+def adjudication_changes(*, passage_id: int) -> QuerySet[Change]:
+    """The changes of the passage's gold version, newest first, with their actor (1 query)."""
+    adjudication_ids = Adjudication.objects.filter(passage_id=passage_id).values("pk")
+    return changes_of(entity=Entity.ADJUDICATION, entity_id=None).filter(entity_id__in=adjudication_ids)
+
+
 def project_changes(
-    *, project_id: int, entity: str | None = None, actor_id: int | None = None
+    *,
+    project_id: int,
+    entity: str | None = None,
+    actor_id: int | None = None,
+    entity_id: int | None = None,
 ) -> QuerySet[Change]:
     """The project's changes, newest first (index change_project_recent), optionally of one kind of
-    entity or by one user, with their actor."""
+    entity (or one entity) or by one user, with their actor."""
     changes = Change.objects.filter(project_id=project_id).select_related("actor").order_by("-id")
     if entity:
         changes = changes.filter(entity=entity)
+    if entity_id is not None:
+        changes = changes.filter(entity_id=entity_id)
     if actor_id is not None:
         changes = changes.filter(actor_id=actor_id)
     return changes

@@ -46,6 +46,14 @@ class ChangeSerializer(serializers.ModelSerializer):
         return {str(pk): names[pk] for pk in _speaker_ids([change]) if pk in names}
 
 
+class ChangePageSerializer(serializers.Serializer):
+    """A page of changes, newest first; follow `next` for older ones."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ChangeSerializer(many=True)
+
+
 def _speaker_ids(changes: Iterable[Change]) -> set[int]:
     ids = set()
     for change in changes:

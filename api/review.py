@@ -27,7 +27,7 @@ from annotator.history.selectors import adjudication_changes
 from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, review_queue
 from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
-from api.history import ChangeSerializer, HistoryPagination, changes_page
+from api.history import ChangePageSerializer, changes_page
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
@@ -219,8 +219,8 @@ class ReviewPassageViewSet(viewsets.ViewSet):
             status=status.HTTP_201_CREATED if version == 0 else status.HTTP_200_OK,
         )
 
-    @extend_schema(parameters=[PASSAGE_ID], responses={200: ChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=HistoryPagination)
+    @extend_schema(parameters=[PASSAGE_ID], responses={200: ChangePageSerializer})
+    @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         """The recorded changes of the passage's gold version, newest first: who saved it, when, and
         what changed (note, gold claims); empty before the first save."""

@@ -7,10 +7,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from annotator.bulk import insert_rows
 from annotator.history.models import Change
 
 Actor = AbstractBaseUser | int | None
+BATCH_SIZE = 2000
 
 
 def _actor_id(actor: Actor) -> int | None:
@@ -61,16 +61,21 @@ def record_many(
     (never a statement per row); returns how many."""
     at = at or timezone.now()
     actor_id = _actor_id(actor)
-    rows = [
-        (project_id, entity, entity_id, version, action, actor_id, at, before, after, detail)
+    changes = [
+        Change(
+            project_id=project_id,
+            entity=entity,
+            entity_id=entity_id,
+            version=version,
+            action=action,
+            actor_id=actor_id,
+            at=at,
+            before=before,
+            after=after,
+            detail=detail,
+        )
         for entity_id, version, before, after in rows
     ]
-    # COPY on PostgreSQL, bulk INSERTs elsewhere: never a statement per row.
-    if rows:
-        insert_rows(Change, COLUMNS, rows)
-    return len(rows)
-
-
-COLUMNS = (
-    "project_id", "entity", "entity_id", "version", "action", "actor_id", "at", "before", "after", "detail",
-)  # fmt: skip
+    # Multi-row INSERTs of BATCH_SIZE rows: a merge of thousands of claims is a handful of statements.
+    Change.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+    return len(changes)

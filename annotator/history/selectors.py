@@ -17,7 +17,8 @@ def changes_of(*, entity: str, entity_id: int) -> QuerySet[Change]:
 def adjudication_changes(*, passage_id: int) -> QuerySet[Change]:
     """The changes of the passage's gold version, newest first, with their actor (1 query)."""
     adjudication_ids = Adjudication.objects.filter(passage_id=passage_id).values("pk")
-    return changes_of(entity=Entity.ADJUDICATION, entity_id=None).filter(entity_id__in=adjudication_ids)
+    changes = Change.objects.filter(entity=Entity.ADJUDICATION, entity_id__in=adjudication_ids)
+    return changes.select_related("actor").order_by("-id")
 
 
 def project_changes(

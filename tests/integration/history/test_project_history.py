@@ -113,3 +113,18 @@ def test_a_passages_gold_history_is_for_reviewers(api_for, members, assigned, as
     ]
     assert rows[0]["before"]["claims"][0]["stance"] == "neutral"
     assert api_for(members["ann1"]).get(f"/api/v1/review-passages/{passage.pk}/history/").status_code == 404
+
+
+@pytest.mark.parametrize("which", ["claim", "project"])
+def test_the_history_reads_are_index_scans(assigned, deleted_claim, which):
+    from annotator.history.selectors import changes_of, project_changes
+
+    changes = (
+        changes_of(entity="claim", entity_id=deleted_claim["id"])
+        if which == "claim"
+        else project_changes(project_id=assigned.pk)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show its index
+        plan = changes[:50].explain()
+    assert ("change_of_entity" if which == "claim" else "change_project_recent") in plan, plan

@@ -1,5 +1,7 @@
 """Writes for assignments and claims; every invariant a database cannot check is checked here."""
 
+from contextlib import AbstractContextManager, nullcontext
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
 from annotator.history.models import Action, Entity
-from annotator.history.services import Actor, record
+from annotator.history.services import Actor, record, update_recorded
 from annotator.history.snapshots import claim_service_fields, claim_snapshot
 from annotator.history.states import VersionNotRecorded, changed_fields
 from annotator.labeling.assignment import distribute
@@ -167,34 +169,34 @@ def claim_update(
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked, adjusted = _checked_fields(assignment=claim.assignment, fields=fields, respanned=respanned)
     now = timezone.now()
-    with transaction.atomic():
-        # The version check and the write are one statement: of two saves based on the same version,
-        # exactly one matches a row; the other gets the Conflict and the winner's state (and records
-        # nothing: its transaction is rolled back).
-        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-            **checked, version=F("version") + 1, updated_at=now
-        )
-        if not updated:
-            raise Conflict(
-                "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
-            )
-        for name, value in checked.items():
-            setattr(claim, name, value)
-        claim.version, claim.updated_at = version + 1, now
-        was, now_is = changed_fields(before, claim_snapshot(claim))
-        record(
+    after = {**before, **_recorded(checked)}
+    was, now_is = changed_fields(before, after)
+    # The version check and the write are one statement: of two saves based on the same version,
+    # exactly one matches a row; the other gets the Conflict and the winner's state, and records nothing.
+    # The history row is written with it (in the same statement on PostgreSQL, see update_recorded).
+    with _keeping_score(claim.assignment):
+        updated = update_recorded(
+            Claim.objects.filter(pk=claim.pk, version=version),
+            {**checked, "version": F("version") + 1, "updated_at": now},
             project_id=claim.project_id,
             entity=Entity.CLAIM,
             entity_id=claim.pk,
             action=Action.UPDATE if restored_from is None else Action.RESTORE,
             actor=actor if actor is not None else claim.assignment.annotator_id,
-            version=claim.version,
+            version=version + 1,
             before=was,
             after=now_is,
             detail=None if restored_from is None else {"restored_from": restored_from},
             at=now,
         )
+        if not updated:
+            raise Conflict(
+                "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+            )
         _after_claim_change(claim.assignment)
+    for name, value in checked.items():
+        setattr(claim, name, value)
+    claim.version, claim.updated_at = version + 1, now
     claim.span_adjusted = adjusted
     return claim
 
@@ -257,6 +259,12 @@ def _load_version(claim: Claim, version: int) -> None:
         setattr(claim, name, getattr(stored, name))
 
 
+def _recorded(checked: dict[str, Any]) -> dict[str, Any]:
+    """Checked claim fields in the history's form (history.snapshots): the speaker by id."""
+    speaker = checked["speaker"]
+    return claim_snapshot(SimpleNamespace(**checked, speaker_id=speaker.pk if speaker is not None else None))
+
+
 def _current(claim_id: int) -> Claim | None:
     return Claim.objects.select_related("speaker", "assignment__annotator").filter(pk=claim_id).first()
 
@@ -268,6 +276,11 @@ def _mark_in_progress(assignment: Assignment) -> None:
             status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()
         )
         assignment.status = AssignmentStatus.IN_PROGRESS
+
+
+def _keeping_score(assignment: Assignment) -> AbstractContextManager:
+    """A submitted passage's stored disagreement changes with its claims, in one transaction."""
+    return transaction.atomic() if assignment.status == AssignmentStatus.SUBMITTED else nullcontext()
 
 
 def _after_claim_change(assignment: Assignment) -> None:

@@ -178,11 +178,10 @@ export function claimHistoryPanel({ api, schema, getClaim, editable, onRestore }
       return;
     }
     const key = `${claim.id}:${claim.version}`;
+    // Drawn again only when the claim's version changes, so that a focused Restore button keeps focus.
     if (details.open && key !== shownFor) {
       shownFor = key;
       load(claim);
-    } else if (details.open) {
-      draw(); // whether Restore is offered follows the claim's version and edit state
     }
   }
 

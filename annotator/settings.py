@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "annotator.suggestions",
     "annotator.analytics",
     "annotator.idempotency",
+    "annotator.history",
     "annotator.web",
     "api",
 ]

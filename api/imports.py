@@ -109,6 +109,7 @@ class AnnotationImportViewSet(viewsets.GenericViewSet):
                 create_users=data["create_users"],
                 skip_invalid=data["skip_invalid"],
                 dry_run=data["dry_run"],
+                imported_by=request.user,
             )
         except ImportRefused as error:
             return Response({"file": [str(error)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

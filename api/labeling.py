@@ -23,6 +23,8 @@ from annotator.corpus.models import Role, Speaker, SpeakerKind
 from annotator.corpus.selectors import speakers_visible_to
 from annotator.corpus.services import speaker_approve, speaker_create
 from annotator.errors import Conflict
+from annotator.history.models import Entity
+from annotator.history.selectors import changes_of
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.labeling.selectors import (
     Workspace,
@@ -41,10 +43,12 @@ from annotator.labeling.services import (
     assignment_submit,
     claim_create,
     claim_delete,
+    claim_restore,
     claim_update,
 )
 from annotator.labeling.time_on_task import assignment_time_add
 from annotator.queries import from_project_start
+from api.history import ChangeSerializer, HistoryPagination, changes_page
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_HEADER, idempotent_request
 from api.pagination import KeysetPagination, PassageOrderPagination
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
@@ -258,6 +262,13 @@ class ClaimUpdateSerializer(ClaimChangeSerializer):
     version = serializers.IntegerField(help_text="The version this change is based on; stale → 409.")
 
 
+class ClaimRestoreSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The earlier version to bring back.")
+    current_version = serializers.IntegerField(
+        min_value=1, help_text="The claim's version this restore is based on; stale → 409."
+    )
+
+
 class FlagSerializer(serializers.Serializer):
     """A flag to set (`reason`: a value of the project's flag_reasons) or to clear (`reason` null or "").
     Which reasons exist and how long a note may be is the service's rule (assignment_flag)."""
@@ -454,7 +465,7 @@ class ClaimViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Claim]:
-        writing = self.action in {"partial_update", "destroy"}
+        writing = self.action in {"partial_update", "destroy", "restore"}
         return claims_visible_to(user=self.request.user, with_passage=writing)
 
     @extend_schema(
@@ -502,6 +513,29 @@ class ClaimViewSet(
             raise _rethrown_with_current(conflict) from conflict
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={200: ChangeSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=HistoryPagination, filterset_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every recorded change of the claim, newest first: who, when, what (before → after), the
+        version it made. Readable by whoever may read the claim; a deleted claim's history is in the
+        project's history (`projects/{id}/history/?entity=claim&entity_id=…`)."""
+        claim = self.get_object()
+        return changes_page(self, changes_of(entity=Entity.CLAIM, entity_id=claim.pk))
+
+    @extend_schema(request=ClaimRestoreSerializer, responses={200: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Bring back the claim's fields as of an earlier `version`, written as a new version (if
+        `current_version` is still current, else 409 with the newer claim); its own annotator only."""
+        claim = self.get_object()
+        form = ClaimRestoreSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            claim = claim_restore(claim=claim, actor=request.user, **form.validated_data)
+        except Conflict as conflict:
+            raise _rethrown_with_current(conflict) from conflict
+        return Response(ClaimSerializer(claim).data)
+
 
 class SpeakerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
@@ -548,7 +582,7 @@ class SpeakerViewSet(
         """Make an annotator's private speaker visible to the whole project (reviewers and managers)."""
         speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=pk)
         project_or_404(request, speaker.project_id, roles=IsProjectReviewer.roles)
-        return Response(SpeakerSerializer(speaker_approve(speaker=speaker)).data)
+        return Response(SpeakerSerializer(speaker_approve(speaker=speaker, actor=request.user)).data)
 
 
 def register(router: DefaultRouter) -> None:

@@ -24,9 +24,11 @@ from annotator.corpus.speakers import (
     speakers_for_curation,
     suggested_merges,
 )
+from annotator.history.selectors import adjudication_changes
 from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, review_queue
 from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
+from api.history import ChangePageSerializer, changes_page
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
@@ -224,6 +226,14 @@ class ReviewPassageViewSet(viewsets.ViewSet):
             status=status.HTTP_201_CREATED if version == 0 else status.HTTP_200_OK,
         )
 
+    @extend_schema(parameters=[PASSAGE_ID], responses={200: ChangePageSerializer})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        """The recorded changes of the passage's gold version, newest first: who saved it, when, and
+        what changed (note, gold claims); empty before the first save."""
+        passage = reviewable_passage(request, pk)
+        return changes_page(self, adjudication_changes(passage_id=passage.pk))
+
 
 # --- speaker curation -------------------------------------------------------------------------------
 
@@ -321,7 +331,7 @@ class SpeakerMergeViewSet(viewsets.GenericViewSet):
         """Restore the merged speaker and move exactly the recorded claims back (409 if they moved since)."""
         merge = get_object_or_404(SpeakerMerge.objects.all(), pk=pk)
         project = reviewable_project(request, merge.project_id)
-        restored = speaker_merge_undo(merge=merge)
+        restored = speaker_merge_undo(merge=merge, actor=request.user)
         curated = speakers_for_curation(project=project).get(pk=restored.pk)
         return Response(CuratedSpeakerSerializer(curated).data)
 

@@ -9,6 +9,7 @@ from api import (
     article_jobs,
     corpus,
     exports,
+    history,
     imports,
     labeling,
     projects,
@@ -32,6 +33,7 @@ for module in (
     imports,
     article_jobs,
     tokens,
+    history,
 ):
     module.register(router)
 

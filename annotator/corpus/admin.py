@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 
 from annotator.corpus.models import Document, Membership, Passage, Project, SchemaVersion, Speaker
 from annotator.corpus.schema import schema_problems
 from annotator.corpus.schema_services import schema_check, schema_update
+from annotator.history import services as history
+from annotator.history.models import Action, Entity
+from annotator.history.snapshots import speaker_snapshot
+from annotator.history.states import changed_fields
 
 
 class MembershipInline(admin.TabularInline):
@@ -116,3 +121,41 @@ class SpeakerAdmin(admin.ModelAdmin):
     list_filter = ["project", "kind", "affiliation"]
     search_fields = ["name", "aliases"]
     list_select_related = ["project"]
+
+    # Edits here bypass the speaker services, so they are recorded here, in the admin's transaction.
+    def save_model(self, request, obj: Speaker, form, change: bool) -> None:  # noqa: ANN001
+        stored = Speaker.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        before, after = (
+            changed_fields(speaker_snapshot(stored), speaker_snapshot(obj))
+            if stored
+            else (None, speaker_snapshot(obj))
+        )
+        history.record(
+            project_id=obj.project_id,
+            entity=Entity.SPEAKER,
+            entity_id=obj.pk,
+            action=Action.UPDATE if stored else Action.CREATE,
+            actor=_user(request),
+            before=before,
+            after=after,
+            detail={"through": "admin"},
+        )
+
+    def delete_model(self, request, obj: Speaker) -> None:  # noqa: ANN001
+        self.delete_queryset(request, Speaker.objects.filter(pk=obj.pk))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        for project_id in {s.project_id for s in queryset}:
+            history.record_many(
+                project_id=project_id,
+                entity=Entity.SPEAKER,
+                action=Action.DELETE,
+                actor=_user(request),
+                detail={"through": "admin"},
+                rows=[
+                    (s.pk, None, speaker_snapshot(s), None) for s in queryset if s.project_id == project_id
+                ],
+            )
+        queryset.delete()

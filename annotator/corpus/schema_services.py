@@ -20,6 +20,9 @@ from annotator.corpus.schema import CHOICE_LISTS, schema_problems
 from annotator.corpus.schema_changes import Moves, diff, dropped_values, follow_moves, move_problems
 from annotator.corpus.schema_selectors import CLAIM_COLUMNS, SPEAKER_COLUMNS, schema_usage
 from annotator.errors import Conflict
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record, record_many
+from annotator.history.states import changed_fields
 from annotator.labeling.models import Claim
 from annotator.labeling.services import annotations_changed
 from annotator.review.models import Adjudication, GoldClaim
@@ -57,15 +60,28 @@ def schema_update(
         changes = diff(old, new, moves)
         if not changes:
             return None
-        labels_moved = _move_uses(project=locked, moves=moves)
+        version_after = locked.schema_version + 1
+        labels_moved = _move_uses(project=locked, moves=moves, actor=changed_by, version=version_after)
         saved = SchemaVersion.objects.create(
             project=locked,
-            version=locked.schema_version + 1,
+            version=version_after,
             schema=new,
             changes=changes,
             changed_by=changed_by,
         )
         Project.objects.filter(pk=locked.pk).update(schema=new, schema_version=saved.version)
+        was, now_is = changed_fields(old, new)  # the top-level entries that changed
+        record(
+            project_id=locked.pk,
+            entity=Entity.SCHEMA,
+            entity_id=locked.pk,
+            action=Action.UPDATE,
+            actor=changed_by,
+            version=saved.version,
+            before=was,
+            after=now_is,
+            detail=changes,
+        )
         if labels_moved:
             transaction.on_commit(lambda: annotations_changed(project_id=locked.pk))
     project.schema, project.schema_version = new, saved.version
@@ -179,30 +195,71 @@ def _values_in_use(*, project: Project, dropped: Mapping[str, list[str]]) -> dic
     return problems
 
 
-def _move_uses(*, project: Project, moves: Moves) -> bool:
-    """Give every use of each moved value its new value; True if any claim or gold claim changed."""
+def _move_uses(*, project: Project, moves: Moves, actor: Actor, version: int) -> bool:
+    """Give every use of each moved value its new value, recording each changed claim, gold claim,
+    adjudication and speaker in the history in bulk; True if any claim or gold claim changed. `version`
+    is the schema version the move belongs to."""
     now = timezone.now()
     labels_moved = False
+    moved = {"project_id": project.pk, "action": Action.SCHEMA_MOVE, "actor": actor, "at": now}
+    moved["detail"] = {"schema_version": version}
     for name, pairs in moves.items():
         for old, new in pairs.items():
             if name in CLAIM_COLUMNS:
                 column = CLAIM_COLUMNS[name]
-                # Adjudications first, while their gold claims still carry the old value to find them by.
-                Adjudication.objects.filter(
-                    passage__document__project=project, **{f"gold_claims__{column}": old}
-                ).update(version=F("version") + 1, updated_at=now)
-                gold = GoldClaim.objects.filter(
-                    adjudication__passage__document__project=project, **{column: old}
+                was, now_is = {column: old}, {column: new}
+                # Locked as read, so what is recorded is exactly what the UPDATEs below change.
+                adjudications = dict(  # one row per gold claim with the value: each adjudication once
+                    Adjudication.objects.filter(
+                        passage__document__project=project, **{f"gold_claims__{column}": old}
+                    )
+                    .select_for_update(of=("self",))
+                    .values_list("pk", "version")
+                ).items()
+                gold = list(
+                    GoldClaim.objects.filter(
+                        adjudication__passage__document__project=project, **{column: old}
+                    )
+                    .select_for_update(of=("self",))
+                    .values_list("pk", flat=True)
                 )
-                claims = Claim.objects.filter(project=project, **{column: old})
-                touched = set(claims.values_list("assignment__passage_id", flat=True))
-                labels_moved |= bool(gold.update(**{column: new}))
-                labels_moved |= bool(claims.update(**{column: new}, version=F("version") + 1, updated_at=now))
+                claims = list(
+                    Claim.objects.filter(project=project, **{column: old})
+                    .select_for_update(of=("self",))
+                    .values_list("pk", "version", "assignment__passage_id")
+                )
+                Adjudication.objects.filter(pk__in=[pk for pk, _ in adjudications]).update(
+                    version=F("version") + 1, updated_at=now
+                )
+                labels_moved |= bool(GoldClaim.objects.filter(pk__in=gold).update(**{column: new}))
+                labels_moved |= bool(
+                    Claim.objects.filter(pk__in=[pk for pk, *_ in claims]).update(
+                        **{column: new}, version=F("version") + 1, updated_at=now
+                    )
+                )
+                record_many(
+                    **moved,
+                    entity=Entity.ADJUDICATION,
+                    rows=[(pk, v + 1, was, now_is) for pk, v in adjudications],
+                )
+                record_many(**moved, entity=Entity.GOLD_CLAIM, rows=[(pk, None, was, now_is) for pk in gold])
+                record_many(
+                    **moved, entity=Entity.CLAIM, rows=[(pk, v + 1, was, now_is) for pk, v, _ in claims]
+                )
                 # Two values merged into one can turn a disagreement into an agreement.
-                passage_scores_refresh(passage_ids=touched)
+                passage_scores_refresh(passage_ids={passage for *_, passage in claims})
             elif name in SPEAKER_COLUMNS:
-                Speaker.objects.filter(project=project, **{SPEAKER_COLUMNS[name]: old}).update(
-                    **{SPEAKER_COLUMNS[name]: new}
+                column = SPEAKER_COLUMNS[name]
+                speakers = list(
+                    Speaker.objects.filter(project=project, **{column: old})
+                    .select_for_update()
+                    .values_list("pk", flat=True)
+                )
+                Speaker.objects.filter(pk__in=speakers).update(**{column: new})
+                record_many(
+                    **moved,
+                    entity=Entity.SPEAKER,
+                    rows=[(pk, None, {column: old}, {column: new}) for pk in speakers],
                 )
     return labels_moved
 

@@ -16,6 +16,10 @@ from annotator.corpus.readers import ArticleRecord, content_digest
 from annotator.corpus.schema import SchemaError, load_default_schema, validate_schema
 from annotator.corpus.segment import segment_article
 from annotator.corpus.selectors import speaker_is_private_to, speakers_visible_to
+from annotator.history import services as history
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor
+from annotator.history.snapshots import speaker_snapshot
 from annotator.suggestions.services import suggestions_schedule
 
 BATCH_SIZE = 2000
@@ -150,19 +154,38 @@ def speaker_create(
     try:
         with transaction.atomic():
             speaker.save()
+            history.record(
+                project_id=project.pk,
+                entity=Entity.SPEAKER,
+                entity_id=speaker.pk,
+                action=Action.CREATE,
+                actor=created_by,
+                after=speaker_snapshot(speaker),
+                at=speaker.created_at,
+            )
     except IntegrityError as error:  # another user created the same name a moment ago
         raise ValidationError({"name": f"{name!r} is already a speaker in this project."}) from error
     return speaker
 
 
-def speaker_approve(*, speaker: Speaker) -> Speaker:
-    """Make a private speaker visible to the whole project; a name an approved speaker already has is a
-    field error (merge the two instead). Approving an approved speaker changes nothing."""
+def speaker_approve(*, speaker: Speaker, actor: Actor = None) -> Speaker:
+    """Make a private speaker visible to the whole project (recorded in the history, by `actor`); a name an
+    approved speaker already has is a field error (merge the two instead). Approving an approved speaker
+    changes nothing."""
     if speaker.approved:
         return speaker
     try:
         with transaction.atomic():
             Speaker.objects.filter(pk=speaker.pk).update(approved=True)
+            history.record(
+                project_id=speaker.project_id,
+                entity=Entity.SPEAKER,
+                entity_id=speaker.pk,
+                action=Action.APPROVE,
+                actor=actor,
+                before={"approved": False},
+                after={"approved": True},
+            )
     except IntegrityError as error:
         raise ValidationError(
             {"name": f"{speaker.name!r} is already an approved speaker: merge the two instead."}

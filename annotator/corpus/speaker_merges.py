@@ -5,19 +5,24 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
-from annotator.corpus.speakers import claims_speaker_move
+from annotator.corpus.speakers import claims_speaker_move, gold_claims_speaker_move
 from annotator.errors import Conflict
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record
+from annotator.history.snapshots import speaker_snapshot
+from annotator.history.states import changed_fields
 from annotator.labeling.models import Claim
 from annotator.review.models import GoldClaim
 
 
-def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
+def speaker_merge_undo(*, merge: SpeakerMerge, actor: Actor = None) -> Speaker:
     """Put the merged speaker back as it was and move exactly the recorded claims and gold claims back to it.
 
     Claims get a new version (an open editor then reloads rather than writing the canonical speaker
     back); the canonical speaker loses the aliases and affiliation it gained. Claims deleted since stay
     deleted. Conflict, changing nothing, when the merge is already undone, the canonical speaker
-    has been merged away, or a recorded claim names another speaker since. Returns the restored speaker.
+    has been merged away, or a recorded claim names another speaker since. Every change is recorded in
+    the history, by `actor`. Returns the restored speaker.
     """
     with transaction.atomic():
         merge = SpeakerMerge.objects.select_for_update().get(pk=merge.pk)
@@ -35,6 +40,7 @@ def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
                 f"{moved_since} of the merged claims name another speaker since the merge; "
                 "the merge can no longer be undone. Merge or split the speakers by hand."
             )
+        before = speaker_snapshot(canonical)
         gained = {alias.casefold() for alias in merge.aliases_added}
         canonical.aliases = [alias for alias in canonical.aliases if alias.casefold() not in gained]
         if merge.affiliation_taken and canonical.affiliation == merge.duplicate_affiliation:
@@ -60,10 +66,36 @@ def speaker_merge_undo(*, merge: SpeakerMerge) -> Speaker:
             raise Conflict(
                 f"A speaker named {merge.duplicate_name!r} exists again; the merge can no longer be undone."
             ) from error
-        claims_speaker_move(
-            Claim.objects.filter(pk__in=merge.claim_ids), speaker=restored.pk, project_id=merge.project_id
+        moved = {
+            "speaker": restored.pk,
+            "project_id": merge.project_id,
+            "action": Action.SPEAKER_MERGE_UNDO,
+            "actor": actor,
+            "detail": {"from": canonical.pk},
+        }
+        claims_speaker_move(Claim.objects.filter(pk__in=merge.claim_ids), **moved)
+        gold_claims_speaker_move(GoldClaim.objects.filter(pk__in=merge.gold_claim_ids), **moved)
+        was, now_is = changed_fields(before, speaker_snapshot(canonical))
+        undone = {
+            "project_id": merge.project_id,
+            "entity": Entity.SPEAKER,
+            "action": Action.SPEAKER_MERGE_UNDO,
+        }
+        record(
+            **undone,
+            actor=actor,
+            entity_id=canonical.pk,
+            before=was,
+            after=now_is,
+            detail={"split": restored.name},
         )
-        GoldClaim.objects.filter(pk__in=merge.gold_claim_ids).update(speaker_id=restored.pk)
+        record(
+            **undone,
+            actor=actor,
+            entity_id=restored.pk,
+            after=speaker_snapshot(restored),
+            detail=moved["detail"],
+        )
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_at"])
     restored.created_at = merge.duplicate_created_at

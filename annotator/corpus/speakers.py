@@ -12,6 +12,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record, record_many
+from annotator.history.snapshots import speaker_snapshot
+from annotator.history.states import changed_fields
 from annotator.labeling.models import Claim
 from annotator.labeling.services import annotations_changed
 from annotator.review.models import GoldClaim
@@ -68,6 +72,7 @@ def speaker_merge(
     with transaction.atomic():
         plan = _merge_plan(project=project, canonical=canonical, duplicates=duplicates, lock=True)
         target = plan.canonical
+        before = speaker_snapshot(target)
         was_approved, affiliation_before = target.approved, target.affiliation
         added = plan.aliases_added
         duplicate_ids = [d.pk for d in plan.duplicates]
@@ -92,13 +97,26 @@ def speaker_merge(
             )
             for d in plan.duplicates
         )
+        moved = {"action": Action.SPEAKER_MERGE, "actor": merged_by, "detail": {"into": target.pk}}
         claims_speaker_move(
             Claim.objects.filter(speaker_id__in=duplicate_ids),
             speaker=target.pk,
             project_id=target.project_id,
+            **moved,
         )
-        GoldClaim.objects.filter(speaker_id__in=duplicate_ids).update(speaker_id=target.pk)
+        gold_claims_speaker_move(
+            GoldClaim.objects.filter(speaker_id__in=duplicate_ids),
+            speaker=target.pk,
+            project_id=target.project_id,
+            **moved,
+        )
         Speaker.objects.filter(pk__in=duplicate_ids).delete()
+        record_many(
+            project_id=target.project_id,
+            entity=Entity.SPEAKER,
+            rows=[(d.pk, None, speaker_snapshot(d), None) for d in plan.duplicates],
+            **moved,
+        )
         target.aliases, target.affiliation, target.approved = plan.aliases, plan.affiliation, True
         try:
             with transaction.atomic():
@@ -107,6 +125,17 @@ def speaker_merge(
             raise ValidationError(
                 {"canonical": f"{target.name!r} is already an approved speaker: merge it in too."}
             ) from error
+        was, now_is = changed_fields(before, speaker_snapshot(target))
+        record(
+            project_id=target.project_id,
+            entity=Entity.SPEAKER,
+            entity_id=target.pk,
+            action=Action.SPEAKER_MERGE,
+            actor=merged_by,
+            before=was,
+            after=now_is,
+            detail={"merged": [d.name for d in plan.duplicates]},
+        )
     return target
 
 
@@ -243,10 +272,60 @@ def _pk(speaker: Speaker | int) -> int:
     return speaker.pk if isinstance(speaker, Speaker) else int(speaker)
 
 
-def claims_speaker_move(claims: QuerySet[Claim], *, speaker: int, project_id: int) -> None:
+def claims_speaker_move(
+    claims: QuerySet[Claim],
+    *,
+    speaker: int,
+    project_id: int,
+    action: str,
+    actor: Actor,
+    detail: dict | None = None,
+) -> None:
     """Give `claims` another speaker (a merge or its undo): each gets a new version, so an open editor
-    reloads; their passages are rescored for review; agreement and who says what refresh after commit."""
-    passages = set(claims.values_list("assignment__passage_id", flat=True))
-    claims.update(speaker_id=speaker, version=F("version") + 1, updated_at=timezone.now())
-    passage_scores_refresh(passage_ids=passages)
+    reloads, and a history row (`action` by `actor`), in bulk; their passages are rescored for review;
+    agreement and who says what refresh after commit. Runs inside the caller's transaction."""
+    # Locked as read, so the versions and speakers recorded are the ones the UPDATE changes.
+    rows = list(
+        claims.select_for_update(of=("self",)).values_list(
+            "pk", "version", "speaker_id", "assignment__passage_id"
+        )
+    )
+    if not rows:
+        return
+    Claim.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
+        speaker_id=speaker, version=F("version") + 1, updated_at=timezone.now()
+    )
+    record_many(
+        project_id=project_id,
+        entity=Entity.CLAIM,
+        action=action,
+        actor=actor,
+        detail=detail,
+        rows=[(pk, version + 1, {"speaker": was}, {"speaker": speaker}) for pk, version, was, _ in rows],
+    )
+    passage_scores_refresh(passage_ids={passage for *_, passage in rows})
     transaction.on_commit(lambda: annotations_changed(project_id=project_id))
+
+
+def gold_claims_speaker_move(
+    gold_claims: QuerySet[GoldClaim],
+    *,
+    speaker: int,
+    project_id: int,
+    action: str,
+    actor: Actor,
+    detail: dict | None = None,
+) -> None:
+    """Give `gold_claims` another speaker, recording each one's change in bulk (caller's transaction)."""
+    rows = list(gold_claims.select_for_update(of=("self",)).values_list("pk", "speaker_id"))
+    if not rows:
+        return
+    GoldClaim.objects.filter(pk__in=[pk for pk, _ in rows]).update(speaker_id=speaker)
+    record_many(
+        project_id=project_id,
+        entity=Entity.GOLD_CLAIM,
+        action=action,
+        actor=actor,
+        detail=detail,
+        rows=[(pk, None, {"speaker": was}, {"speaker": speaker}) for pk, was in rows],
+    )

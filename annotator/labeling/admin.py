@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from annotator.history.admin import ReadOnlyAdmin
 from annotator.labeling.models import Assignment, Claim
 
 
@@ -13,7 +14,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ReadOnlyAdmin):
+    """Read-only: claims change through the editor and the API, whose services record every change."""
+
     list_display = ["__str__", "attribution", "perspective", "stance", "speaker", "version", "updated_at"]
     list_filter = ["attribution", "perspective", "stance", "assignment__passage__document__project"]
     search_fields = ["text", "speaker__name", "assignment__annotator__username"]

@@ -1,6 +1,7 @@
 """Writes for assignments and claims; every invariant a database cannot check is checked here."""
 
 from contextlib import AbstractContextManager, nullcontext
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,10 @@ from annotator import limits
 from annotator.corpus.models import Membership, Passage, Project, Role, Speaker
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.errors import Conflict
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record, update_recorded
+from annotator.history.snapshots import claim_service_fields, claim_snapshot
+from annotator.history.states import VersionNotRecorded, changed_fields
 from annotator.idempotency.services import IdempotentRequest, idempotency_earlier, insert_with_key
 from annotator.labeling.assignment import distribute
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, Assignment, AssignmentStatus, Claim, ClaimOrigin
@@ -103,20 +108,22 @@ def claim_create(
     assignment: Assignment,
     suggestion_id: int | None = None,
     idempotency: IdempotentRequest | None = None,
+    actor: Actor = None,
     **fields: Any,
 ) -> Claim:
     """Create a claim on the annotator's assignment; a fresh assignment becomes in progress.
 
     With `suggestion_id` the claim is an accepted suggestion (origin "suggestion", kept through later
     edits); the suggestion must be one of this passage's. `assignment` must come with passage, document
-    and project loaded (see selectors). Raises ValidationError with field messages; nothing is written then.
-    With `idempotency` the key is stored with the claim; if the key made a claim before, that claim is
-    returned as it is now (`idempotent_replay` set), KeyReused if it came with another request, Conflict if
-    that claim has been deleted since.
+    and project loaded (see selectors). The creation is recorded in the history (by `actor`, by default
+    the assignment's annotator) in the same transaction. Raises ValidationError with field messages;
+    nothing is written then. With `idempotency` the key is stored with the claim; if the key made a claim
+    before, that claim is returned as it is now (`idempotent_replay` set), KeyReused if it came with
+    another request, Conflict if that claim has been deleted since.
     """
     try:
         return _claim_insert(
-            assignment=assignment, suggestion_id=suggestion_id, idempotency=idempotency, **fields
+            assignment=assignment, suggestion_id=suggestion_id, idempotency=idempotency, actor=actor, **fields
         )
     except (ValidationError, IntegrityError):
         # The key's row is only ever looked for when the save failed: a repeat fails on the key's unique
@@ -132,7 +139,12 @@ def claim_create(
 
 
 def _claim_insert(
-    *, assignment: Assignment, suggestion_id: int | None, idempotency: IdempotentRequest | None, **fields: Any
+    *,
+    assignment: Assignment,
+    suggestion_id: int | None,
+    idempotency: IdempotentRequest | None,
+    actor: Actor,
+    **fields: Any,
 ) -> Claim:
     fields.setdefault("target", assignment.passage.document.project.schema.get("default_target", ""))
     origin = _accepted_suggestion(assignment, suggestion_id)
@@ -141,15 +153,22 @@ def _claim_insert(
     )
     checked.update(origin)
     project_id = assignment.passage.document.project_id
-    # Most saves land on a passage already in progress: the INSERT alone commits by itself, and a
-    # transaction around it would only add two round trips to every autosave. Inside a caller's
-    # transaction, a savepoint keeps it usable after a taken key, for the repeat's answer.
-    nested_key = idempotency is not None and transaction.get_connection().in_atomic_block
-    alone = assignment.status == AssignmentStatus.IN_PROGRESS and not nested_key
-    with nullcontext() if alone else transaction.atomic():
+    # The claim, its Idempotency-Key and its history row commit together (or none of them); inside a
+    # caller's transaction this is a savepoint, which keeps it usable after a taken key for the repeat.
+    with transaction.atomic():
         claim = Claim(assignment=assignment, project_id=project_id, **checked)
         insert_with_key(claim, request=idempotency)  # with a key: still one statement on PostgreSQL
         _mark_in_progress(assignment)
+        record(
+            project_id=project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.CREATE,
+            actor=actor if actor is not None else assignment.annotator_id,
+            version=claim.version,
+            after=claim_snapshot(claim),
+            at=claim.created_at,
+        )
         _after_claim_change(assignment)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
@@ -169,19 +188,42 @@ def _accepted_suggestion(assignment: Assignment, suggestion_id: int | None) -> d
     return {"origin": ClaimOrigin.SUGGESTION, "suggestion_id": suggestion_id}
 
 
-def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
-    """Change a claim if `version` is still current, else raise Conflict carrying the newer claim."""
+def claim_update(
+    *, claim: Claim, version: int, actor: Actor = None, restored_from: int | None = None, **changes: Any
+) -> Claim:
+    """Change a claim if `version` is still current, else raise Conflict carrying the newer claim.
+
+    The change (before → after of the fields it changed) is recorded in the history in the same
+    transaction, by `actor` (by default the claim's annotator); `restored_from` marks it as the restore
+    of that earlier version.
+    """
+    _load_version(claim, version)
+    before = claim_snapshot(claim)
     fields = {name: changes.get(name, getattr(claim, name)) for name in CLAIM_CONTENT_FIELDS}
     respanned = "start" in changes or "end" in changes
     if respanned:
         fields["text"] = changes.get("text")  # re-spanned: check the new text, or take the new slice
     checked, adjusted = _checked_fields(assignment=claim.assignment, fields=fields, respanned=respanned)
     now = timezone.now()
-    # The version check and the write are one statement (it commits by itself): of two saves based on
-    # the same version, exactly one matches a row; the other gets the Conflict and the winner's state.
+    after = {**before, **_recorded(checked)}
+    was, now_is = changed_fields(before, after)
+    # The version check and the write are one statement: of two saves based on the same version,
+    # exactly one matches a row; the other gets the Conflict and the winner's state, and records nothing.
+    # The history row is written with it (in the same statement on PostgreSQL, see update_recorded).
     with _keeping_score(claim.assignment):
-        updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-            **checked, version=F("version") + 1, updated_at=now
+        updated = update_recorded(
+            Claim.objects.filter(pk=claim.pk, version=version),
+            {**checked, "version": F("version") + 1, "updated_at": now},
+            project_id=claim.project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.UPDATE if restored_from is None else Action.RESTORE,
+            actor=actor if actor is not None else claim.assignment.annotator_id,
+            version=version + 1,
+            before=was,
+            after=now_is,
+            detail=None if restored_from is None else {"restored_from": restored_from},
+            at=now,
         )
         if not updated:
             raise Conflict(
@@ -195,13 +237,68 @@ def claim_update(*, claim: Claim, version: int, **changes: Any) -> Claim:
     return claim
 
 
-def claim_delete(*, claim: Claim, version: int) -> None:
-    """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim."""
-    with _keeping_score(claim.assignment):
+def claim_delete(*, claim: Claim, version: int, actor: Actor = None) -> None:
+    """Delete the claim if `version` is still current, else raise Conflict carrying the newer claim.
+    Its last state stays in the history (the delete's `before`)."""
+    _load_version(claim, version)
+    with transaction.atomic():
         deleted, _ = Claim.objects.filter(pk=claim.pk, version=version).delete()
         if not deleted:
             raise Conflict("This claim was changed or deleted elsewhere.", current=_current(claim.pk))
+        record(
+            project_id=claim.project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.DELETE,
+            actor=actor if actor is not None else claim.assignment.annotator_id,
+            version=version,
+            before=claim_snapshot(claim),
+        )
         _after_claim_change(claim.assignment)
+
+
+def claim_restore(*, claim: Claim, version: int, current_version: int, actor: Actor = None) -> Claim:
+    """Write the claim's fields as they were at `version` as a new version (if `current_version` is still
+    current, else Conflict), recorded as a restore. ValidationError names `version` when it is not an
+    earlier version of the claim, or the fields when they no longer fit the project (e.g. a speaker
+    merged away since)."""
+    from annotator.history.selectors import claim_state_at
+
+    if not 1 <= version < claim.version:
+        raise ValidationError(
+            {"version": f"Choose an earlier version of this claim, from 1 to {claim.version - 1}."}
+        )
+    try:
+        state = claim_state_at(claim=claim, version=version)
+    except VersionNotRecorded as error:
+        raise ValidationError({"version": str(error)}) from error
+    return claim_update(
+        claim=claim,
+        version=current_version,
+        actor=actor,
+        restored_from=version,
+        **claim_service_fields(state),
+    )
+
+
+def _load_version(claim: Claim, version: int) -> None:
+    """Make `claim` hold the stored fields of `version`, on which the caller's change is based, so that
+    the change's `before` is exactly that version; Conflict when `version` is no longer the stored one."""
+    if claim.version == version:
+        return
+    stored = Claim.objects.filter(pk=claim.pk, version=version).first() if version > claim.version else None
+    if stored is None:
+        raise Conflict(
+            "This claim was changed elsewhere; here is the newer version.", current=_current(claim.pk)
+        )
+    for name in (*CLAIM_CONTENT_FIELDS, "version", "updated_at"):
+        setattr(claim, name, getattr(stored, name))
+
+
+def _recorded(checked: dict[str, Any]) -> dict[str, Any]:
+    """Checked claim fields in the history's form (history.snapshots): the speaker by id."""
+    speaker = checked["speaker"]
+    return claim_snapshot(SimpleNamespace(**checked, speaker_id=speaker.pk if speaker is not None else None))
 
 
 def _current(claim_id: int) -> Claim | None:

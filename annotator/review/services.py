@@ -13,6 +13,10 @@ from annotator import limits
 from annotator.corpus.models import Passage, Speaker
 from annotator.corpus.schema import span_rule_of
 from annotator.errors import Conflict
+from annotator.history.models import Action, Entity
+from annotator.history.services import record
+from annotator.history.snapshots import claim_snapshot
+from annotator.history.states import changed_fields
 from annotator.labeling.models import CLAIM_CONTENT_FIELDS, AssignmentStatus, Claim
 from annotator.labeling.services import annotations_changed
 from annotator.labeling.span_rule import normalise_span
@@ -45,6 +49,7 @@ def adjudication_save(
     rows = _checked_claims(passage=passage, claims=claims)
     now = timezone.now()
     with transaction.atomic():
+        before = None
         if version == 0:
             try:
                 with transaction.atomic():
@@ -52,12 +57,17 @@ def adjudication_save(
             except IntegrityError as error:
                 raise _conflict(passage) from error
         else:
-            updated = Adjudication.objects.filter(passage=passage, version=version).update(
+            adjudication = (
+                Adjudication.objects.select_for_update().filter(passage=passage, version=version).first()
+            )
+            if adjudication is None:
+                raise _conflict(passage)
+            before = _gold_state(adjudication)
+            Adjudication.objects.filter(pk=adjudication.pk).update(
                 version=F("version") + 1, reviewer=reviewer, note=note, updated_at=now
             )
-            if not updated:
-                raise _conflict(passage)
-            adjudication = Adjudication.objects.get(passage=passage)
+            adjudication.version, adjudication.reviewer, adjudication.note = version + 1, reviewer, note
+            adjudication.updated_at = now
         GoldClaim.objects.filter(adjudication=adjudication).delete()
         gold_claims = GoldClaim.objects.bulk_create(
             [GoldClaim(adjudication=adjudication, **fields) for fields, _ in rows]
@@ -69,8 +79,44 @@ def adjudication_save(
                 for claim_id in sources
             ]
         )
+        after = {
+            "note": note,
+            "claims": _in_order(
+                [
+                    {**claim_snapshot(gold), "source_claim_ids": sources}
+                    for gold, (_, sources) in zip(gold_claims, rows, strict=True)
+                ]
+            ),
+        }
+        was, now_is = changed_fields(before, after) if before is not None else (None, after)
+        record(
+            project_id=project.pk,
+            entity=Entity.ADJUDICATION,
+            entity_id=adjudication.pk,
+            action=Action.CREATE if before is None else Action.UPDATE,
+            actor=reviewer,
+            version=adjudication.version,
+            before=was,
+            after=now_is,
+            detail={"passage": passage.pk},
+        )
         transaction.on_commit(lambda: annotations_changed(project_id=project.pk))
     return adjudication
+
+
+def _gold_state(adjudication: Adjudication) -> dict[str, Any]:
+    """The adjudication's note and gold claims (with their source claims) as the history keeps them."""
+    gold = list(GoldClaim.objects.filter(adjudication=adjudication).order_by("id"))
+    sources: dict[int, list[int]] = {g.pk: [] for g in gold}
+    through = GoldClaim.source_claims.through.objects.filter(goldclaim_id__in=sources).order_by("id")
+    for gold_id, claim_id in through.values_list("goldclaim_id", "claim_id"):
+        sources[gold_id].append(claim_id)
+    claims = [{**claim_snapshot(g), "source_claim_ids": sources[g.pk]} for g in gold]
+    return {"note": adjudication.note, "claims": _in_order(claims)}
+
+
+def _in_order(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(claims, key=lambda claim: (claim["start"], claim["end"]))
 
 
 def _conflict(passage: Passage) -> Conflict:

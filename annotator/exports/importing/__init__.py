@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -121,6 +122,7 @@ def annotations_import(
     create_users: bool = False,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    imported_by: AbstractBaseUser | None = None,
 ) -> AnnotationImportSummary:
     """Import annotation exports ``(file name, bytes)`` from doccano, Label Studio or brat.
 
@@ -129,7 +131,8 @@ def annotations_import(
     member of that username or e-mail). ``annotator`` names the one annotator of a collaborative file.
     ``create_users`` makes accounts for annotators who are no account at all (never for an account that is
     not a member). Returns the summary (``written`` False on a dry run or when there are errors and not
-    ``skip_invalid``). Raises ValidationError for a bad argument, naming it.
+    ``skip_invalid``). Each claim written is recorded in the history as imported by ``imported_by``.
+    Raises ValidationError for a bad argument, naming it.
     """
     if format not in FORMATS:
         raise ValidationError(
@@ -172,7 +175,7 @@ def annotations_import(
     if dry_run or (errors and not skip_invalid):
         return summary
     with transaction.atomic():
-        import_write(project, plans, work, existing, users, summary)
+        import_write(project, plans, work, existing, users, summary, imported_by=imported_by)
     summary.written = True
     transaction.on_commit(lambda: annotations_changed(project_id=project.pk))
     return summary

@@ -7,12 +7,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotator.bulk import insert_rows, insert_rows_returning_ids
+from annotator.bulk import insert_rows_returning_ids
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
 from annotator.exports.importing.placing import PassageWork, Placed
 from annotator.exports.importing.selectors import speakers_known
 from annotator.exports.importing.summary import AnnotationImportSummary
 from annotator.exports.readers.plan import PlannedRecord
+from annotator.history.models import Action, Entity
+from annotator.history.services import Actor, record_many
+from annotator.history.snapshots import CLAIM_FIELDS as RECORDED_FIELDS
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.review.scoring import passage_scores_refresh
 from annotator.suggestions.services import suggestions_schedule
@@ -37,6 +40,7 @@ def import_write(
     existing: Mapping[tuple[int, int], tuple[Assignment, bool]],
     users: Mapping[str, int | str],
     summary: AnnotationImportSummary,
+    imported_by: Actor = None,
 ) -> None:
     user_ids = _create_users(project, users, summary)
     new_passages = _new_documents(project, [plan for plan in plans if plan.digest in summary.new_texts])
@@ -90,10 +94,26 @@ def import_write(
         for key, entry in targets
         for claim in entry.claims
     ]
-    insert_rows(Claim, CLAIM_COLUMNS, rows)
+    claim_ids = insert_rows_returning_ids(Claim, CLAIM_COLUMNS, rows)
+    # Each imported claim's first version, recorded in bulk as the import of `imported_by`.
+    record_many(
+        project_id=project.pk,
+        entity=Entity.CLAIM,
+        action=Action.IMPORT,
+        actor=imported_by,
+        at=now,
+        rows=[(pk, 1, None, _recorded(row)) for pk, row in zip(claim_ids, rows, strict=True)],
+    )
     passage_scores_refresh(passage_ids={key[0] for key, _ in targets})
     summary.assignments = len(new_rows) + len(filled)
     summary.claims = len(rows)
+
+
+def _recorded(row: tuple) -> dict[str, Any]:
+    """A claim row in the history's form (history.snapshots): the speaker under "speaker"."""
+    values = dict(zip(CLAIM_COLUMNS, row, strict=True))
+    values["speaker"] = values["speaker_id"]
+    return {name: values[name] for name in RECORDED_FIELDS}
 
 
 def _create_users(

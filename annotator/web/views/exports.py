@@ -139,6 +139,7 @@ def annotations_import(request: HttpRequest, slug: str) -> HttpResponse:
                 "annotator_map": json_mapping(options["annotator_map"], field_name="annotator_map"),
             },
             dry_run=preview,
+            imported_by=request.user,
         )
     except ImportRefused as error:
         return _page(request, project, role, import_errors=[str(error)], status=413)

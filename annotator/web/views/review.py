@@ -108,6 +108,7 @@ def passage(request: HttpRequest, slug: str, passage_id: int) -> HttpResponse:
         },
         "span_rule": span_rule_of(project.schema),  # text.js snaps gold re-spans as the server will
         "urls": {
+            "api": reverse("api-root"),
             "save": reverse("review-passage-adjudication", args=[passage_id]),
             "queue": reverse("review-queue", args=[project.slug]),
             "next": reverse("review-next", args=[project.slug])

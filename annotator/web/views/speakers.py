@@ -91,7 +91,7 @@ def _merge(request: HttpRequest, project: Project, *, canonical: int, duplicates
 def _approve(request: HttpRequest, project: Project) -> HttpResponse:
     speaker = get_object_or_404(Speaker, project=project, pk=request.POST.get("speaker") or 0)
     try:
-        speaker_approve(speaker=speaker)
+        speaker_approve(speaker=speaker, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -102,7 +102,7 @@ def _approve(request: HttpRequest, project: Project) -> HttpResponse:
 def _undo(request: HttpRequest, project: Project) -> HttpResponse:
     merge = get_object_or_404(SpeakerMerge, project=project, pk=request.POST.get("merge") or 0)
     try:
-        restored = speaker_merge_undo(merge=merge)
+        restored = speaker_merge_undo(merge=merge, actor=request.user)
     except Conflict as conflict:
         messages.error(request, str(conflict))
     else:

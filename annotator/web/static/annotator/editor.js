@@ -11,6 +11,7 @@ import { passageNavigator, flagLabel } from "./navigator.js";
 import { flagDialog } from "./flag.js";
 import { chordOf, renderHelp } from "./keys.js";
 import { suggestionsController } from "./suggestions.js";
+import { claimHistoryPanel } from "./claim_history.js";
 
 // Re-exported so the helpers can be checked from the page that loads the editor.
 export { utf16ToCodePoint, codePointToUtf16, snapToWords, wordSpans, sentenceSpans, segmentsFor };
@@ -43,6 +44,7 @@ const state = {
   navigator: null, // navigator.js
   flag: null, // flag.js
   suggestions: null, // suggestions.js
+  claimHistory: null, // claim_history.js
 };
 
 function newClaim(fields, server) {
@@ -276,6 +278,37 @@ function conflict(claim, current, detail) {
     "This claim was changed in another tab or window. Showing the newer version; your change was not saved.",
     "conflict",
   );
+}
+
+// Bring back an earlier version of the selected claim as a new version (POST claims/{id}/restore/); the
+// claim must be saved first, so that the version the restore is based on is the one on screen.
+async function restoreVersion(version) {
+  const claim = selectedClaim();
+  if (!claim || claim.id === null || !editable()) return;
+  if (claim.inflight || claim.timer || claim.error || dirtyFields(claim).length) {
+    state.claimHistory.error("Wait until this claim is saved, then restore.");
+    return;
+  }
+  let result;
+  try {
+    result = await api("POST", `claims/${claim.id}/restore/`, { version, current_version: claim.version });
+  } catch {
+    result = { status: 0, ok: false, data: null };
+  }
+  if (!state.claims.includes(claim)) return;
+  if (result.ok) {
+    const restored = newClaim(result.data, result.data);
+    restored.key = claim.key;
+    Object.assign(claim, restored, { error: null, attempts: 0, deleted: false });
+    state.undo = state.undo.filter((entry) => entry.key !== claim.key); // undo would write over the restore
+    showBanner(`Version ${version} restored as version ${result.data.version}.`, "info");
+  } else if (result.status === 409) {
+    conflict(claim, result.data ? result.data.current : null, result.data ? result.data.detail : "");
+  } else {
+    const fields = result.data && typeof result.data === "object" ? Object.values(result.data).flat() : [];
+    state.claimHistory.error(`Not restored: ${fields.join(" ") || `error ${result.status || "offline"}`}`);
+  }
+  render();
 }
 
 function drop(claim) {
@@ -708,6 +741,7 @@ function render() {
   state.suggestions.render(liveClaims());
   renderList();
   renderPanel();
+  if (state.claimHistory) state.claimHistory.refresh();
   renderStatus();
 }
 
@@ -1296,6 +1330,7 @@ const KEYS = [
   { group: "Claim", scope: "claim", keys: ["e"], does: "note", run: () => $("f-note").focus() },
   { group: "Claim", scope: "claim", keys: ["r"], does: "re-span", run: () => armOrApply("respan") },
   { group: "Claim", scope: "claim", keys: ["Delete", "Backspace"], does: "delete the selected claim", run: (claim) => deleteClaim(claim) },
+  { group: "Claim", scope: "claim", keys: ["h"], does: "history of the claim: who changed what, and restore", run: () => state.claimHistory.toggle() },
   { group: "Claim", scope: "page", keys: [".", ","], does: "next / previous claim", run: (claim, event) => cycleClaims(event.key === "." ? 1 : -1) },
   { group: "Claim", scope: "page", keys: ["Escape"], does: "cancel / close", run: () => escape() },
   { group: "Suggestions", scope: "page", keys: ["u", "U"], does: "next / previous suggestion", available: () => state.suggestions.enabled,
@@ -1546,6 +1581,9 @@ function start() {
   state.navigator = passageNavigator({ api, config: state.config, onJump: (id) => goTo(id, { push: true }) });
   state.flag = flagDialog({ api, onFlagged: flagged, onSkip: (body) => moveOn("skip", body) });
   state.suggestions = suggestionsController({ api, config: state.config, onChange: render, showBanner });
+  state.claimHistory = claimHistoryPanel({
+    api, schema: state.config.schema, getClaim: selectedClaim, editable, onRestore: restoreVersion,
+  });
   wire();
   renderKeyHelp();
   if (ws && typeof ws === "object") show(ws);

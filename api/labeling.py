@@ -4,6 +4,7 @@ Visibility comes from annotator.labeling.selectors: an id the user may not read 
 the assignment's own annotator (OwnsAssignment); others who can read it get a 403.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -44,6 +45,7 @@ from annotator.labeling.services import (
 )
 from annotator.labeling.time_on_task import assignment_time_add
 from api.pagination import KeysetPagination
+from api.params import int_param, path_id, text_param
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
@@ -353,9 +355,9 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         """The user's next open passage in the project (204 when nothing is left)."""
         project = project_or_404(request, request.query_params.get("project"))
         after = None
-        after_id = request.query_params.get("after", "")
-        if after_id.isdigit():
-            after = assignments_visible_to(user=request.user).filter(pk=int(after_id)).first()
+        after_id = int_param(request.query_params, "after")
+        if after_id is not None:
+            after = assignments_visible_to(user=request.user).filter(pk=after_id).first()
         assignment = next_assignment(user=request.user, project=project, after=after)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -382,7 +384,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         """Set (or, with a null or empty `reason`, clear) the flag on the user's own assignment;
         anyone else's is a 404, readers included: only its annotator flags a passage."""
         own = assignments_visible_to(user=request.user).filter(annotator_id=request.user.pk)
-        assignment = get_object_or_404(own, pk=pk) if pk and pk.isdigit() else None
+        assignment_id = path_id(pk)
+        assignment = get_object_or_404(own, pk=assignment_id) if assignment_id is not None else None
         if assignment is None:
             raise Http404("No such assignment.")
         body = FlagSerializer(data=request.data)
@@ -399,9 +402,10 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         body = ActiveTimeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         total = None
-        if pk and pk.isdigit():
+        assignment_id = path_id(pk)
+        if assignment_id is not None:
             total = assignment_time_add(
-                assignment_id=int(pk), annotator=request.user, seconds=body.validated_data["seconds"]
+                assignment_id=assignment_id, annotator=request.user, seconds=body.validated_data["seconds"]
             )
         if total is None:
             raise Http404("No such assignment.")
@@ -464,11 +468,12 @@ class ClaimViewSet(
     @extend_schema(parameters=[OpenApiParameter("version", int, required=True)])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        version = request.query_params.get("version", request.data.get("version", ""))
-        if not str(version).isdigit():
+        body = request.data if isinstance(request.data, Mapping) else {}
+        version = int_param(request.query_params if "version" in request.query_params else body, "version")
+        if version is None:
             raise serializers.ValidationError({"version": ["Give the version you delete (?version=N)."]})
         try:
-            claim_delete(claim=claim, version=int(version))
+            claim_delete(claim=claim, version=version)
         except Conflict as conflict:
             raise _rethrown_with_current(conflict) from conflict
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -490,7 +495,7 @@ class SpeakerViewSet(
         if self.action == "retrieve":
             return speakers_visible_to(user=self.request.user)
         project = project_or_404(self.request, self.request.query_params.get("project"))
-        query = self.request.query_params.get("q", "")
+        query = text_param(self.request.query_params, "q")
         return speakers_matching(user=self.request.user, project=project, query=query)
 
     @extend_schema(parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)])
@@ -517,7 +522,7 @@ class SpeakerViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Make an annotator's private speaker visible to the whole project (reviewers and managers)."""
-        speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=pk)
+        speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=path_id(pk))
         project_or_404(request, speaker.project_id, roles=IsProjectReviewer.roles)
         return Response(SpeakerSerializer(speaker_approve(speaker=speaker)).data)
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from annotator.corpus.models import Passage, Project, SpeakerMerge
+from annotator.corpus.models import Passage, Project, Speaker, SpeakerMerge
 from annotator.corpus.speaker_merges import speaker_merge_undo
 from annotator.corpus.speakers import (
     speaker_merge,
@@ -26,6 +26,7 @@ from annotator.corpus.speakers import (
 from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, review_queue
 from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
+from api.params import path_id
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
@@ -255,6 +256,8 @@ class SpeakerCurationViewSet(viewsets.GenericViewSet):
     """The project's speakers with claim counts (`?project=ID`), likely duplicates, and `merge`."""
 
     serializer_class = CuratedSpeakerSerializer
+    # The browsable API builds its forms from a queryset; `list` chooses the project's speakers itself.
+    queryset = Speaker.objects.none()
     filter_backends: list = []
 
     @extend_schema(parameters=[OpenApiParameter("project", int, required=True)])
@@ -312,7 +315,7 @@ class SpeakerMergeViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Restore the merged speaker and move exactly the recorded claims back (409 if they moved since)."""
-        merge = get_object_or_404(SpeakerMerge.objects.all(), pk=pk)
+        merge = get_object_or_404(SpeakerMerge.objects.all(), pk=path_id(pk))
         project = reviewable_project(request, merge.project_id)
         restored = speaker_merge_undo(merge=merge)
         curated = speakers_for_curation(project=project).get(pk=restored.pk)

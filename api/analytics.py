@@ -227,7 +227,7 @@ class WhoSaysWhatViewSet(viewsets.ViewSet):
         project = self._project(request, slug)
         refuse_nul_anywhere(request.query_params)
         try:
-            claim_filter = parse_claim_filter(request.query_params)
+            claim_filter = parse_claim_filter(request.query_params, attributions=Attribution.values)
         except ParamError as error:
             raise serializers.ValidationError(error.errors) from error
         consensus_ensure(project_id=project.pk)

@@ -71,7 +71,7 @@ class SpanAdjustedSerializer(serializers.Serializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    speaker = SpeakerBriefSerializer(read_only=True)
+    speaker = SpeakerBriefSerializer(read_only=True, allow_null=True, help_text="null: no speaker.")
     annotator = serializers.CharField(source="assignment.annotator.username", read_only=True)
     span_adjusted = serializers.SerializerMethodField(
         help_text="How the project's span rule moved the edges sent in this write: "
@@ -166,6 +166,14 @@ class ProgressSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
     open = serializers.IntegerField()
     percent = serializers.IntegerField()
+
+
+class MovedSerializer(serializers.Serializer):
+    """The answer to submit and skip: the assignment as saved, the next open one and the progress."""
+
+    assignment = AssignmentSerializer()
+    next = serializers.IntegerField(allow_null=True, help_text="The next open assignment; null: none left.")
+    progress = ProgressSerializer()
 
 
 class WorkspaceSerializer(serializers.Serializer):
@@ -363,12 +371,13 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(WorkspaceSerializer(workspace_for(user=request.user, assignment=assignment)).data)
 
+    @extend_schema(request=None, responses=MovedSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Mark the passage done (again, after an edit); answers with the next open passage's id."""
         return Response(self._moved(assignment_submit(assignment=self.get_object())))
 
-    @extend_schema(request=SkipSerializer)
+    @extend_schema(request=SkipSerializer, responses=MovedSerializer)
     @action(detail=True, methods=["post"])
     def skip(self, request: Request, pk: str | None = None) -> Response:
         """Put the passage aside; it is not offered again until the annotator adds a claim to it.

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -94,6 +94,7 @@ class QueueCountsSerializer(serializers.Serializer):
     open = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # one page object, though it answers the `list` action
 class QueuePageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Passages of the chosen status under the filters.")
     next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.corpus.models import ArticleImportJob, Project, SpeakerMerge
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, membership_set, speaker_create
@@ -91,9 +92,9 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
             }
         ],
     )
-    run = AgreementRun.objects.filter(project=project).order_by("-id").first()
-    if run is None:
-        run = AgreementRun.objects.create(project=project, status=RunStatus.SUCCEEDED, results={})
+    # A real run: queued by the service, computed by the worker's service in this thread.
+    run = agreement_run_request(project=project, requested_by=users["researcher"], enqueue=False)
+    run = agreement_run_execute(run_id=run.pk) or AgreementRun.objects.get(pk=run.pk)
     export_path = media_root / "exports" / f"{project.pk}-{project.slug}-csv.csv"
     export_path.parent.mkdir(parents=True, exist_ok=True)
     export_path.write_text("passage_id\n")

@@ -22,6 +22,7 @@ from annotator.analytics.selectors import claims_page, who_says_what_report
 from annotator.analytics.services import consensus_ensure
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
+from annotator.labeling.models import Attribution
 from annotator.web.access import project_for
 from api.params import refuse_nul_anywhere
 
@@ -112,7 +113,7 @@ def who_says_what_claims(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug, roles=SEE_ALL_ROLES)
     refuse_nul_anywhere(request.GET)
     try:
-        claim_filter = parse_claim_filter(request.GET)
+        claim_filter = parse_claim_filter(request.GET, attributions=Attribution.values)
     except ParamError as error:
         return _problem(request, project, role, error)
     consensus_ensure(project_id=project.pk)

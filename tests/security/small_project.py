@@ -69,10 +69,11 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
             assignment=mine,
             start=start,
             end=start + len("Scholars disagreed about the treaty"),
-            attribution="indirect",
+            # The second annotator's claim is authorial: no speaker (null in the API).
+            attribution="authorial" if who == other else "indirect",
             perspective="chinese",
             stance="against" if who == other else "neutral",
-            speaker_id=speaker.pk,
+            speaker_id=None if who == other else speaker.pk,
         )
         assignment_submit(assignment=mine)
     speaker_merge(project=project, canonical=speaker, duplicates=[duplicate], merged_by=users["reviewer"])
@@ -92,8 +93,9 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
             }
         ],
     )
-    # A real run: queued by the service, computed by the worker's service in this thread.
-    run = agreement_run_request(project=project, requested_by=users["researcher"], enqueue=False)
+    # A real run, as the automatic refresh makes it (requested by nobody: null in the API), computed by
+    # the worker's service in this thread.
+    run = agreement_run_request(project=project, requested_by=None, enqueue=False)
     run = agreement_run_execute(run_id=run.pk) or AgreementRun.objects.get(pk=run.pk)
     export_path = media_root / "exports" / f"{project.pk}-{project.slug}-csv.csv"
     export_path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +108,17 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
         requested_by=users["researcher"],
     )
     article_job = ArticleImportJob.objects.create(project=project, requested_by=users["manager"])
-    suggestion = Suggestion.objects.filter(passage=passage).first()
+    spare = speaker_create(project=project, name="W. Junsheng", kind="person", created_by=reviewer)
+    quote = "A second paragraph ends it here"
+    second = Assignment.objects.get(annotator=users["annotator"], passage__position=1).passage
+    suggestion = Suggestion.objects.create(
+        passage=second,
+        start=0,
+        end=len(quote),
+        text=quote,
+        attribution="indirect",
+        detector_version="test",
+    )
     ids = {
         "project": project.pk,
         "slug": project.slug,
@@ -119,7 +131,8 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
         "run": run.pk,
         "export": export.pk,
         "article_job": article_job.pk,
-        "suggestion": suggestion.pk if suggestion else 0,
+        "suggestion": suggestion.pk,
+        "spare_speaker": spare.pk,
         "member": users["annotator"].pk,
     }
     return SmallProject(project=project, users=users, ids=ids)

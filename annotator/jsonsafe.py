@@ -61,7 +61,8 @@ def check(
     if text is not None:
         end = len(text) if end is None else end
         deep = text.count("[", start, end) + text.count("{", start, end) > max_depth
-        suspect = _SUSPECT_ESCAPE.search(text, start, end) is not None
+        # Finding one character is a memchr; the regex runs only on text with an escape at all.
+        suspect = text.find("\\", start, end) >= 0 and _SUSPECT_ESCAPE.search(text, start, end) is not None
         if not (deep or suspect):
             return
         if not suspect:

@@ -57,6 +57,13 @@ def int_param(params: Mapping[str, Any], name: str, *, required: bool = False) -
     return number
 
 
+def page_cursor(params: Mapping[str, Any], name: str) -> int | None:
+    """A page's position parameter (`?after=`, `?job=`) as a whole number, or None when it is absent or not
+    one: a page with a stale or mangled link shows its first page rather than an error."""
+    raw = params.get(name)
+    return parse_whole_number(str(raw).strip()) if raw is not None else None
+
+
 def path_id(raw: str | int | None) -> int | None:
     """A primary key taken from the URL (`pk`), or None when it cannot name a row (then: 404)."""
     if isinstance(raw, int):

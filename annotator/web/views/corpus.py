@@ -11,7 +11,7 @@ from annotator.corpus.selectors import (
 )
 from annotator.labeling.selectors import Progress, progress_by_annotator, progress_by_project, progress_for
 from annotator.web.access import project_for
-from api.params import int_param, text_param
+from api.params import page_cursor, text_param
 
 
 @login_required
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug)
     search = text_param(request.GET, "q").strip()[:200]
-    after = int_param(request.GET, "after")
+    after = page_cursor(request.GET, "after")
     documents = documents_page(project=project, search=search, after=after)
     context = {
         "project": project,

@@ -92,10 +92,10 @@ def _walk(value: Any, *, max_depth: int, strings: bool) -> None:
 
 def _check_text(text: str) -> None:
     if "\x00" in text:
-        raise UnsafeJSON("a string holds a NUL character (\\u0000)")
+        raise UnsafeJSON("contains a NUL character (\\u0000)")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         code = ord(text[error.start])
-        problem = f"a string holds a lone surrogate (\\u{code:04x}), which is not a character"
+        problem = f"contains a lone surrogate (\\u{code:04x}), which is not a character"
         raise UnsafeJSON(problem) from None

@@ -27,6 +27,7 @@ from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.labeling.models import Attribution
 from annotator.web.access import project_for
+from api.params import refuse_nul_anywhere
 
 
 class CSVRenderer(BaseRenderer):
@@ -199,6 +200,7 @@ class WhoSaysWhatViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request, slug: str) -> Response:
         project = self._project(request, slug)
+        refuse_nul_anywhere(request.query_params)
         try:
             scope = parse_scope(request.query_params)
         except ParamError as error:
@@ -223,8 +225,9 @@ class WhoSaysWhatViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
     def claims(self, request: Request, slug: str) -> Response:
         project = self._project(request, slug)
+        refuse_nul_anywhere(request.query_params)
         try:
-            claim_filter = parse_claim_filter(request.query_params)
+            claim_filter = parse_claim_filter(request.query_params, attributions=Attribution.values)
         except ParamError as error:
             raise serializers.ValidationError(error.errors) from error
         consensus_ensure(project_id=project.pk)

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 from annotator.corpus.importing import ImportRefused, import_uploaded_file
 from annotator.corpus.models import Document, Passage, Role
 from annotator.corpus.selectors import projects_for_user
+from api.params import int_param
 from api.permissions import project_or_404
 
 MANAGERS = frozenset({Role.MANAGER})
@@ -86,10 +87,8 @@ class PassageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         visible = Passage.objects.filter(document__project__in=projects_for_user(user=self.request.user))
         if self.action == "retrieve":
             return visible
-        document_id = self.request.query_params.get("document")
-        if not document_id or not document_id.isdigit():
-            raise serializers.ValidationError({"document": ["Give ?document=ID."]})
-        return visible.filter(document_id=int(document_id)).order_by("position")
+        document_id = int_param(self.request.query_params, "document", required=True)
+        return visible.filter(document_id=document_id).order_by("position")
 
 
 def register(router: DefaultRouter) -> None:

@@ -7,7 +7,7 @@ dry_run) answers 200 with the summary on a dry run, 201 when written, 400 with t
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -88,7 +88,11 @@ class AnnotationImportViewSet(viewsets.GenericViewSet):
         responses={
             200: ImportSummarySerializer,
             201: ImportSummarySerializer,
-            400: ImportSummarySerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Field errors ({field: [message]}), or the summary of an import that its "
+                "records' errors stopped (nothing written).",
+            ),
             413: OpenApiTypes.OBJECT,
         }
     )

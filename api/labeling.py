@@ -4,6 +4,7 @@ Visibility comes from annotator.labeling.selectors: an id the user may not read 
 the assignment's own annotator (OwnsAssignment); others who can read it get a 403.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -51,6 +52,7 @@ from annotator.queries import from_project_start
 from api.history import ChangeSerializer, HistoryPagination, changes_page
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_HEADER, idempotent_request
 from api.pagination import KeysetPagination, PassageOrderPagination
+from api.params import int_param, path_id, text_param
 from api.permissions import IsProjectReviewer, OwnsAssignment, project_or_404
 
 SPEAKER_WRITERS = frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER})
@@ -76,7 +78,7 @@ class SpanAdjustedSerializer(serializers.Serializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    speaker = SpeakerBriefSerializer(read_only=True)
+    speaker = SpeakerBriefSerializer(read_only=True, allow_null=True, help_text="null: no speaker.")
     annotator = serializers.CharField(source="assignment.annotator.username", read_only=True)
     span_adjusted = serializers.SerializerMethodField(
         help_text="How the project's span rule moved the edges sent in this write: "
@@ -171,6 +173,14 @@ class ProgressSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
     open = serializers.IntegerField()
     percent = serializers.IntegerField()
+
+
+class MovedSerializer(serializers.Serializer):
+    """The answer to submit and skip: the assignment as saved, the next open one and the progress."""
+
+    assignment = AssignmentSerializer()
+    next = serializers.IntegerField(allow_null=True, help_text="The next open assignment; null: none left.")
+    progress = ProgressSerializer()
 
 
 class WorkspaceSerializer(serializers.Serializer):
@@ -382,20 +392,21 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         """The user's next open passage in the project (204 when nothing is left)."""
         project = project_or_404(request, request.query_params.get("project"))
         after = None
-        after_id = request.query_params.get("after", "")
-        if after_id.isdigit():
-            after = assignments_visible_to(user=request.user).filter(pk=int(after_id)).first()
+        after_id = int_param(request.query_params, "after")
+        if after_id is not None:
+            after = assignments_visible_to(user=request.user).filter(pk=after_id).first()
         assignment = next_assignment(user=request.user, project=project, after=after)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(WorkspaceSerializer(workspace_for(user=request.user, assignment=assignment)).data)
 
+    @extend_schema(request=None, responses=MovedSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Mark the passage done (again, after an edit); answers with the next open passage's id."""
         return Response(self._moved(assignment_submit(assignment=self.get_object())))
 
-    @extend_schema(request=SkipSerializer)
+    @extend_schema(request=SkipSerializer, responses=MovedSerializer)
     @action(detail=True, methods=["post"])
     def skip(self, request: Request, pk: str | None = None) -> Response:
         """Put the passage aside; it is not offered again until the annotator adds a claim to it.
@@ -411,7 +422,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         """Set (or, with a null or empty `reason`, clear) the flag on the user's own assignment;
         anyone else's is a 404, readers included: only its annotator flags a passage."""
         own = assignments_visible_to(user=request.user).filter(annotator_id=request.user.pk)
-        assignment = get_object_or_404(own, pk=pk) if pk and pk.isdigit() else None
+        assignment_id = path_id(pk)
+        assignment = get_object_or_404(own, pk=assignment_id) if assignment_id is not None else None
         if assignment is None:
             raise Http404("No such assignment.")
         body = FlagSerializer(data=request.data)
@@ -428,9 +440,10 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         body = ActiveTimeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         total = None
-        if pk and pk.isdigit():
+        assignment_id = path_id(pk)
+        if assignment_id is not None:
             total = assignment_time_add(
-                assignment_id=int(pk), annotator=request.user, seconds=body.validated_data["seconds"]
+                assignment_id=assignment_id, annotator=request.user, seconds=body.validated_data["seconds"]
             )
         if total is None:
             raise Http404("No such assignment.")
@@ -504,11 +517,12 @@ class ClaimViewSet(
     @extend_schema(parameters=[OpenApiParameter("version", int, required=True)])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        version = request.query_params.get("version", request.data.get("version", ""))
-        if not str(version).isdigit():
+        body = request.data if isinstance(request.data, Mapping) else {}
+        version = int_param(request.query_params if "version" in request.query_params else body, "version")
+        if version is None:
             raise serializers.ValidationError({"version": ["Give the version you delete (?version=N)."]})
         try:
-            claim_delete(claim=claim, version=int(version))
+            claim_delete(claim=claim, version=version)
         except Conflict as conflict:
             raise _rethrown_with_current(conflict) from conflict
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -553,7 +567,7 @@ class SpeakerViewSet(
         if self.action == "retrieve":
             return speakers_visible_to(user=self.request.user)
         project = project_or_404(self.request, self.request.query_params.get("project"))
-        query = self.request.query_params.get("q", "")
+        query = text_param(self.request.query_params, "q")
         return speakers_matching(user=self.request.user, project=project, query=query)
 
     @extend_schema(parameters=[OpenApiParameter("project", int, required=True), OpenApiParameter("q", str)])
@@ -580,7 +594,7 @@ class SpeakerViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Make an annotator's private speaker visible to the whole project (reviewers and managers)."""
-        speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=pk)
+        speaker = get_object_or_404(speakers_visible_to(user=request.user), pk=path_id(pk))
         project_or_404(request, speaker.project_id, roles=IsProjectReviewer.roles)
         return Response(SpeakerSerializer(speaker_approve(speaker=speaker, actor=request.user)).data)
 

@@ -159,7 +159,7 @@ class ProjectViewSet(
         return get_object_or_404(project.memberships.select_related("user"), user_id=int(user_id))
 
     @extend_schema(request=None, responses=MemberSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="members")
+    @action(detail=True, methods=["get"], url_path="members", pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         """The members with the work they have done here (managers only)."""
         project = self._project_managed()

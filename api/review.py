@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from annotator import limits
-from annotator.corpus.models import Passage, Project, SpeakerMerge
+from annotator.corpus.models import Passage, Project, Speaker, SpeakerMerge
 from annotator.corpus.speaker_merges import speaker_merge_undo
 from annotator.corpus.speakers import (
     speaker_merge,
@@ -29,6 +29,7 @@ from annotator.review.queue import QUEUE_PAGE_SIZE, STATUSES, QueueCursor, revie
 from annotator.review.selectors import current_adjudication, passage_review
 from annotator.review.services import adjudication_save
 from api.history import ChangePageSerializer, changes_page
+from api.params import path_id
 from api.permissions import IsProjectReviewer, project_or_404
 
 REVIEWERS = IsProjectReviewer.roles
@@ -96,6 +97,7 @@ class QueueCountsSerializer(serializers.Serializer):
     open = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # one page object, though it answers the `list` action
 class QueuePageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Passages of the chosen status under the filters.")
     next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")
@@ -272,6 +274,8 @@ class SpeakerCurationViewSet(viewsets.GenericViewSet):
     """The project's speakers with claim counts (`?project=ID`), likely duplicates, and `merge`."""
 
     serializer_class = CuratedSpeakerSerializer
+    # The browsable API builds its forms from a queryset; `list` chooses the project's speakers itself.
+    queryset = Speaker.objects.none()
     filter_backends: list = []
 
     @extend_schema(parameters=[OpenApiParameter("project", int, required=True)])
@@ -329,7 +333,7 @@ class SpeakerMergeViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Restore the merged speaker and move exactly the recorded claims back (409 if they moved since)."""
-        merge = get_object_or_404(SpeakerMerge.objects.all(), pk=pk)
+        merge = get_object_or_404(SpeakerMerge.objects.all(), pk=path_id(pk))
         project = reviewable_project(request, merge.project_id)
         restored = speaker_merge_undo(merge=merge, actor=request.user)
         curated = speakers_for_curation(project=project).get(pk=restored.pk)

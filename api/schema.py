@@ -56,7 +56,7 @@ class ProjectSchemaSerializer(serializers.Serializer):
 
 
 class SchemaSaveSerializer(serializers.Serializer):
-    schema = serializers.JSONField(help_text="The whole schema.")
+    schema = serializers.DictField(help_text="The whole schema (a JSON object).")
     version = serializers.IntegerField(
         required=False, help_text="The version this edit started from: a newer one answers 409."
     )

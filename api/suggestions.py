@@ -25,6 +25,7 @@ from annotator.suggestions.selectors import (
 )
 from annotator.suggestions.services import suggestion_dismiss
 from api.labeling import SpeakerBriefSerializer
+from api.params import int_param, path_id
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -54,10 +55,10 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Suggestion]:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        raw = self.request.query_params.get("assignment", "")
-        if not raw.isdigit():
+        assignment_id = int_param(self.request.query_params, "assignment")
+        if assignment_id is None:
             raise serializers.ValidationError({"assignment": ["Give the id of one of your assignments."]})
-        assignment = own_assignment(user=self.request.user, assignment_id=int(raw))
+        assignment = own_assignment(user=self.request.user, assignment_id=assignment_id)
         if assignment is None:
             raise Http404("No such assignment.")
         return suggestions_open_for(assignment=assignment)
@@ -75,11 +76,12 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         """Hide the suggestion from you on this passage (others still see it); dismissing again is a no-op."""
         assignment = None
-        if pk and pk.isdigit():
-            assignment = own_assignment_for_suggestion(user=request.user, suggestion_id=int(pk))
+        suggestion_id = path_id(pk)
+        if suggestion_id is not None:
+            assignment = own_assignment_for_suggestion(user=request.user, suggestion_id=suggestion_id)
         if assignment is None:
             raise Http404("No such suggestion.")
-        suggestion_dismiss(suggestion_id=int(pk), assignment=assignment)
+        suggestion_dismiss(suggestion_id=suggestion_id, assignment=assignment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -6,9 +6,11 @@ refused with the same message everywhere (``ParamError`` → 400 naming the para
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from annotator.numbers import parse_whole_number
 
 GROUPINGS = ("outlet", "document")
 BASES = ("gold", "majority")
@@ -78,14 +80,9 @@ def _values(params: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _positive_int(value: str, name: str, errors: dict[str, str]) -> int | None:
-    try:
-        number = int(value)
-    except ValueError:
+    number = parse_whole_number(value)
+    if number is None:
         errors[name] = f"{value!r} is not a whole number."
-        return None
-    if number < 0:
-        errors[name] = "must not be negative."
-        return None
     return number
 
 
@@ -115,8 +112,9 @@ def parse_scope(params: Mapping[str, Any], *, by: str | None = None) -> Scope:
     )
 
 
-def parse_claim_filter(params: Mapping[str, Any]) -> ClaimFilter:
-    """The drill-down filter: a scope plus label fields and ``after`` = "<passage id>-<claim id>"."""
+def parse_claim_filter(params: Mapping[str, Any], *, attributions: Collection[str] = ()) -> ClaimFilter:
+    """The drill-down filter: a scope plus label fields and ``after`` = "<passage id>-<claim id>";
+    ``attribution`` must be one of ``attributions`` when they are given."""
     errors: dict[str, str] = {}
     fields: dict[str, str | None] = {}
     for name in ("voice", "affiliation", "kind", "perspective", "stance", "attribution", "basis"):
@@ -124,15 +122,20 @@ def parse_claim_filter(params: Mapping[str, Any]) -> ClaimFilter:
         fields[name] = values[0] if values else None
     if fields["voice"] is not None and fields["voice"] not in VOICES:
         errors["voice"] = f"{fields['voice']!r} is not a voice; choose one of {', '.join(VOICES)}."
+    attribution = fields["attribution"]
+    if attributions and attribution is not None and attribution not in attributions:
+        errors["attribution"] = (
+            f"{attribution!r} is not an attribution; choose one of {', '.join(attributions)}."
+        )
     if fields["basis"] is not None and fields["basis"] not in BASES:
         errors["basis"] = f"{fields['basis']!r} is not a basis; choose one of {', '.join(BASES)}."
     cursor = None
     if cursor_values := [v for v in _values(params, "after") if v != ""]:
-        passage, _, claim = cursor_values[0].partition("-")
-        if not (passage.isdigit() and claim.isdigit()):
+        passage, _, claim = (parse_whole_number(part) for part in cursor_values[0].partition("-"))
+        if passage is None or claim is None:
             errors["after"] = f"{cursor_values[0]!r} is not a page cursor (passage id-claim id)."
         else:
-            cursor = (int(passage), int(claim))
+            cursor = (passage, claim)
     scope_params = {key: _values(params, key) for key in ("outlet", "document")}
     try:
         scope = parse_scope(scope_params, by="outlet")

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+from annotator import jsonsafe
 from annotator.corpus.segment import guess_title, normalise_text
 
 __all__ = [
@@ -197,7 +198,7 @@ def read_jsonl(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecor
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsonsafe.loads(line)
         except json.JSONDecodeError as exc:
             raise ReadError(f"not valid JSON ({exc.msg})", file_name=file_name, line=number) from None
         if not isinstance(obj, dict):

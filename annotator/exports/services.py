@@ -37,6 +37,7 @@ from annotator.exports.selectors import (
     passage_records,
 )
 from annotator.jobs import EXPORT_JOB, job_claim, job_send
+from annotator.numbers import parse_whole_number
 
 EXPORT_DIR = "exports"
 BUFFER_BYTES = 64 * 1024
@@ -75,8 +76,8 @@ FILE_NAMES = {"label_studio_config": "{slug}-label-studio-config.xml"}
 
 
 def _items(value: Any) -> list[str]:
-    """A list or a comma-separated string (or a list of them) → the non-blank items."""
-    values = [value] if isinstance(value, str) else list(value or ())
+    """A list or a comma-separated string (or a list of them, or one number) → the non-blank items."""
+    values = list(value) if isinstance(value, list | tuple) else [] if value is None else [value]
     return [item.strip() for v in values for item in str(v).split(",") if item.strip()]
 
 
@@ -99,15 +100,19 @@ def export_options(data: Mapping[str, Any]) -> tuple[str, ExportFilters]:
     if source not in SOURCES:
         problems["source"] = f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}."
     documents: tuple[int, ...] = ()
-    try:
-        documents = tuple(sorted({int(item) for item in _items(many("documents"))}))
-    except ValueError:
+    ids = [parse_whole_number(item) for item in _items(many("documents"))]
+    if None in ids:
         problems["documents"] = "Give document ids as whole numbers, separated by commas."
+    else:
+        documents = tuple(sorted(set(ids)))  # type: ignore[arg-type]
+    annotators = _items(many("annotators"))
+    if any("\x00" in name for name in annotators):
+        problems["annotators"] = "Usernames must not contain NUL characters."
     if problems:
         raise ValidationError(problems)
     filters = ExportFilters(
         documents=documents,
-        annotators=tuple(sorted(set(_items(many("annotators"))))),
+        annotators=tuple(sorted(set(annotators))),
         status=status,  # type: ignore[arg-type]
         source=source,  # type: ignore[arg-type]
     )

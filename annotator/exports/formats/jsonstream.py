@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from annotator import jsonsafe
+
 __all__ = ["JsonStreamError", "iter_json_array", "text_chunks"]
 
 CHUNK = 1 << 16
@@ -110,8 +112,11 @@ def iter_json_array(chunks: Iterable[str]) -> Iterator[tuple[int, Any]]:
                 raise JsonStreamError(position + 1, "the JSON array is not closed (is the file truncated?)")
         while True:
             try:
-                element, end = decoder.raw_decode(buffer, pos)
+                element, end = jsonsafe.raw_decode(decoder, buffer, pos)
                 break
+            except jsonsafe.UnsafeJSON as error:
+                problem = f"refused JSON on line {line_at(pos)}: {error.msg}"
+                raise JsonStreamError(position + 1, problem) from None
             except json.JSONDecodeError as error:
                 # Maybe the element is just incomplete: read as much again as it has so far and retry.
                 if not fill(max(len(buffer) - pos, CHUNK)):

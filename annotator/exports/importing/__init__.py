@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from annotator import jsonsafe
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project
 from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size
@@ -47,10 +48,13 @@ def json_mapping(text: str | Mapping[str, Any] | None, *, field_name: str) -> di
     """A label or annotator map given as JSON text (or as a mapping); ValidationError if it is not one."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return {}
-    if isinstance(text, Mapping):
-        return dict(text)
     try:
-        value = json.loads(text)
+        if isinstance(text, Mapping):
+            jsonsafe.check(text)
+            return dict(text)
+        value = jsonsafe.loads(text)
+    except jsonsafe.UnsafeJSON as error:
+        raise ValidationError({field_name: f"Refused JSON: {error.msg}."}) from None
     except json.JSONDecodeError as error:
         raise ValidationError({field_name: f"Not valid JSON: {error.msg} (line {error.lineno})."}) from None
     if not isinstance(value, dict):

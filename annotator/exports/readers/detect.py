@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from annotator import jsonsafe
 from annotator.exports.readers.brat import read_brat
 from annotator.exports.readers.doccano import COLLABORATIVE, read_doccano
 from annotator.exports.readers.foreign import ForeignRecord, RecordError, not_utf8
@@ -126,7 +127,7 @@ def _first_json(text: str) -> tuple[Any, bool]:
     if body.startswith("]"):
         return None, True
     try:
-        element, _ = json.JSONDecoder().raw_decode(body)
+        element, _ = jsonsafe.raw_decode(json.JSONDecoder(), body, 0)
     except json.JSONDecodeError:
         return None, False
     return element, True
@@ -153,7 +154,7 @@ def _array_kind(text: str) -> str:
 def _lines_kind(text: str) -> str:
     first = text.lstrip().split("\n", 1)[0]
     try:
-        obj = json.loads(first)
+        obj = jsonsafe.loads(first)
     except json.JSONDecodeError:
         return "doccano"  # its reader numbers the bad lines
     if not isinstance(obj, Mapping):

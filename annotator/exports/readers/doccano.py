@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import PurePath
 from typing import Any, Literal
 
+from annotator import jsonsafe
 from annotator.exports.formats.offsets import OffsetError, from_utf16
 from annotator.exports.readers.foreign import (
     SHAPE_ERRORS,
@@ -194,7 +195,7 @@ def read_doccano(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsonsafe.loads(line)
         except json.JSONDecodeError as error:
             yield RecordError(file_name, number, f"malformed JSON: {error.msg} (column {error.colno})")
             continue

@@ -22,7 +22,9 @@ from annotator.analytics.selectors import claims_page, who_says_what_report
 from annotator.analytics.services import consensus_ensure
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
+from annotator.labeling.models import Attribution
 from annotator.web.access import project_for
+from api.params import refuse_nul_anywhere
 
 
 def _scope_query(scope: Scope) -> dict[str, str]:
@@ -52,6 +54,7 @@ def _problem(request: HttpRequest, project: Project, role: str, error: ParamErro
 @require_GET
 def who_says_what(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug, roles=SEE_ALL_ROLES)
+    refuse_nul_anywhere(request.GET)
     try:
         scope = parse_scope(request.GET)
     except ParamError as error:
@@ -72,6 +75,7 @@ def who_says_what(request: HttpRequest, slug: str) -> HttpResponse:
 def who_says_what_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Two outlets (``?a=…&b=…``) or two documents (``?by=document&a=ID&b=ID``) side by side."""
     project, role = project_for(user=request.user, slug=slug, roles=SEE_ALL_ROLES)
+    refuse_nul_anywhere(request.GET)
     by = request.GET.get("by") or "outlet"
     missing = {side: "Name what to compare." for side in ("a", "b") if side not in request.GET}
     try:
@@ -107,8 +111,9 @@ def _name(by: str, value: str, report: dict[str, Any]) -> str:
 def who_says_what_claims(request: HttpRequest, slug: str) -> HttpResponse:
     """The counted claims behind a segment or cell, each in its passage with the claim marked."""
     project, role = project_for(user=request.user, slug=slug, roles=SEE_ALL_ROLES)
+    refuse_nul_anywhere(request.GET)
     try:
-        claim_filter = parse_claim_filter(request.GET)
+        claim_filter = parse_claim_filter(request.GET, attributions=Attribution.values)
     except ParamError as error:
         return _problem(request, project, role, error)
     consensus_ensure(project_id=project.pk)

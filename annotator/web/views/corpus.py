@@ -11,6 +11,7 @@ from annotator.corpus.selectors import (
 )
 from annotator.labeling.selectors import Progress, progress_by_annotator, progress_by_project, progress_for
 from annotator.web.access import project_for
+from api.params import page_cursor, text_param
 
 
 @login_required
@@ -29,9 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for(user=request.user, slug=slug)
-    search = request.GET.get("q", "").strip()[:200]
-    after = request.GET.get("after", "")
-    documents = documents_page(project=project, search=search, after=int(after) if after.isdigit() else None)
+    search = text_param(request.GET, "q").strip()[:200]
+    after = page_cursor(request.GET, "after")
+    documents = documents_page(project=project, search=search, after=after)
     context = {
         "project": project,
         "role": role,

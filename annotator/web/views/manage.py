@@ -25,6 +25,7 @@ from annotator.labeling.progress import (
     submissions_per_day,
 )
 from annotator.web.access import project_for
+from api.params import page_cursor
 
 MANAGERS = frozenset({Role.MANAGER})
 ACCEPT = ".txt,.md,.jsonl,.ndjson,.csv"
@@ -70,8 +71,8 @@ def project_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 if isinstance(result, ArticleImportJob):
                     return redirect(reverse("project-upload", args=[project.slug]) + f"?job={result.pk}")
                 context["summary"] = result.as_dict()
-    elif request.GET.get("job", "").isdigit():
-        context["job"] = ArticleImportJob.objects.filter(project=project, pk=int(request.GET["job"])).first()
+    elif (job_id := page_cursor(request.GET, "job")) is not None:
+        context["job"] = ArticleImportJob.objects.filter(project=project, pk=job_id).first()
     job = context["job"]
     context["result"] = context["summary"] or (job.summary if job else None)
     return render(request, "project_upload.html", context, status=status)
@@ -82,7 +83,7 @@ def project_upload(request: HttpRequest, slug: str) -> HttpResponse:
 def project_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Per annotator and per document, what is assigned and done; submissions per day as a chart."""
     project, role = project_for(user=request.user, slug=slug, roles=MANAGERS)
-    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
+    after = page_cursor(request.GET, "after") or 0
     documents = document_progress(project=project, after=after)
     return render(
         request,

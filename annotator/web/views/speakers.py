@@ -22,6 +22,7 @@ from annotator.corpus.speakers import (
 )
 from annotator.errors import Conflict
 from annotator.web.access import project_for
+from api.params import path_id
 
 
 class MergeForm(forms.Form):
@@ -89,7 +90,7 @@ def _merge(request: HttpRequest, project: Project, *, canonical: int, duplicates
 
 
 def _approve(request: HttpRequest, project: Project) -> HttpResponse:
-    speaker = get_object_or_404(Speaker, project=project, pk=request.POST.get("speaker") or 0)
+    speaker = get_object_or_404(Speaker, project=project, pk=path_id(request.POST.get("speaker")))
     try:
         speaker_approve(speaker=speaker, actor=request.user)
     except ValidationError as error:
@@ -100,7 +101,7 @@ def _approve(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 def _undo(request: HttpRequest, project: Project) -> HttpResponse:
-    merge = get_object_or_404(SpeakerMerge, project=project, pk=request.POST.get("merge") or 0)
+    merge = get_object_or_404(SpeakerMerge, project=project, pk=path_id(request.POST.get("merge")))
     try:
         restored = speaker_merge_undo(merge=merge, actor=request.user)
     except Conflict as conflict:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotator import jsonsafe
 from annotator.corpus.project_services import project_create_by
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         schema = None
         if options["schema"]:
             try:
-                schema = json.loads(_read(options["schema"], "--schema"))
+                schema = jsonsafe.loads(_read(options["schema"], "--schema"))
             except json.JSONDecodeError as error:
                 raise CommandError(f"--schema: {options['schema']} is not JSON ({error}).") from error
         guidelines = _read(options["guidelines"], "--guidelines") if options["guidelines"] else ""

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotator import jsonsafe
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project
 from annotator.exports.importing import FORMATS, annotations_upload
@@ -102,7 +103,7 @@ def _read_json(path: Path | str | None) -> str | None:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        json.loads(text)
+        jsonsafe.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CommandError(f"{path}: {error}") from error
     return text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.accounts.services import api_token_create
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.corpus.models import ArticleImportJob, Project, SpeakerMerge
@@ -119,7 +120,9 @@ def build_small_project(project: Project, make_user, media_root: Path) -> SmallP
         attribution="indirect",
         detector_version="test",
     )
+    token, _secret = api_token_create(user=users["annotator"], name="scripts")
     ids = {
+        "token": token.pk,
         "project": project.pk,
         "slug": project.slug,
         "document": passage.document_id,

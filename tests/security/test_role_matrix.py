@@ -64,6 +64,18 @@ EXPECTED: dict[str, str] = {
     "PATCH api:claim-detail": "403 404 200 403 403 403 403",
     "PUT api:claim-detail": "403 405 405 405 405 405 405",
     "GET api:claim-list": "403 200 200 200 200 200 200",
+    # A claim's history: whoever may read the claim; restoring is its annotator's own write.
+    "GET api:claim-history": "403 404 200 200 200 200 200",
+    "POST api:claim-restore": "403 404 400 403 403 403 403",
+    # Everyone's own tokens (the annotator owns the one in the URL); a token cannot make tokens.
+    "GET api:api-token-list": "403 200 200 200 200 200 200",
+    "POST api:api-token-list": "403 201 201 201 201 201 201",
+    "DELETE api:api-token-detail": "403 404 204 404 404 404 404",
+    "GET api-tokens": "302 200 200 200 200 200 200",
+    "POST api-tokens": "302 400 400 400 400 400 400",
+    # The project's history and a gold version's: those who see every annotator's work.
+    "GET api:project-history-list": "403 404 404 200 200 200 200",
+    "GET api:review-passage-history": "403 404 404 200 404 200 200",
     "POST api:claim-list": "403 404 201 403 403 403 403",
     "GET api:document-detail": "403 404 200 200 200 200 200",
     "POST api:document-import-file": "403 404 404 404 404 201 201",
@@ -193,6 +205,7 @@ PK_BY_BASENAME = {
     "speaker-merge": "merge",
     "export": "export",
     "article-import": "article_job",
+    "api-token": "token",
 }
 KWARG_IDS = {
     "slug": "slug",
@@ -303,6 +316,8 @@ def bodies(small: SmallProject) -> dict[str, dict]:
             "stance": "neutral",
         },
         "PATCH api:claim-detail": {"version": 1, "stance": "favor"},
+        "POST api:claim-restore": {"version": 1, "current_version": 1},
+        "POST api:api-token-list": {"name": "a script"},
         "POST api:speaker-list": {"project": ids["project"], "name": "Kim Jong Un"},
         "POST api:export-list": {"project": ids["project"], "format": "csv"},
         "POST api:agreement-run-list": {"project": ids["project"]},

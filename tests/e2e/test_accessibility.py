@@ -6,7 +6,6 @@ axe-core is vendored: tests/e2e/vendor/axe.min.js (see vendor/README.md for its 
 """
 
 import json
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,12 +13,11 @@ import pytest
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.corpus.models import Document, Passage
 from annotator.labeling.models import Assignment
+from tests.e2e.axe import serious_findings
 from tests.integration.agreement.annotations import annotate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 @pytest.fixture
@@ -58,17 +56,7 @@ def pages(project) -> dict[str, tuple[str, list[str]]]:
 
 def findings(page) -> set[str]:
     """Serious and critical axe findings as "rule target", and "one-h1 (n headings)" when not exactly one."""
-    # Evaluated by the test driver rather than added as an inline <script>, which the page's CSP refuses.
-    page.evaluate(AXE.read_text() + "\n;undefined")
-    found = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations
-                .filter((v) => v.impact === "serious" || v.impact === "critical")
-                .flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(" ")}`));
-        }""",
-        TAGS,
-    )
+    found = serious_findings(page)
     headings = page.locator("h1").count()
     if headings != 1:
         found.append(f"one-h1 ({headings} headings)")

@@ -5,17 +5,15 @@ the token stops it. The page passes axe-core like every other page and runs no i
 import json
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from annotator.accounts.models import ApiToken
+from tests.e2e.axe import serious_findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 def api_status(base: str, secret: str) -> int:
@@ -25,19 +23,6 @@ def api_status(base: str, secret: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def serious_findings(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations
-                .filter((v) => v.impact === "serious" || v.impact === "critical")
-                .flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(" ")}`));
-        }""",
-        TAGS,
-    )
 
 
 def test_an_annotator_creates_copies_uses_and_revokes_a_token(login, live_server, members, output_dir):

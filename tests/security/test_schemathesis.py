@@ -95,6 +95,7 @@ def id_for(path: str, ids: dict) -> int:
         ("/api/v1/speaker-merges/", "merge"),
         ("/api/v1/exports/", "export"),
         ("/api/v1/article-imports/", "article_job"),
+        ("/api/v1/tokens/", "token"),
     ):
         if path.startswith(prefix):
             return ids[key]

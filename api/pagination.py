@@ -1,6 +1,9 @@
 """Pagination for lists that grow with a project (claims run to millions)."""
 
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+
+from api.params import BadParameter, int_param
 
 
 class KeysetPagination(CursorPagination):
@@ -11,6 +14,16 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` from 1 to `max_page_size` (a larger one is cut to it); anything else is a 400
+        naming it, where DRF would quietly use the default."""
+        size = int_param(request.query_params, self.page_size_query_param)
+        if size is None:
+            return self.page_size
+        if size < 1:
+            raise BadParameter(self.page_size_query_param, f"must be from 1 to {self.max_page_size}.")
+        return min(size, self.max_page_size)
 
 
 class PassageOrderPagination(KeysetPagination):

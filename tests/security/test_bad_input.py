@@ -61,6 +61,23 @@ def test_a_superscript_document_on_passages_is_a_400_naming_document(small):
     assert_refused(api(small, "annotator").get("/api/v1/passages/?document=²"), "document")
 
 
+@pytest.mark.parametrize("size", ["true", "-292", "0", "²", "1.5"])
+@pytest.mark.parametrize("listing", ["claims", "assignments"])
+def test_a_page_size_that_is_no_whole_number_from_1_is_a_400(small, listing, size):
+    response = api(small, "reviewer").get(
+        f"/api/v1/{listing}/?project={small.ids['project']}&page_size={size}"
+    )
+    assert_refused(response, "page_size")
+
+
+@pytest.mark.parametrize("flagged", ["0.24", "yes", "1", "TRUE"])
+def test_a_flagged_filter_other_than_true_or_false_is_a_400(small, flagged):
+    response = api(small, "annotator").get(
+        f"/api/v1/assignments/?project={small.ids['project']}&flagged={flagged}"
+    )
+    assert_refused(response, "flagged")
+
+
 def test_a_number_beyond_bigint_is_a_400_not_a_database_error(small):
     response = api(small, "annotator").get("/api/v1/passages/?document=99999999999999999999")
     assert_refused(response, "document")

@@ -11,6 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -311,17 +312,22 @@ class SpeakerCreateSerializer(serializers.Serializer):
 # the selectors already restrict the rows to what the user may see.
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class TrueOrFalseFilter(django_filters.TypedChoiceFilter):
+    """A yes/no filter that takes only "true" or "false" (a 400 otherwise): django-filter's BooleanFilter
+    would read any other value as "not given" and return the unfiltered list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [("true", "true"), ("false", "false")]
+        super().__init__(choices=choices, coerce=lambda value: value == "true", **kwargs)
+
+
 class AssignmentFilter(django_filters.FilterSet):
     project = django_filters.NumberFilter(method="filter_project")
     document = django_filters.NumberFilter(field_name="passage__document_id")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     annotator = django_filters.CharFilter(field_name="annotator__username")
-    # Only "true" or "false": django-filter's BooleanFilter would read any other value as "not given".
-    flagged = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        method="filter_flagged",
-    )
+    flagged = TrueOrFalseFilter(method="filter_flagged")
     q = django_filters.CharFilter(field_name="passage__text", lookup_expr="icontains")
 
     def filter_flagged(self, assignments: QuerySet[Assignment], name: str, flagged: bool) -> QuerySet:

@@ -122,7 +122,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Static files are served from the apps' folders as found (no collectstatic needed: tests, the demo), or,
+# under `annotator serve`, which collects them first and sets STATIC_FROM_FINDERS=0, from STATIC_ROOT with
+# their compressed variants (finders would shadow those).
+WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"

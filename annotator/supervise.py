@@ -3,10 +3,18 @@
 Plain Python (no Django), used by ``annotator worker``. SIGTERM, SIGINT and SIGQUIT are passed on to the
 child and end the supervision once it has exited; SIGHUP is passed on only. The child gets SIGTERM if the
 supervisor itself dies (Linux), so a worker is never left running without its supervisor.
+
+``annotator worker`` replaces its own process with this file run as a script
+(``python -P annotator/supervise.py [--longest S] [--give-up-on N,...] [--name NAME] -- COMMAND...``): a
+supervisor that only waits for its child needs ~10 MiB, where the Django process that parsed the command
+line holds ~125 MiB (the apps, their models and, through them, numpy and scipy). Run as a file rather than
+as ``-m annotator.supervise``, which would import the ``annotator`` package and with it Celery; ``-P`` keeps
+this folder (its ``numbers.py`` would shadow the standard library's) off ``sys.path``.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import signal
 import subprocess
@@ -115,3 +123,30 @@ class Supervisor:
         child = self.child
         if child is not None and child.poll() is None:
             child.send_signal(signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run COMMAND, starting it again whenever it fails.")
+    parser.add_argument("--longest", type=float, default=60.0, help="longest pause before a restart (s)")
+    parser.add_argument(
+        "--give-up-on", default="", help="exit codes, comma-separated, after which it is not started again"
+    )
+    parser.add_argument("--name", default="supervise", help="the prefix of the lines it prints")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command and its arguments")
+    options = parser.parse_args(argv)
+    command = options.command[1:] if options.command[:1] == ["--"] else options.command
+    if not command:
+        parser.error("no command to run")
+    supervisor = Supervisor(
+        command,
+        backoff=Backoff(longest=options.longest),
+        give_up_on=[int(code) for code in options.give_up_on.split(",") if code.strip()],
+        say=lambda line: print(f"{options.name}: {line}", file=sys.stderr, flush=True),
+    )
+    returncode = supervisor.run()
+    # A child killed by a signal is reported as the shells do (128 + the signal's number).
+    return returncode if returncode >= 0 else 128 - returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

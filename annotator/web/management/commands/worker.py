@@ -1,24 +1,48 @@
 """`annotator worker`: a Celery worker with the job reaper inside it, started again whenever it dies.
 
-Lives beside `demo` (the other command that runs the site's processes). Options it does not know are
-Celery's and go to `celery worker` as they are: `annotator worker -Q exports -n exports@%h --pool solo`.
+Lives beside `demo` and `serve` (the other commands that run the site's processes). Options it does not know
+are Celery's and go to `celery worker` as they are: `annotator worker -Q exports -n exports@%h --pool solo`.
 """
 
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.supervise import Backoff, Supervisor
+from annotator import supervise
 
-# One process per CPU, as Celery does, but at most 4 by default: an agreement run over a million claims
-# holds ~350 MB and an export streams from PostgreSQL, so more processes mostly add memory. Say -c N.
-DEFAULT_CONCURRENCY = max(1, min(os.cpu_count() or 1, 4))
+# Threads, not processes: one worker process holds ~155 MiB idle, where prefork's parent and two children
+# held ~400 MiB (each child ~120 MiB: Django, numpy, scipy). The jobs mostly wait on PostgreSQL, disk or
+# numpy (which releases the GIL in its large operations); a process lost with two jobs in it loses no
+# work, since the reaper re-queues both. `--pool prefork` gives each job a process of its own.
+DEFAULT_POOL = "threads"
+# One thread per CPU, at least 2 (so an agreement run never holds up an export) and at most 4: an agreement
+# run over a million claims holds ~350 MB and an export streams from PostgreSQL, so more mostly add memory.
+DEFAULT_CONCURRENCY = max(2, min(os.cpu_count() or 1, 4))
 # `celery` exits with these for a command line it cannot run (click's usage error, EX_USAGE): starting it
 # again would only repeat the message.
 USAGE_ERRORS = (2, 64)
+
+
+def collect_unknown_options(parser: CommandParser, dest: str) -> CommandParser:
+    """Make `parser` keep the options it does not know, in order, under `dest` instead of failing."""
+    parse_known_args = parser.parse_known_args
+
+    def parse_args(args: Sequence[str] | None = None, namespace=None):
+        options, extra = parse_known_args(args, namespace)
+        setattr(options, dest, [*getattr(options, dest, ()), *extra])
+        return options
+
+    parser.parse_args = parse_args
+    return parser
+
+
+def names_pool(arguments: Sequence[str]) -> bool:
+    """Whether Celery's own options choose a pool (`-P threads`, `--pool=solo`, `-Psolo`)."""
+    return any(arg in ("-P", "--pool") or arg.startswith(("--pool=", "-P")) for arg in arguments)
 
 
 class Command(BaseCommand):
@@ -33,20 +57,12 @@ class Command(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
         # Unknown options are Celery's: collect them instead of failing (and never abbreviate ours).
         parser = super().create_parser(prog_name, subcommand, allow_abbrev=False, **kwargs)
-        parse_known_args = parser.parse_known_args
-
-        def parse_args(args: Sequence[str] | None = None, namespace=None):
-            options, extra = parse_known_args(args, namespace)
-            options.celery_args = [*getattr(options, "celery_args", ()), *extra]
-            return options
-
-        parser.parse_args = parse_args
-        return parser
+        return collect_unknown_options(parser, "celery_args")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "-c", "--concurrency", type=int, default=DEFAULT_CONCURRENCY,
-            help=f"worker processes (default {DEFAULT_CONCURRENCY}: CPUs, at most 4)",
+            help=f"jobs at once (default {DEFAULT_CONCURRENCY}: CPUs, at least 2, at most 4)",
         )  # fmt: skip
         parser.add_argument(
             "--recover-every", type=float, default=settings.JOBS_RECOVER_EVERY,
@@ -78,14 +94,20 @@ class Command(BaseCommand):
             # Gossip and mingle only serve monitoring and revokes across workers, which we do not use, and
             # each reconnect would redo them; the job rows are what workers share.
             "--without-gossip", "--without-mingle",
+            *([] if names_pool(celery_args) else ["--pool", DEFAULT_POOL]),
             *celery_args,
         ]  # fmt: skip
-        supervisor = Supervisor(
-            command,
-            backoff=Backoff(longest=max_backoff),
-            give_up_on=USAGE_ERRORS,
-            say=lambda line: self.stderr.write(f"annotator worker: {line}"),
-        )
-        returncode = supervisor.run()
-        if returncode:
-            sys.exit(returncode if returncode > 0 else 128 - returncode)
+        self.stdout.flush()
+        self.stderr.flush()
+        # This process becomes the supervisor, a small plain-Python one (annotator/supervise.py says why):
+        # the same pid, so signals sent to `annotator worker` reach the supervisor as before.
+        os.execv(  # noqa: S606  (our own interpreter, a list of arguments)
+            sys.executable,
+            [
+                sys.executable, "-P", str(Path(supervise.__file__)),
+                "--longest", str(max_backoff),
+                "--give-up-on", ",".join(map(str, USAGE_ERRORS)),
+                "--name", "annotator worker",
+                "--", *command,
+            ],
+        )  # fmt: skip

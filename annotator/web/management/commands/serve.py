@@ -47,6 +47,10 @@ def static_collect_if_changed() -> bool:
 
 
 class Command(BaseCommand):
+    # This process only starts gunicorn; the checks would load every URL and view here, only to be thrown
+    # away by the exec (seconds of every start). A worker that cannot load the app stops gunicorn with
+    # the error ("Worker failed to boot"); `manage.py check --deploy` is for the deployment's own checks.
+    requires_system_checks = []
     help = (
         "Serve the site with gunicorn (gthread workers; annotator/gunicorn_conf.py), after collecting the "
         "static files if they changed. Options it does not know are passed to gunicorn."

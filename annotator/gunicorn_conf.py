@@ -42,6 +42,15 @@ def _bind() -> str:
     return "127.0.0.1:8000"
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a whole number from 1, not {value!r}.")
+    return int(value)
+
+
 def _trusted_proxy() -> bool:
     # As annotator.settings reads TRUSTED_PROXY (not imported here: it would load Django in the master).
     return os.environ.get("TRUSTED_PROXY", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -49,10 +58,10 @@ def _trusted_proxy() -> bool:
 
 bind = [_bind()]
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY") or DEFAULT_WORKERS)
-threads = int(os.environ.get("WEB_THREADS") or DEFAULT_THREADS)
-timeout = int(os.environ.get("WEB_TIMEOUT") or DEFAULT_TIMEOUT)
-graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT") or DEFAULT_GRACEFUL_TIMEOUT)
+workers = _whole_number("WEB_CONCURRENCY", DEFAULT_WORKERS)
+threads = _whole_number("WEB_THREADS", DEFAULT_THREADS)
+timeout = _whole_number("WEB_TIMEOUT", DEFAULT_TIMEOUT)
+graceful_timeout = _whole_number("WEB_GRACEFUL_TIMEOUT", DEFAULT_GRACEFUL_TIMEOUT)
 # Access log on stdout, with each request's duration in milliseconds; errors on stderr.
 accesslog = "-"
 errorlog = "-"

@@ -101,8 +101,14 @@ class Command(BaseCommand):
         for name, value in (("--workers", workers), ("--threads", threads), ("--timeout", timeout)):
             if value is not None and value < 1:
                 raise CommandError(f"{name} must be at least 1.")
-        if collectstatic and static_collect_if_changed():
-            self.stderr.write(f"annotator serve: static files collected into {settings.STATIC_ROOT}")
+        try:
+            if collectstatic and static_collect_if_changed():
+                self.stderr.write(f"annotator serve: static files collected into {settings.STATIC_ROOT}")
+        except OSError as error:
+            raise CommandError(
+                f"Could not collect the static files into STATIC_ROOT ({error}). Set STATIC_ROOT to a folder "
+                "this user may write, or collect them beforehand and start with --no-collectstatic."
+            ) from None
         if collectstatic or any(Path(settings.STATIC_ROOT).glob("*")):
             # Serve the collected files, with their compressed variants (annotator/settings.py).
             os.environ["STATIC_FROM_FINDERS"] = "0"

@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER_TIMEOUT = 3  # seconds
-STALL_SECONDS = WORKER_TIMEOUT + 2  # how long the slow client stops reading in the middle of the export
+STALL_SECONDS = WORKER_TIMEOUT + 1  # how long the slow client stops reading in the middle of the export
 BROKER_URL = os.environ.get("SERVE_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
@@ -53,6 +54,18 @@ class Served:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            assert self.process.poll() is None, self.log()[-3000:]
+            assert time.monotonic() < deadline, "annotator serve did not come up:\n" + self.log()[-3000:]
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -79,21 +92,10 @@ def served(django_db_setup, tmp_path_factory):
              "--threads", "4", "--timeout", str(WORKER_TIMEOUT), "--no-collectstatic"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    server = Served(process, port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{server.url}/accounts/login/", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert process.poll() is None, server.log()[-3000:]
-            assert time.monotonic() < deadline, "annotator serve did not come up:\n" + server.log()[-3000:]
-            time.sleep(0.2)
-        yield server
+        yield Served(process, port, log)  # starting: the tests build their data meanwhile
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         process.wait(timeout=30)
         redis.Redis.from_url(BROKER_URL).flushdb()  # the upload's job message; this database is the test's
 
@@ -111,15 +113,16 @@ class SmallBufferConnection(http.client.HTTPConnection):
 def test_a_stream_longer_than_the_worker_timeout_reaches_a_slow_client_whole(served):
     researcher = get_user_model().objects.create_user("researcher")
     _, token = api_token_create(user=researcher, name="slow client")
-    project = build_volume_project(slug="serve-stream", claims=20_000)
+    project = build_volume_project(slug="serve-stream", claims=10_000)
     membership_set(project=project, user=researcher, role=Role.RESEARCHER)
-    name, filters = export_options({"format": "csv"})
+    name, filters = export_options({"format": "jsonl"})
     expected = b"".join(export_stream(project=project, format=name, filters=filters)[0])
-    assert len(expected) > 2_000_000, "more than any socket buffer on the way holds"
+    assert len(expected) > 2_500_000, "more than the socket buffers on the way hold (~2 MB)"
+    served.wait_until_up()
 
     connection = SmallBufferConnection("127.0.0.1", served.port)
     connection.request(
-        "GET", f"/api/v1/exports/stream/?project={project.pk}&format=csv",
+        "GET", f"/api/v1/exports/stream/?project={project.pk}&format=jsonl",
         headers={"Authorization": f"Token {token}"},
     )  # fmt: skip
     started = time.monotonic()
@@ -155,6 +158,7 @@ def test_an_upload_over_the_job_threshold_is_answered_at_once_with_its_job(serve
         line = json.dumps({"title": f"Article {len(lines)}", "text": f"{paragraph}\n\n{paragraph}"}) + "\n"
         lines.append(line)
         size += len(line.encode())
+    served.wait_until_up()
 
     started = time.monotonic()
     answer = requests.post(

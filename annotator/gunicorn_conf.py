@@ -62,6 +62,11 @@ workers = _whole_number("WEB_CONCURRENCY", DEFAULT_WORKERS)
 threads = _whole_number("WEB_THREADS", DEFAULT_THREADS)
 timeout = _whole_number("WEB_TIMEOUT", DEFAULT_TIMEOUT)
 graceful_timeout = _whole_number("WEB_GRACEFUL_TIMEOUT", DEFAULT_GRACEFUL_TIMEOUT)
+# The heartbeat is a file's timestamp, written every second: in memory, so that a slow or full disk
+# (a container's overlay /tmp) cannot delay it past the timeout and get a healthy worker killed.
+# (gunicorn makes its file there with mkstemp: unique and private.)
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 # Access log on stdout, with each request's duration in milliseconds; errors on stderr.
 accesslog = "-"
 errorlog = "-"

@@ -12,11 +12,13 @@ REFERENCE: dict[str, dict[str, float | tuple[float, float]]] = {
     "import.records.10000": {"doccano": 5.0, "Label Studio": 3.2},
     "import.upload.10000": {"doccano": 5.0, "Label Studio": 3.2},
     "import.records.50000": {"doccano": 16.0, "Label Studio": 14.0},
-    "export.cli.jsonl.small": {"doccano": 4.7, "Label Studio": (14.0, 20.0)},
+    "export.cli.jsonl.100000": {"doccano": 4.7, "Label Studio": (14.0, 20.0)},
+    "export.http.jsonl.100000": {"doccano": 4.7, "Label Studio": (14.0, 20.0)},
     "memory.idle.rss": {"doccano": 1260.0, "Label Studio": 341.0},
 }
 NOTES = {
     "save.session.create": "doccano 14 SQL queries a save",
-    "export.cli.jsonl.small": "peers: export of a 10k-passage project",
+    "export.cli.jsonl.100000": "peers: export of a 10k-passage project",
+    "export.http.jsonl.100000": "peers: export of a 10k-passage project",
     "memory.idle.rss": "Label Studio: no worker",
 }

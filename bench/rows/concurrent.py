@@ -86,7 +86,9 @@ def work(url: str, annotator: Annotator, deadline: float, seed: int) -> None:
 def insert_floor(threads: int, seconds: float) -> float:
     """INSERT + COMMIT per second, `threads` connections at once."""
     with psycopg.connect(database_dsn(), autocommit=True) as setup:
-        setup.execute("CREATE TABLE IF NOT EXISTS bench_floor_concurrent (id bigserial PRIMARY KEY, note text)")
+        setup.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_concurrent (id bigserial PRIMARY KEY, note text)"
+        )
     counts = [0] * threads
 
     def insert(n: int, deadline: float) -> None:
@@ -115,7 +117,9 @@ def run(context: Context) -> list[Row]:
         a.annotator_id: a for a in Assignment.objects.select_related("passage").filter(project=project)
     }
     annotators = [
-        Annotator(session=session_for(u), assignment=assignments[u.pk].pk, text=assignments[u.pk].passage.text)
+        Annotator(
+            session=session_for(u), assignment=assignments[u.pk].pk, text=assignments[u.pk].passage.text
+        )
         for u in users
     ]
     before = Claim.objects.filter(project=project).count()

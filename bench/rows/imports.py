@@ -36,7 +36,9 @@ def copy_floor(project_id: int) -> float:
         cursor.execute("DROP TABLE IF EXISTS bench_passage_copy")
         cursor.execute("CREATE UNLOGGED TABLE bench_passage_copy (LIKE corpus_passage INCLUDING ALL)")
         started = time.perf_counter()
-        with cursor.copy('COPY bench_passage_copy (document_id, position, start, "end", text) FROM STDIN') as copy:
+        with cursor.copy(
+            'COPY bench_passage_copy (document_id, position, start, "end", text) FROM STDIN'
+        ) as copy:
             for row in rows:
                 copy.write_row(row)
         seconds = time.perf_counter() - started

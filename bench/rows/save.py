@@ -28,6 +28,7 @@ from bench.runner import Context, Row, percentile
 
 PASSWORD = "bench-annotator-pass"  # noqa: S105  (a scratch user of the bench database)
 WARMUP = 10
+AUTH_NAMES = {"session": "session + CSRF", "token": "API token"}
 
 
 def database_dsn() -> str:
@@ -70,7 +71,9 @@ def run(context: Context) -> list[Row]:
     secret = api_token_create(user=annotator, name="bench")[1]
     assignment = Assignment.objects.select_related("passage").get(project=project, annotator=annotator)
     text = assignment.passage.text
-    speaker = Speaker.objects.create(project=project, name="Bench speaker", kind="person", affiliation="cn_scholar")
+    speaker = Speaker.objects.create(
+        project=project, name="Bench speaker", kind="person", affiliation="cn_scholar"
+    )
 
     def create_body(i: int) -> dict:
         return {"assignment": assignment.pk, "speaker": speaker.pk, **claim_fields(text, i)}
@@ -120,7 +123,7 @@ def run(context: Context) -> list[Row]:
         rows.append(
             Row(
                 key=f"save.{name}",
-                work=f"save one claim over HTTP, {kind} ({'session + CSRF' if auth == 'session' else 'API token'}), p50",
+                work=f"save one claim over HTTP, {kind} ({AUTH_NAMES[auth]}), p50",
                 unit="ms",
                 runs=medians[name],
                 floor=floor,

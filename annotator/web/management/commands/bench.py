@@ -33,14 +33,18 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
         parser.add_argument("--broker", default=DEFAULT_BROKER_URL, help="Redis URL for the worker's queue")
 
-    def handle(self, *args: object, quick: bool, only: str, json: bool, broker: str, **options: object) -> None:
+    def handle(
+        self, *args: object, quick: bool, only: str, json: bool, broker: str, **options: object
+    ) -> None:
         self._import_bench()
         from bench import runner
 
         groups = [g.strip() for g in only.split(",") if g.strip()] or list(runner.DEFAULT_GROUPS)
         unknown = sorted(set(groups) - set(runner.GROUPS))
         if unknown:
-            raise CommandError(f"Unknown row group(s) {', '.join(unknown)}: choose from {', '.join(runner.GROUPS)}.")
+            raise CommandError(
+                f"Unknown row group(s) {', '.join(unknown)}: choose from {', '.join(runner.GROUPS)}."
+            )
         self._environment(broker, quick=quick, only=only, json=json)
         name = settings.DATABASES["default"]["NAME"]
         if "bench" not in name:
@@ -69,7 +73,9 @@ class Command(BaseCommand):
     def _import_bench(self) -> None:
         root = Path(settings.BASE_DIR)
         if not (root / "bench" / "runner.py").exists():
-            raise CommandError(f"`annotator bench` runs from a checkout: no bench/ beside {root / 'annotator'}.")
+            raise CommandError(
+                f"`annotator bench` runs from a checkout: no bench/ beside {root / 'annotator'}."
+            )
         if str(root) not in sys.path:
             sys.path.insert(0, str(root))
 
@@ -90,7 +96,7 @@ class Command(BaseCommand):
         os.chdir(settings.BASE_DIR)
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execv(sys.executable, argv)
+        os.execv(sys.executable, argv)  # noqa: S606  (this same command, its settings from the environment)
 
 
 def _create_database(url: str) -> None:

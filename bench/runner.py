@@ -22,6 +22,7 @@ from django.db import connection
 
 from bench import data
 from bench.peers import MEASURED_ON, NOTES, PEERS, REFERENCE
+from bench.processes import Server
 
 GROUPS = ("save", "concurrent", "import", "export", "agreement", "memory", "pages")
 DEFAULT_GROUPS = GROUPS[:-1]  # pages builds two more 1M-claim projects: asked for by name
@@ -74,6 +75,7 @@ class Row:
 class Sizes:
     runs: int  # runs of the fast rows
     saves: int  # requests per run of a save row
+    warmup: int  # untimed requests before them
     concurrent_seconds: float
     concurrent_annotators: int
     imports: tuple[int, ...]
@@ -84,9 +86,15 @@ class Sizes:
     pages: int
 
 
-FULL = Sizes(3, 200, 30.0, 20, (10_000, 50_000, 200_000), 2_000, 10_000, (100_000, 1_000_000), 1_000_000,
-             1_000_000)  # fmt: skip
-QUICK = Sizes(2, 20, 5.0, 20, (1_000,), 100, 1_000, (2_000, 10_000), 10_000, 10_000)
+FULL = Sizes(
+    runs=3, saves=200, warmup=10, concurrent_seconds=30.0, concurrent_annotators=20,
+    imports=(10_000, 50_000, 200_000), articles=2_000, upload=10_000, exports=(100_000, 1_000_000),
+    agreement=1_000_000, pages=1_000_000,
+)  # fmt: skip
+QUICK = Sizes(
+    runs=2, saves=10, warmup=3, concurrent_seconds=3.0, concurrent_annotators=20, imports=(1_000,),
+    articles=100, upload=1_000, exports=(2_000, 10_000), agreement=10_000, pages=10_000,
+)  # fmt: skip
 
 
 class Context:
@@ -97,6 +105,13 @@ class Context:
         self.tag = f"b{int(time.time())}"
         self.projects: list[int] = []
         self._volume: dict[int, object] = {}
+        self._server: Server | None = None
+
+    def server(self) -> Server:
+        """gunicorn serving the site, started by the first row that asks and shared by the later ones."""
+        if self._server is None:
+            self._server = Server()
+        return self._server
 
     def track(self, project_id: int) -> None:
         self.projects.append(project_id)
@@ -116,6 +131,9 @@ class Context:
         return self._volume[claims]
 
     def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
         data.drop(self.projects)
         self.projects.clear()
 

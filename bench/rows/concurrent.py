@@ -25,7 +25,6 @@ from django.test import Client
 
 from annotator.labeling.models import Assignment, Claim
 from bench import data
-from bench.processes import serving
 from bench.rows.save import claim_fields, database_dsn
 from bench.runner import Context, Row, percentile
 
@@ -123,19 +122,19 @@ def run(context: Context) -> list[Row]:
         for u in users
     ]
     before = Claim.objects.filter(project=project).count()
-    with serving() as server:
-        for annotator in annotators:  # a first request each: connections and sessions warm
-            annotator.session.get(f"{server.url}/api/v1/assignments/?project={project.pk}", timeout=60)
-        started = time.monotonic()
-        deadline = started + seconds
-        threads = [
-            threading.Thread(target=work, args=(server.url, a, deadline, n)) for n, a in enumerate(annotators)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+    server = context.server()
+    for annotator in annotators:  # a first request each: connections and sessions warm
+        annotator.session.get(f"{server.url}/api/v1/assignments/?project={project.pk}", timeout=60)
+    started = time.monotonic()
+    deadline = started + seconds
+    threads = [
+        threading.Thread(target=work, args=(server.url, a, deadline, n)) for n, a in enumerate(annotators)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
     floor = insert_floor(count, min(seconds, 5.0))
     acknowledged = {claim: version for a in annotators for claim, version in a.versions.items()}
     stored = dict(Claim.objects.filter(pk__in=acknowledged).values_list("pk", "version"))

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from bench import data
-from bench.processes import REPO, PeakRss, child_environment, serving, token_session
+from bench.processes import REPO, PeakRss, child_environment, token_session
 from bench.runner import Context, Row
 
 FORMATS = ("jsonl", "csv")
@@ -70,34 +70,32 @@ def run(context: Context) -> list[Row]:
     }
     results: dict[tuple[str, str, str], list[dict]] = {}
     floors: dict[str, list[float]] = {}
-    with serving() as server:
-        http_pids = server.worker_pids()
-        for label, (project, _size, runs) in projects.items():
-            http = token_session(tokens[label])
-            http.get(
-                f"{server.url}/api/v1/projects/", timeout=60
-            )  # the workers' first request is behind them
-            for _ in range(runs):
-                floors.setdefault(label, []).append(copy_floor(project.pk))
-                for name in FORMATS:
-                    results.setdefault((label, name, "cli"), []).append(export_in_child(project.pk, name))
-                    with PeakRss(http_pids) as peak:
-                        started = time.perf_counter()
-                        written = 0
-                        with http.get(
-                            f"{server.url}/api/v1/exports/stream/",
-                            params={"project": project.pk, "format": name},
-                            stream=True,
-                            timeout=600,
-                        ) as answer:
-                            answer.raise_for_status()
-                            for block in answer.iter_content(1 << 16):
-                                written += len(block)
-                        seconds = time.perf_counter() - started
-                    before = max(peak.before // max(len(http_pids), 1), 1)
-                    results.setdefault((label, name, "http"), []).append(
-                        {"seconds": seconds, "bytes": written, "peak": peak.peak, "rss_before": before}
-                    )
+    server = context.server()
+    http_pids = server.worker_pids()
+    for label, (project, _size, runs) in projects.items():
+        http = token_session(tokens[label])
+        http.get(f"{server.url}/api/v1/projects/", timeout=60)  # the workers' first request is behind them
+        for _ in range(runs):
+            floors.setdefault(label, []).append(copy_floor(project.pk))
+            for name in FORMATS:
+                results.setdefault((label, name, "cli"), []).append(export_in_child(project.pk, name))
+                with PeakRss(http_pids) as peak:
+                    started = time.perf_counter()
+                    written = 0
+                    with http.get(
+                        f"{server.url}/api/v1/exports/stream/",
+                        params={"project": project.pk, "format": name},
+                        stream=True,
+                        timeout=600,
+                    ) as answer:
+                        answer.raise_for_status()
+                        for block in answer.iter_content(1 << 16):
+                            written += len(block)
+                    seconds = time.perf_counter() - started
+                before = max(peak.before // max(len(http_pids), 1), 1)
+                results.setdefault((label, name, "http"), []).append(
+                    {"seconds": seconds, "bytes": written, "peak": peak.peak, "rss_before": before}
+                )
     rows = []
     for (label, name, path), figures in results.items():
         project, size, _ = projects[label]

@@ -19,7 +19,7 @@ from annotator.corpus.importing import import_path
 from annotator.corpus.models import Passage
 from annotator.corpus.services import project_create
 from bench import data
-from bench.processes import serving, token_session
+from bench.processes import token_session
 from bench.runner import Context, Row
 
 PARAGRAPHS = 10
@@ -98,27 +98,27 @@ def upload(context: Context, folder: Path) -> Row:
     """10k records posted as a file to the upload endpoint, as a manager with an API token."""
     size, runs = context.sizes.upload, context.sizes.runs
     seconds, floors = [], []
-    with serving() as server:
-        for n in range(runs):
-            tag = f"{context.tag}-upload-{n}"
-            path = folder / f"{tag}.jsonl"
-            data.write_records(path, size, tag)
-            project = project_create(name=tag, slug=tag)
-            context.track(project.pk)
-            http = token_session(data.manager_token(project, f"{tag}-manager"))
-            started = time.perf_counter()
-            with path.open("rb") as handle:
-                answer = http.post(
-                    f"{server.url}/api/v1/article-imports/",
-                    data={"project": project.pk},
-                    files={"file": (path.name, handle, "application/jsonl")},
-                    timeout=600,
-                )
-            seconds.append(time.perf_counter() - started)
-            if answer.status_code != 201:
-                raise RuntimeError(f"the upload answered {answer.status_code}: {answer.text[:300]}")
-            floors.append(copy_floor(project.pk))
-            data.drop([project.pk])
+    server = context.server()
+    for n in range(runs):
+        tag = f"{context.tag}-upload-{n}"
+        path = folder / f"{tag}.jsonl"
+        data.write_records(path, size, tag)
+        project = project_create(name=tag, slug=tag)
+        context.track(project.pk)
+        http = token_session(data.manager_token(project, f"{tag}-manager"))
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            answer = http.post(
+                f"{server.url}/api/v1/article-imports/",
+                data={"project": project.pk},
+                files={"file": (path.name, handle, "application/jsonl")},
+                timeout=600,
+            )
+        seconds.append(time.perf_counter() - started)
+        if answer.status_code != 201:
+            raise RuntimeError(f"the upload answered {answer.status_code}: {answer.text[:300]}")
+        floors.append(copy_floor(project.pk))
+        data.drop([project.pk])
     return Row(
         key=f"import.upload.{size}",
         work=f"import {size:,} one-paragraph records uploaded over HTTP (/api/v1/article-imports/)",

@@ -23,7 +23,7 @@ from annotator.accounts.services import api_token_create
 from annotator.corpus.models import Speaker
 from annotator.labeling.models import Assignment
 from bench import data
-from bench.processes import serving, session_login, token_session
+from bench.processes import session_login, token_session
 from bench.runner import Context, Row, percentile
 
 PASSWORD = "bench-annotator-pass"  # noqa: S105  (a scratch user of the bench database)
@@ -81,40 +81,40 @@ def run(context: Context) -> list[Row]:
     queries = count_queries(annotator, secret, create_body, text)
     samples: dict[str, list[float]] = {}
     medians: dict[str, list[float]] = {}
-    with serving() as server:
-        clients = {
-            "session": session_login(server.url, annotator.username, PASSWORD),
-            "token": token_session(secret),
-        }
-        actions: dict[str, Callable[[int], None]] = {}
-        for auth, http in clients.items():
-            target = {"id": None, "version": 0}
+    server = context.server()
+    clients = {
+        "session": session_login(server.url, annotator.username, PASSWORD),
+        "token": token_session(secret),
+    }
+    actions: dict[str, Callable[[int], None]] = {}
+    for auth, http in clients.items():
+        target = {"id": None, "version": 0}
 
-            def create(i: int, http=http, target=target) -> None:
-                answer = http.post(f"{server.url}/api/v1/claims/", json=create_body(i), timeout=30)
-                if answer.status_code != 201:
-                    raise RuntimeError(f"create answered {answer.status_code}: {answer.text[:300]}")
-                target.update(id=answer.json()["id"], version=answer.json()["version"])
+        def create(i: int, http=http, target=target) -> None:
+            answer = http.post(f"{server.url}/api/v1/claims/", json=create_body(i), timeout=30)
+            if answer.status_code != 201:
+                raise RuntimeError(f"create answered {answer.status_code}: {answer.text[:300]}")
+            target.update(id=answer.json()["id"], version=answer.json()["version"])
 
-            def update(i: int, http=http, target=target) -> None:
-                answer = http.patch(
-                    f"{server.url}/api/v1/claims/{target['id']}/",
-                    json={"version": target["version"], **claim_fields(text, i)},
-                    timeout=30,
-                )
-                if answer.status_code != 200:
-                    raise RuntimeError(f"update answered {answer.status_code}: {answer.text[:300]}")
-                target["version"] = answer.json()["version"]
+        def update(i: int, http=http, target=target) -> None:
+            answer = http.patch(
+                f"{server.url}/api/v1/claims/{target['id']}/",
+                json={"version": target["version"], **claim_fields(text, i)},
+                timeout=30,
+            )
+            if answer.status_code != 200:
+                raise RuntimeError(f"update answered {answer.status_code}: {answer.text[:300]}")
+            target["version"] = answer.json()["version"]
 
-            actions[f"{auth}.create"], actions[f"{auth}.update"] = create, update
-        for action in actions.values():
-            for i in range(WARMUP):
-                action(i)
-        for _ in range(runs):  # interleaved, so that the machine's noise falls on every row alike
-            for name, action in [*actions.items(), ("floor", None)]:
-                times = insert_commit_floor(saves) if action is None else timed(action, saves)
-                samples.setdefault(name, []).extend(times)
-                medians.setdefault(name, []).append(statistics.median(times))
+        actions[f"{auth}.create"], actions[f"{auth}.update"] = create, update
+    for action in actions.values():
+        for i in range(context.sizes.warmup):
+            action(i)
+    for _ in range(runs):  # interleaved, so that the machine's noise falls on every row alike
+        for name, action in [*actions.items(), ("floor", None)]:
+            times = insert_commit_floor(saves) if action is None else timed(action, saves)
+            samples.setdefault(name, []).extend(times)
+            medians.setdefault(name, []).append(statistics.median(times))
     floor = statistics.median(medians["floor"])
     rows = []
     for name in actions:

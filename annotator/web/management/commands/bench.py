@@ -2,11 +2,13 @@
 
 Run from a checkout: the benchmarks are the top-level `bench` package beside `annotator/` (not part of the
 installed distribution). They need a scratch PostgreSQL database (DATABASE_URL, whose name must contain
-"bench"; without it `annotator_bench` on 127.0.0.1:5432 is created and used), the test extras (gunicorn,
-requests) and a Redis database of their own as the worker's broker (`--broker`, emptied at the start).
+"bench" or start with "test_"; without it `annotator_bench` on 127.0.0.1:5432 is created and used), the
+test extras (gunicorn, requests) and a Redis database of their own as the worker's broker (`--broker`,
+emptied at the start of a run that starts a worker).
 """
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -47,15 +49,18 @@ class Command(BaseCommand):
             )
         self._environment(broker, quick=quick, only=only, json=json)
         name = settings.DATABASES["default"]["NAME"]
-        if "bench" not in name:
+        if "bench" not in name and not name.startswith("test_"):
             raise CommandError(
                 f"Refusing to benchmark on the database {name!r}: give DATABASE_URL a scratch database whose "
                 "name contains 'bench' (its bench projects are created and deleted)."
             )
         call_command("migrate", verbosity=0)
-        import redis
+        if {"agreement", "memory"} & set(groups):
+            import redis
 
-        redis.Redis.from_url(broker).flushdb()  # leftover task messages of an earlier run
+            redis.Redis.from_url(broker).flushdb()  # an earlier run's task messages, not for this worker
+        # Stopped with SIGTERM, still stop gunicorn and the worker and delete the bench projects.
+        signal.signal(signal.SIGTERM, _interrupt)
 
         def log(message: str) -> None:
             self.stderr.write(message)
@@ -97,6 +102,10 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         os.execv(sys.executable, argv)  # noqa: S606  (this same command, its settings from the environment)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _create_database(url: str) -> None:

@@ -67,13 +67,16 @@ class Process:
 class Server(Process):
     """gunicorn on 127.0.0.1 as deployed: gthread workers that keep their database connections."""
 
-    def __init__(self, workers: int = 2, threads: int = 4) -> None:
+    def __init__(self, workers: int = 2, threads: int = 4, *, site_defaults: bool = False) -> None:
+        """`workers` x `threads`, or with `site_defaults` the site's own gunicorn configuration (what
+        `annotator serve` runs) when the checkout has one."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [
-            sys.executable, "-m", "gunicorn", "annotator.wsgi", "-k", "gthread", "-w", str(workers),
-            "--threads", str(threads), "-b", f"127.0.0.1:{self.port}", "--timeout", "600",
-        ]  # fmt: skip
+        command = [sys.executable, "-m", "gunicorn", "annotator.wsgi", "-b", f"127.0.0.1:{self.port}"]
+        if site_defaults and (REPO / "annotator" / "gunicorn_conf.py").exists():
+            command += ["-c", "python:annotator.gunicorn_conf"]
+        else:
+            command += ["-k", "gthread", "-w", str(workers), "--threads", str(threads), "--timeout", "600"]
         super().__init__(command, "gunicorn")
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -89,10 +92,15 @@ class Server(Process):
     def worker_pids(self) -> list[int]:
         return children(self.pid)
 
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: no keep-alive to wait out
+        super().stop()
+
 
 @contextlib.contextmanager
-def serving(workers: int = 2, threads: int = 4) -> Iterator[Server]:
-    server = Server(workers, threads)
+def serving(workers: int = 2, threads: int = 4, *, site_defaults: bool = False) -> Iterator[Server]:
+    server = Server(workers, threads, site_defaults=site_defaults)
     try:
         yield server
     finally:

@@ -14,6 +14,7 @@ import math
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TextIO
@@ -138,19 +139,28 @@ class Context:
         self.projects.clear()
 
 
-def run(groups: list[str], *, quick: bool, broker_url: str, log: Callable[[str], None]) -> list[Row]:
+def run(
+    groups: list[str], *, quick: bool, broker_url: str, log: Callable[[str], None]
+) -> tuple[list[Row], list[str]]:
+    """The rows of every group that ran to the end, and the groups that failed (their error logged)."""
     context = Context(sizes=QUICK if quick else FULL, broker_url=broker_url, log=log)
     rows: list[Row] = []
+    failed: list[str] = []
     try:
         for group in groups:
             started = time.perf_counter()
             module = importlib.import_module(f"bench.rows.{MODULES.get(group, group)}")
             log(f"{group}: running")
-            rows += module.run(context)
+            try:
+                rows += module.run(context)
+            except Exception:  # one broken group must not cost the others' figures
+                log(f"{group}: FAILED\n{traceback.format_exc()}")
+                failed.append(group)
+                continue
             log(f"{group}: done in {time.perf_counter() - started:.0f} s")
     finally:
         context.close()
-    return rows
+    return rows, failed
 
 
 def _number(value: float | None, unit: str = "") -> str:

@@ -1,5 +1,6 @@
-"""Idle memory of a deployment: the web server (gunicorn as the bench serves it: 2 gthread workers of 4
-threads) and one `annotator worker` (its default concurrency), after one request each: a few API GETs for
+"""Idle memory of a deployment: the web server (gunicorn with the site's configuration,
+annotator/gunicorn_conf.py, what `annotator serve` runs, when the checkout has it; else 2 gthread workers
+of 4 threads) and one `annotator worker` (its default concurrency), after one request each: a few API GETs for
 the web processes and an agreement run of a small project for the worker. RSS and PSS (shared pages split
 among their users, from /proc/PID/smaps_rollup) summed over both process trees.
 
@@ -32,7 +33,7 @@ def run(context: Context) -> list[Row]:
     project = data.open_project(slug=f"{context.tag}-memory", annotators=3, claims_per_annotator=5)
     context.track(project.pk)
     http = token_session(data.manager_token(project, f"{context.tag}-memory-manager"))
-    with serving() as server:
+    with serving(site_defaults=True) as server:
         worker = start_worker(context.broker_url)
         try:
             for _ in range(4):  # the two workers each get some

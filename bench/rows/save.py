@@ -78,10 +78,13 @@ def run(context: Context) -> list[Row]:
     def create_body(i: int) -> dict:
         return {"assignment": assignment.pk, "speaker": speaker.pk, **claim_fields(text, i)}
 
+    context.log("save: counting queries in-process")
     queries = count_queries(annotator, secret, create_body, text)
+    context.log("save: starting gunicorn")
     samples: dict[str, list[float]] = {}
     medians: dict[str, list[float]] = {}
     server = context.server()
+    context.log("save: logging in")
     clients = {
         "session": session_login(server.url, annotator.username, PASSWORD),
         "token": token_session(secret),
@@ -110,6 +113,7 @@ def run(context: Context) -> list[Row]:
     for action in actions.values():
         for i in range(context.sizes.warmup):
             action(i)
+    context.log("save: timing")
     for _ in range(runs):  # interleaved, so that the machine's noise falls on every row alike
         for name, action in [*actions.items(), ("floor", None)]:
             times = insert_commit_floor(saves) if action is None else timed(action, saves)

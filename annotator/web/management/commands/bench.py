@@ -65,15 +65,19 @@ class Command(BaseCommand):
         def log(message: str) -> None:
             self.stderr.write(message)
 
-        rows = runner.run(groups, quick=quick, broker_url=broker, log=log)
+        rows, failed = runner.run(groups, quick=quick, broker_url=broker, log=log)
         if json:
-            runner.print_json(rows, self.stdout, database=name, quick=quick, cpus=os.cpu_count())
+            runner.print_json(
+                rows, self.stdout, database=name, quick=quick, cpus=os.cpu_count(), failed=failed
+            )
         else:
             self.stdout.write(
                 f"annotator bench{' --quick' if quick else ''}: PostgreSQL database {name}, "
                 f"{os.cpu_count()} CPUs\n"
             )
             runner.print_table(rows, self.stdout)
+        if failed:
+            raise CommandError(f"These row groups failed (see above): {', '.join(failed)}.")
 
     def _import_bench(self) -> None:
         root = Path(settings.BASE_DIR)

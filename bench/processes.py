@@ -108,7 +108,13 @@ def serving(workers: int = 2, threads: int = 4, *, site_defaults: bool = False) 
 
 
 def start_worker(broker_url: str, concurrency: int | None = None) -> Process:
-    """`annotator worker` (the supervisor, the Celery worker and its pool) on `broker_url`."""
+    """`annotator worker` (the supervisor, the Celery worker and its pool) on `broker_url`, emptied first:
+    the earlier rows' imports and saves queue tasks there (suggestions, refreshes) that would otherwise
+    run ahead of the one being measured."""
+    if broker_url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(broker_url).flushdb()
     command = [sys.executable, "manage.py", "worker", "-n", f"bench{os.getpid()}@%h"]
     if concurrency:
         command += ["-c", str(concurrency)]

@@ -68,7 +68,8 @@ def run(context: Context) -> list[Row]:
             runs=[total],
             floor=floor,
             floor_work="scan of the claims",
-            notes=f"the run's timings: load {load} s, compute {compute} s, total {timings.get('total')} s",
+            notes=f"the run's timings: waited {timings.get('waited')} s in the queue, load {load} s, "
+            f"compute {compute} s, total {timings.get('total')} s",
             figures={"claims": size, **{k: v for k, v in timings.items() if isinstance(v, int | float)}},
         )
     ]

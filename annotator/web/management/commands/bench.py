@@ -4,7 +4,7 @@ Run from a checkout: the benchmarks are the top-level `bench` package beside `an
 installed distribution). They need a scratch PostgreSQL database (DATABASE_URL, whose name must contain
 "bench" or start with "test_"; without it `annotator_bench` on 127.0.0.1:5432 is created and used), the
 test extras (gunicorn, requests) and a Redis database of their own as the worker's broker (`--broker`,
-emptied at the start of a run that starts a worker).
+emptied before a worker is started).
 """
 
 import os
@@ -55,10 +55,6 @@ class Command(BaseCommand):
                 "name contains 'bench' (its bench projects are created and deleted)."
             )
         call_command("migrate", verbosity=0)
-        if {"agreement", "memory"} & set(groups):
-            import redis
-
-            redis.Redis.from_url(broker).flushdb()  # an earlier run's task messages, not for this worker
         # Stopped with SIGTERM, still stop gunicorn and the worker and delete the bench projects.
         signal.signal(signal.SIGTERM, _interrupt)
 

@@ -37,8 +37,7 @@ from annotator.labeling.models import Assignment  # noqa: E402
 from annotator.review.models import PassageScore  # noqa: E402
 from annotator.review.queue import review_queue  # noqa: E402
 from annotator.review.scoring import project_scores_refresh  # noqa: E402
-from bench.export import drop  # noqa: E402
-from tests.integration.exports.volume import build_volume_project  # noqa: E402
+from bench.data import build_volume_project, drop  # noqa: E402
 
 
 def timed(client: Client, url: str, runs: int) -> tuple[list[float], int, int]:
@@ -89,25 +88,43 @@ def main() -> None:
         "--beside", type=int, default=1_000_000, help="claims of an older project built first (0: none)"
     )
     args = parser.parse_args()
-    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     call_command("migrate", verbosity=0)
+    results, about = measure(
+        claims=args.claims, annotators=args.annotators, runs=args.runs, beside=args.beside
+    )
+    print(f"\n{about}\n")
+    print("| role | page | status | queries | p50 ms | p95 ms | floor p50 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for page in results:
+        print(
+            f"| {page['role']} | {page['page']} | {page['status']} | {page['queries']} "
+            f"| {statistics.median(page['times']):.1f} | {percentile(page['times'], 0.95):.1f} "
+            f"| {page['floor']:.2f} |"
+        )
+
+
+def measure(*, claims: int, annotators: int, runs: int, beside: int) -> tuple[list[dict], str]:
+    """Each page's times (ms), queries of one request and status, the floor p50 beside them, and a line
+    saying what was built."""
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     reverse("home")  # load every view now, not minutes later after the build
 
     older = []
-    if args.beside:
+    if beside:
         older.append(
             build_volume_project(
                 slug=f"bench-pages-older-{os.getpid()}",
-                claims=args.beside,
-                annotators=args.annotators,
+                claims=beside,
+                annotators=annotators,
                 claims_per_assignment=2,
             ).pk
         )
     started = time.perf_counter()
     project = build_volume_project(
         slug=f"bench-pages-{os.getpid()}",
-        claims=args.claims,
-        annotators=args.annotators,
+        claims=claims,
+        annotators=annotators,
         claims_per_assignment=2,
     )
     built = time.perf_counter() - started
@@ -176,24 +193,29 @@ def main() -> None:
             ),  # fmt: skip
             ("annotator", "/api/v1/claims/?project=", as_annotator, f"/api/v1/claims/?project={project.pk}"),
         ]
-        print(
-            f"\n{args.claims:,} claims beside an older project of {args.beside:,}, "
-            f"{args.annotators} annotators, "
+        about = (
+            f"{claims:,} claims beside an older project of {beside:,}, {annotators} annotators, "
             f"{Passage.objects.filter(document__project=project).count():,} passages "
-            f"(built in {built:.0f} s; {scored:,} passages scored for review in {scoring:.1f} s)\n"
+            f"(built in {built:.0f} s; {scored:,} passages scored for review in {scoring:.1f} s)"
         )
-        print("| role | page | status | queries | p50 ms | p95 ms | floor p50 ms |")
-        print("|---|---|---|---|---|---|---|")
-        base = statistics.median(floor(project.pk, args.runs))
+        base = statistics.median(floor(project.pk, runs))
+        results = []
         for role, name, client, url in pages:
-            times, queries, status = timed(client, url, args.runs)
-            print(
-                f"| {role} | {name} | {status} | {queries} | {statistics.median(times):.1f} "
-                f"| {percentile(times, 0.95):.1f} | {base:.2f} |"
+            times, queries, status = timed(client, url, runs)
+            results.append(
+                {
+                    "role": role,
+                    "page": name,
+                    "status": status,
+                    "queries": queries,
+                    "times": times,
+                    "floor": base,
+                }
             )
     finally:
         PassageScore.objects.filter(project=project).delete()
         drop([project.pk, *older])
+    return results, about
 
 
 if __name__ == "__main__":

@@ -38,8 +38,7 @@ from annotator.analytics.selectors import claims_page, consensus_state, who_says
 from annotator.analytics.services import COUNTED_CLAIMS, consensus_mark_stale, consensus_refresh  # noqa: E402
 from annotator.corpus.models import Membership, Project, Role, Speaker  # noqa: E402
 from annotator.review.scoring import project_scores_refresh  # noqa: E402
-from bench.export import drop  # noqa: E402
-from tests.integration.exports.volume import build_volume_project  # noqa: E402
+from bench.data import build_volume_project, drop  # noqa: E402
 
 FLOOR = "floor: count(*) of the project's claims"
 # What the page would run without the stored rows: the refresh's SELECT, counted instead of inserted.

@@ -1,0 +1,1 @@
+"""Row groups of `annotator bench`: each module's `run(context)` returns its rows (see bench.runner)."""

@@ -1,0 +1,88 @@
+"""The agreement run on 1M claims through the task path: a real `annotator worker` on the bench's Redis
+database takes the run that `agreement_run_request` queues, as after a click on "refresh".
+
+Total is from the request to the run's `finished_at` (queue, load, compute, store); the run's own
+timings give its loading and computing parts. The floor: a scan of the same rows
+(`SELECT … FROM labeling_claim WHERE project_id = …`, every column the run reads, fetched).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.utils import timezone
+
+from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.agreement.services import agreement_run_request
+from bench.processes import start_worker
+from bench.runner import Context, Row
+
+TIMEOUT_S = 1800
+
+
+def scan_floor(project_id: int) -> float:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT id, assignment_id, start, "end", speaker_id, attribution, perspective, stance, target, '
+            "confidence FROM labeling_claim WHERE project_id = %s",
+            [project_id],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def wait(run_id: int, worker) -> AgreementRun:  # noqa: ANN001
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        run = AgreementRun.objects.get(pk=run_id)
+        if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            if run.status == RunStatus.FAILED:
+                raise RuntimeError(f"the agreement run failed: {run.error}")
+            return run
+        time.sleep(0.2)
+    raise RuntimeError(f"the agreement run did not finish within {TIMEOUT_S} s:\n{worker.tail()}")
+
+
+def run(context: Context) -> list[Row]:
+    size = context.sizes.agreement
+    project = context.volume(size, claims_per_assignment=10)
+    worker = start_worker(context.broker_url, concurrency=1)
+    try:
+        floor = scan_floor(project.pk)
+        requested = timezone.now()
+        queued = agreement_run_request(project=project)
+        done = wait(queued.pk, worker)
+    finally:
+        worker.stop()
+    total = (done.finished_at - requested).total_seconds()
+    timings = done.timings or {}
+    load, compute = timings.get("load"), timings.get("compute")
+    n_boot = done.parameters.get("n_boot")
+    rows = [
+        Row(
+            key=f"agreement.task.{size}",
+            work=f"agreement run on {size:,} claims through the worker (request → stored), n_boot {n_boot}",
+            unit="s",
+            runs=[total],
+            floor=floor,
+            floor_work="scan of the claims",
+            notes=f"the run's timings: waited {timings.get('waited')} s in the queue, load {load} s, "
+            f"compute {compute} s, total {timings.get('total')} s",
+            figures={"claims": size, **{k: v for k, v in timings.items() if isinstance(v, int | float)}},
+        )
+    ]
+    if load is not None:
+        rows.append(
+            Row(
+                key=f"agreement.load.{size}",
+                work=f"agreement run on {size:,} claims: its loading part",
+                unit="s",
+                runs=[float(load)],
+                floor=floor,
+                floor_work="scan of the claims",
+                notes="as the run records it (AgreementRun.timings)",
+            )
+        )
+    return rows

@@ -166,3 +166,45 @@ COLUMNS = (
     "after",
     "detail",
 )
+
+
+def change_insert_sql(*, source: str, entity_id: str = "%s") -> str:
+    """An INSERT of one change row per row of `source` (a common table expression of the caller's write
+    statement), so that a write and its history are one statement; `entity_id` is SQL for the entity's
+    id (a column of `source`, or a parameter). Parameters: change_params(...)."""
+    table = connections["default"].ops.quote_name(Change._meta.db_table)
+    return (
+        f"INSERT INTO {table} (project_id, entity, entity_id, version, action, actor_id, at, before, after,"  # noqa: S608
+        f" detail) SELECT %s, %s, {entity_id}, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb FROM {source}"
+    )
+
+
+def change_params(
+    *,
+    project_id: int,
+    entity: str,
+    action: str,
+    actor: Actor,
+    version: int | None,
+    at: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: Any = None,
+    entity_id: int | None = None,
+) -> tuple[Any, ...]:
+    """The parameters of change_insert_sql, in its order (`entity_id` only when it is a parameter)."""
+    ids = (entity_id,) if entity_id is not None else ()
+    return (
+        project_id,
+        entity,
+        *ids,
+        version,
+        action,
+        _actor_id(actor),
+        at,
+        *(_as_json(value) for value in (before, after, detail)),
+    )
+
+
+def _as_json(value: Any) -> str | None:
+    return json.dumps(value, cls=DjangoJSONEncoder) if value is not None else None

@@ -98,6 +98,26 @@ def insert_with_key(obj: Model, *, request: IdempotentRequest | None) -> None:
         transaction.on_commit(idempotency_keys_expire)
 
 
+def key_insert_sql(*, source: str, result_id: str) -> str:
+    """An INSERT of the key for the object a common table expression `source` of the caller's statement
+    created (`result_id`: its id column), returning the key row's id: the key and what it names are then
+    one statement. Parameters: key_params(request); pass the returned id to key_inserted."""
+    return (
+        f'INSERT INTO "{IdempotencyKey._meta.db_table}" (user_id, key, scope, result_id, fingerprint,'  # noqa: S608
+        f" created_at) SELECT %s, %s, %s, {source}.{result_id}, %s, %s FROM {source} RETURNING id"
+    )
+
+
+def key_params(request: IdempotentRequest) -> tuple[Any, ...]:
+    return (request.user_id, request.key, request.scope, request.fingerprint, timezone.now())
+
+
+def key_inserted(key_id: int) -> None:
+    """After a key row was written: every EXPIRE_EVERY keys, the expired ones go once the write commits."""
+    if key_id % EXPIRE_EVERY == 0:
+        transaction.on_commit(idempotency_keys_expire)
+
+
 def idempotency_record(*, request: IdempotentRequest | None, result_id: int) -> None:
     """Remember that `request` created `result_id`. Call it inside the transaction that created it: a
     concurrent or later request with the same key then raises IntegrityError here. No request, no query."""

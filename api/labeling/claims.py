@@ -2,14 +2,15 @@
 history and restore. Visibility comes from annotator.labeling.selectors: an id the user may not read is
 a 404; writes are for the assignment's own annotator, others who can read it get a 403."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +19,14 @@ from annotator.errors import Conflict
 from annotator.history.models import Entity
 from annotator.history.selectors import changes_of
 from annotator.labeling.models import Claim
-from annotator.labeling.selectors import assignments_visible_to, claims_visible_to
-from annotator.labeling.services import claim_create, claim_delete, claim_restore, claim_update
+from annotator.labeling.selectors import (
+    assignment_for_claim_create,
+    assignment_visible,
+    claim_for_update,
+    claim_visible,
+    claims_visible_to,
+)
+from annotator.labeling.services import claim_create_on, claim_delete, claim_restore, claim_update_on
 from api.history import ChangeSerializer, HistoryPagination, changes_page
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_HEADER, idempotent_request
 from api.labeling.filters import ClaimFilter
@@ -28,9 +35,10 @@ from api.labeling.serializers import (
     ClaimRestoreSerializer,
     ClaimSerializer,
     ClaimUpdateSerializer,
+    claim_data,
 )
 from api.pagination import KeysetPagination
-from api.params import int_param
+from api.params import int_param, path_id
 from api.permissions import OwnsAssignment
 
 
@@ -76,24 +84,59 @@ class ClaimViewSet(
         form = ClaimCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         idempotency = idempotent_request(request, scope="claim", data=form.validated_data)
-        assignment = get_object_or_404(
-            assignments_visible_to(user=request.user), pk=form.validated_data["assignment"]
+        fields = form.service_fields()
+        assignment_id = path_id(form.validated_data["assignment"])
+        speaker_id = path_id(fields.get("speaker_id"))
+        place = None
+        if assignment_id is not None:
+            place = assignment_for_claim_create(
+                user=request.user, assignment_id=assignment_id, speaker_id=speaker_id
+            )
+        if place is None:
+            self._refuse(assignment_visible, assignment_id)
+        claim = claim_create_on(place=place, idempotency=idempotency, **fields)
+        if getattr(claim, "idempotent_replay", False):
+            return Response(
+                ClaimSerializer(claim).data, status=status.HTTP_201_CREATED, headers={REPLAYED_HEADER: "true"}
+            )
+        return Response(
+            claim_data(claim, annotator=request.user.get_username()), status=status.HTTP_201_CREATED
         )
-        self.check_object_permissions(request, assignment)
-        claim = claim_create(assignment=assignment, idempotency=idempotency, **form.service_fields())
-        replayed = {REPLAYED_HEADER: "true"} if getattr(claim, "idempotent_replay", False) else None
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED, headers=replayed)
 
     @extend_schema(request=ClaimUpdateSerializer, responses={200: ClaimSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        claim = self.get_object()
-        form = ClaimUpdateSerializer(data=request.data)
+        claim_id = path_id(kwargs.get(self.lookup_field))
+        body = request.data
+        speaker_changes = isinstance(body, Mapping) and "speaker" in body
+        place = None
+        if claim_id is not None:
+            speaker = body.get("speaker") if speaker_changes else None
+            place = claim_for_update(
+                user=request.user,
+                claim_id=claim_id,
+                speaker_changes=speaker_changes,
+                # Read with the claim when it is a plain id; in any other form the service looks it up.
+                speaker_id=path_id(speaker) if type(speaker) is int else None,
+            )
+        if place is None:
+            self._refuse(claim_visible, claim_id)
+        form = ClaimUpdateSerializer(data=body)
         form.is_valid(raise_exception=True)
         try:
-            claim = claim_update(claim=claim, version=form.validated_data["version"], **form.service_fields())
+            claim = claim_update_on(
+                place=place, version=form.validated_data["version"], **form.service_fields()
+            )
         except Conflict as conflict:
             raise _rethrown_with_current(conflict) from conflict
-        return Response(ClaimSerializer(claim).data)
+        return Response(claim_data(claim, annotator=request.user.get_username()))
+
+    def _refuse(self, visible: Callable[..., bool], object_id: int | None) -> NoReturn:
+        """Why a write found nothing of the user's own: 404 if they may not even read it, else 403 (they
+        read it; only its annotator changes it). Asked only on that failure."""
+        kind = "assignment" if visible is assignment_visible else "claim"
+        if object_id is not None and visible(user=self.request.user, **{f"{kind}_id": object_id}):
+            raise PermissionDenied(OwnsAssignment.message)
+        raise Http404(f"No such {kind}.")
 
     @extend_schema(parameters=[OpenApiParameter("version", int, required=True)])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from annotator import limits
 from annotator.corpus.models import Speaker, SpeakerKind
+from annotator.labeling.fields import CLAIM_API_FIELDS, CLAIM_FIELDS
 from annotator.labeling.models import Assignment, Claim
 from annotator.labeling.selectors import Workspace
 
@@ -44,34 +45,42 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Claim
-        fields = [
-            "id",
-            "assignment",
-            "annotator",
-            "start",
-            "end",
-            "text",
-            "speaker",
-            "mention_start",
-            "mention_end",
-            "attribution",
-            "perspective",
-            "stance",
-            "target",
-            "confidence",
-            "note",
-            "origin",
-            "suggestion",
-            "version",
-            "created_at",
-            "updated_at",
-            "span_adjusted",
-        ]
+        fields = list(CLAIM_API_FIELDS)
         read_only_fields = ["origin", "suggestion"]
         extra_kwargs = {
             "origin": {"help_text": "manual, or suggestion: made from a detector suggestion (kept on edit)."},
             "suggestion": {"help_text": "The suggestion it was made from, while that suggestion exists."},
         }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def claim_data(claim: Claim, *, annotator: str) -> dict[str, Any]:
+    """`ClaimSerializer(claim).data` without building a serializer (the save path's answer, every
+    autosave): the same keys, order and value forms; `annotator` is the assignment's annotator's name,
+    and a speaker, if any, comes loaded with the claim."""
+    speaker = claim.speaker if claim.speaker_id is not None else None
+    return {
+        "id": claim.pk,
+        "assignment": claim.assignment_id,
+        "annotator": annotator,
+        **{name: getattr(claim, name) for name in CLAIM_FIELDS if name != "speaker"},
+        "speaker": None
+        if speaker is None
+        else {
+            "id": speaker.pk,
+            "name": speaker.name,
+            "kind": speaker.kind,
+            "affiliation": speaker.affiliation,
+        },
+        "origin": claim.origin,
+        "suggestion": claim.suggestion_id,
+        "version": claim.version,
+        "created_at": _DATETIME.to_representation(claim.created_at),
+        "updated_at": _DATETIME.to_representation(claim.updated_at),
+        "span_adjusted": getattr(claim, "span_adjusted", None),
+    }
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

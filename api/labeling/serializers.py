@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from annotator import limits
 from annotator.corpus.models import Speaker, SpeakerKind
-from annotator.labeling.fields import CLAIM_API_FIELDS, CLAIM_FIELDS
+from annotator.labeling.fields import CLAIM_API_FIELDS
 from annotator.labeling.models import Assignment, Claim
 from annotator.labeling.selectors import Workspace
 
@@ -61,11 +61,10 @@ def claim_data(claim: Claim, *, annotator: str) -> dict[str, Any]:
     autosave): the same keys, order and value forms; `annotator` is the assignment's annotator's name,
     and a speaker, if any, comes loaded with the claim."""
     speaker = claim.speaker if claim.speaker_id is not None else None
-    return {
+    computed = {
         "id": claim.pk,
         "assignment": claim.assignment_id,
         "annotator": annotator,
-        **{name: getattr(claim, name) for name in CLAIM_FIELDS if name != "speaker"},
         "speaker": None
         if speaker is None
         else {
@@ -74,13 +73,12 @@ def claim_data(claim: Claim, *, annotator: str) -> dict[str, Any]:
             "kind": speaker.kind,
             "affiliation": speaker.affiliation,
         },
-        "origin": claim.origin,
         "suggestion": claim.suggestion_id,
-        "version": claim.version,
         "created_at": _DATETIME.to_representation(claim.created_at),
         "updated_at": _DATETIME.to_representation(claim.updated_at),
         "span_adjusted": getattr(claim, "span_adjusted", None),
     }
+    return {name: computed[name] if name in computed else getattr(claim, name) for name in CLAIM_API_FIELDS}
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 """The labeling API's serializers: what assignments, claims and speakers look like, and what writes take."""
 
+import copy
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -203,6 +204,12 @@ class ClaimChangeSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=limits.CLAIM_NOTE
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Every autosave builds one: shallow copies of the declared fields are enough (DRF deep-copies
+        # them, which costs more than the validation itself); binding sets state on the copy only, and a
+        # field's validators and messages are never changed after it is declared.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def service_fields(self) -> dict[str, Any]:
         """The validated fields under the names the services take (speaker → speaker_id)."""

@@ -155,3 +155,23 @@ def test_session_writes_still_need_the_csrf_token(settings, members, assignment_
     refused = post(client, make_claim_body(assignment_of("ann1"), "Officials in Beijing"))
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     assert not Claim.objects.exists()
+
+
+def test_a_session_ends_with_logout_a_password_change_or_deactivation(settings, members, assignment_of):
+    """Sessions read from the cache and users read by plain SQL: what ends a session still ends it."""
+    body = make_claim_body(assignment_of("ann1"), "Officials in Beijing")
+    for end in ("logout", "password", "inactive"):
+        user = members["ann1"]
+        user.refresh_from_db()
+        client = session_client(settings, user)
+        stolen = Client(headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"})
+        assert post(stolen, body).status_code == 201
+        if end == "logout":
+            client.post("/accounts/logout/")
+        elif end == "password":
+            user.set_password("another-pw-456")
+            user.save()
+        else:
+            type(user).objects.filter(pk=user.pk).update(is_active=False)
+        assert post(stolen, body).status_code == 403, end
+        type(user).objects.filter(pk=user.pk).update(is_active=True)

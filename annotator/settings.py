@@ -248,6 +248,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions (save path): with a shared cache (CACHE_URL) a request reads its session from the cache, not
+# from a database row; every write and logout goes to both, so a logout ends the session in every process
+# at once. Without one they stay rows: a per-process cache would keep a session alive in the other
+# processes after a logout there, and show them stale session data.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address,
 # that pair is refused for LOGIN_COOLOFF_MINUTES, on the login page, the admin login and any API endpoint

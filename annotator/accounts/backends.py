@@ -46,3 +46,10 @@ class PasswordBackend(ModelBackend):
         self, request: HttpRequest | None, **credentials: object
     ) -> AbstractBaseUser | None:
         return await sync_to_async(self.authenticate)(request, **credentials)
+
+    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+        """As ModelBackend's (every request with a session asks it), with the row read by plain SQL."""
+        from annotator.accounts.authentication import user_by_id  # that module imports DRF
+
+        user = user_by_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, transaction
-from django.db.models import QuerySet, sql
+from django.db import connections
 from django.utils import timezone
 
 from annotator.history.models import Change
@@ -85,84 +84,43 @@ def record_many(
     return len(changes)
 
 
-def update_recorded(
-    rows: QuerySet,
-    values: dict[str, Any],
+def change_insert_sql(*, source: str, entity_id: str = "%s") -> str:
+    """An INSERT of one change row per row of `source` (a common table expression of the caller's write
+    statement), so that a write and its history are one statement; `entity_id` is SQL for the entity's
+    id (a column of `source`, or a parameter). Parameters: change_params(...)."""
+    table = connections["default"].ops.quote_name(Change._meta.db_table)
+    return (
+        f"INSERT INTO {table} (project_id, entity, entity_id, version, action, actor_id, at, before, after,"  # noqa: S608
+        f" detail) SELECT %s, %s, {entity_id}, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb FROM {source}"
+    )
+
+
+def change_params(
     *,
     project_id: int,
     entity: str,
-    entity_id: int,
     action: str,
     actor: Actor,
-    version: int | None = None,
+    version: int | None,
+    at: datetime,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     detail: Any = None,
-    at: datetime | None = None,
-) -> bool:
-    """`rows.update(**values)` for one row, and its change recorded if (and only if) the row was updated;
-    True when it was. `before`/`after` are known to the caller (the row it read at the version the
-    UPDATE's filter names).
-
-    On PostgreSQL this is one statement, an UPDATE … RETURNING that the history INSERT reads as a
-    common table expression: atomic by itself, so an autosave costs no BEGIN and COMMIT round trips
-    for its history. Elsewhere (SQLite) the two statements run in a transaction.
-    """
-    change = {
-        "project_id": project_id,
-        "entity": entity,
-        "entity_id": entity_id,
-        "version": version,
-        "action": action,
-        "actor": actor,
-        "before": before,
-        "after": after,
-        "detail": detail,
-        "at": at or timezone.now(),
-    }
-    connection = connections[rows.db]
-    if connection.vendor != "postgresql":
-        with transaction.atomic(using=rows.db):
-            if not rows.update(**values):
-                return False
-            record(**change)
-            return True
-    update = rows.query.chain(sql.UpdateQuery)
-    update.add_update_values(values)
-    update.annotations = {}
-    update_sql, update_params = update.get_compiler(rows.db).as_sql()
-    table = connection.ops.quote_name(Change._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(Change._meta.get_field(name).column) for name in COLUMNS)
-    as_json = [json.dumps(change[name], cls=DjangoJSONEncoder) if change[name] is not None else None
-               for name in ("before", "after", "detail")]  # fmt: skip
-    # Built from Django's compiled UPDATE and quoted names; every value goes in as a parameter.
-    values_sql = "%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb"
-    statement = f"WITH changed AS ({update_sql} RETURNING 1) INSERT INTO {table} ({columns}) SELECT {values_sql} FROM changed"  # noqa: S608, E501
-    params = (
-        *update_params,
+    entity_id: int | None = None,
+) -> tuple[Any, ...]:
+    """The parameters of change_insert_sql, in its order (`entity_id` only when it is a parameter)."""
+    ids = (entity_id,) if entity_id is not None else ()
+    return (
         project_id,
         entity,
-        entity_id,
+        *ids,
         version,
         action,
         _actor_id(actor),
-        change["at"],
-        *as_json,
+        at,
+        *(_as_json(value) for value in (before, after, detail)),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount == 1
 
 
-COLUMNS = (
-    "project_id",
-    "entity",
-    "entity_id",
-    "version",
-    "action",
-    "actor",
-    "at",
-    "before",
-    "after",
-    "detail",
-)
+def _as_json(value: Any) -> str | None:
+    return json.dumps(value, cls=DjangoJSONEncoder) if value is not None else None

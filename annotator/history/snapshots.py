@@ -4,20 +4,9 @@ attributes). Pure (no Django): the history keeps plain JSON values."""
 from typing import Any
 
 # A claim's and a gold claim's content; the speaker by id under "speaker" (the API's name for it).
-CLAIM_FIELDS = (
-    "start",
-    "end",
-    "text",
-    "speaker",
-    "mention_start",
-    "mention_end",
-    "attribution",
-    "perspective",
-    "stance",
-    "target",
-    "confidence",
-    "note",
-)
+from annotator.labeling.fields import CLAIM_FIELDS
+
+__all__ = ["CLAIM_FIELDS", "claim_service_fields", "claim_snapshot", "speaker_snapshot"]
 SPEAKER_FIELDS = ("name", "kind", "affiliation", "aliases", "approved")
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from annotator import limits
 from annotator.corpus.models import Passage, Speaker
 from annotator.db_limits import length_at_most, max_length
+from annotator.labeling.fields import CLAIM_CONTENT_FIELDS
 
 
 class AssignmentStatus(models.TextChoices):
@@ -23,9 +24,7 @@ class Assignment(models.Model):
     passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="assignments")
     # The passage's project, kept on the row so that one project's assignments are one index range
     # (project, passage, annotator): listing them never walks other projects' rows. Filled on save.
-    project = models.ForeignKey(
-        "corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    project = models.ForeignKey("corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False)
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
     )
@@ -144,21 +143,16 @@ class ClaimContent(models.Model):
         ]
 
 
-# The writable fields of ClaimContent, in one place for services, selectors and serializers.
-CLAIM_CONTENT_FIELDS = (
-    "start",
-    "end",
-    "text",
-    "speaker_id",
-    "mention_start",
-    "mention_end",
-    "attribution",
-    "perspective",
-    "stance",
-    "target",
-    "confidence",
-    "note",
-)
+# Its writable fields (annotator.labeling.fields), importable from here as before.
+__all__ = [
+    "CLAIM_CONTENT_FIELDS",
+    "Assignment",
+    "AssignmentStatus",
+    "Attribution",
+    "Claim",
+    "ClaimContent",
+    "ClaimOrigin",
+]
 
 
 class ClaimOrigin(models.TextChoices):
@@ -170,9 +164,7 @@ class Claim(ClaimContent):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="claims")
     # The assignment's project, kept on the claim so that a project's claims are one index range
     # (project, id): paging them never walks the ids of other projects' claims. Filled on save.
-    project = models.ForeignKey(
-        "corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    project = models.ForeignKey("corpus.Project", on_delete=models.CASCADE, related_name="+", db_index=False)
     # Provenance: a claim made from a detector suggestion stays marked as such even when edited afterwards
     # or when the suggestion itself is later recomputed away (then `suggestion` is null).
     origin = models.CharField(

@@ -5,14 +5,18 @@ managers see all of them in their projects; nobody sees anything in a project th
 Changing a claim is for the assignment's own annotator only (the others read).
 """
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from annotator.corpus.models import Membership, Passage, Project, Speaker
 from annotator.corpus.selectors import SEE_ALL_ROLES, speakers_visible_to
+from annotator.labeling.fields import CLAIM_CONTENT_FIELDS
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
 from annotator.queries import SubqueryCount, from_project_start
 
@@ -22,9 +26,7 @@ OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 DOCUMENT_ORDER = ("passage__document_id", "passage__position")
 
 
-def _visible_filter(
-    user: User, project: str = "project_id", annotator: str = "annotator_id"
-) -> Q | None:
+def _visible_filter(user: User, project: str = "project_id", annotator: str = "annotator_id") -> Q | None:
     """Q for the rows `user` may read, given the paths to their project and annotator ids (an
     assignment's by default); None = everything."""
     if user.is_superuser:
@@ -49,11 +51,7 @@ def assignments_visible_to(*, user: User) -> QuerySet[Assignment]:
 
 def assignments_for(*, user: User, project: Project) -> QuerySet[Assignment]:
     """The assignments of one project the user may read, in document order."""
-    return (
-        assignments_visible_to(user=user)
-        .filter(project=project)
-        .order_by(*DOCUMENT_ORDER, "annotator_id")
-    )
+    return assignments_visible_to(user=user).filter(project=project).order_by(*DOCUMENT_ORDER, "annotator_id")
 
 
 def with_claim_counts(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
@@ -235,9 +233,9 @@ _PROGRESS_COUNTS = {
 def progress_for(*, user: User, project: Project | int) -> Progress:
     """The user's own progress in one project (submitted / assigned)."""
     project_id = project.pk if isinstance(project, Project) else project
-    counts = Assignment.objects.filter(
-        annotator_id=user.pk, project_id=project_id
-    ).aggregate(**_PROGRESS_COUNTS)
+    counts = Assignment.objects.filter(annotator_id=user.pk, project_id=project_id).aggregate(
+        **_PROGRESS_COUNTS
+    )
     return Progress(**counts)
 
 
@@ -313,3 +311,135 @@ def workspace_for(*, user: User, assignment: Assignment) -> Workspace:
         progress=progress_for(user=assignment.annotator, project=assignment.passage.document.project_id),
         editable=assignment_editable_by(user=user, assignment=assignment),
     )
+
+
+# --- what a claim write needs, read in one statement ---------------------------------------------------
+# The API's create and update read their assignment, passage text, project rules and the named speaker in
+# one plain SQL statement, restricted to the user's own assignments in projects they are a member of:
+# writing is only for an assignment's own annotator (assignment_editable_by), and the membership keeps a
+# removed annotator out as _visible_filter does. No rows: the caller tells 404 from 403 with
+# assignment_visible / claim_visible (only on that failure).
+
+
+@dataclass(slots=True)
+class SpeakerRow:
+    id: int
+    name: str
+    kind: str
+    affiliation: str
+    approved: bool
+    created_by_id: int | None
+
+
+@dataclass(slots=True)
+class ClaimPlace:
+    """An assignment as a claim write needs it; for an update also the claim as stored (`stored`: its
+    content fields, version, created_at, updated_at, origin and suggestion_id)."""
+
+    assignment_id: int
+    annotator_id: int
+    status: str
+    passage_id: int
+    project_id: int
+    passage_text: str
+    schema: dict[str, Any]
+    blind: bool
+    suggestions: bool
+    speaker: SpeakerRow | None  # the speaker asked for (or, on update, kept), if it is one of the project's
+    claim_id: int | None = None
+    stored: dict[str, Any] | None = None
+
+
+_TARGET_COLUMNS = (
+    "a.id, a.annotator_id, a.status, a.passage_id, a.project_id, p.text, pr.schema, pr.blind, pr.suggestions,"
+    " s.id, s.name, s.kind, s.affiliation, s.approved, s.created_by_id"
+)
+_TARGET_JOINS = " JOIN corpus_passage p ON p.id = a.passage_id JOIN corpus_project pr ON pr.id = a.project_id"
+_OWN = (
+    " AND a.annotator_id = %(user)s AND (%(superuser)s OR EXISTS (SELECT 1 FROM corpus_membership m"
+    " WHERE m.project_id = a.project_id AND m.user_id = %(user)s))"
+)
+_STORED_COLUMNS = (
+    *(f'c."{name}"' for name in CLAIM_CONTENT_FIELDS),
+    "c.version",
+    "c.created_at",
+    "c.updated_at",
+    "c.origin",
+    "c.suggestion_id",
+)
+_STORED_NAMES = (*CLAIM_CONTENT_FIELDS, "version", "created_at", "updated_at", "origin", "suggestion_id")
+
+ASSIGNMENT_FOR_WRITE = (
+    f"SELECT {_TARGET_COLUMNS} FROM labeling_assignment a{_TARGET_JOINS}"  # noqa: S608 (no input in the text)
+    " LEFT JOIN corpus_speaker s ON s.id = %(speaker)s AND s.project_id = a.project_id"
+    f" WHERE a.id = %(assignment)s{_OWN}"
+)
+CLAIM_FOR_WRITE = (
+    f"SELECT {_TARGET_COLUMNS}, {', '.join(_STORED_COLUMNS)} FROM labeling_claim c"  # noqa: S608
+    f" JOIN labeling_assignment a ON a.id = c.assignment_id{_TARGET_JOINS}"
+    " LEFT JOIN corpus_speaker s ON s.id = (CASE WHEN %(new_speaker)s THEN %(speaker)s ELSE c.speaker_id END)"
+    " AND s.project_id = a.project_id"
+    f" WHERE c.id = %(claim)s{_OWN}"
+)
+
+
+def _place(row: tuple[Any, ...]) -> ClaimPlace:
+    schema = row[6]
+    return ClaimPlace(
+        assignment_id=row[0],
+        annotator_id=row[1],
+        status=row[2],
+        passage_id=row[3],
+        project_id=row[4],
+        passage_text=row[5],
+        schema=json.loads(schema) if isinstance(schema, str) else schema,
+        blind=row[7],
+        suggestions=row[8],
+        speaker=SpeakerRow(*row[9:15]) if row[9] is not None else None,
+    )
+
+
+def _own_params(user: AbstractBaseUser) -> dict[str, Any]:
+    return {"user": user.pk, "superuser": bool(user.is_superuser)}
+
+
+def assignment_for_claim_create(
+    *, user: AbstractBaseUser, assignment_id: int, speaker_id: int | None
+) -> ClaimPlace | None:
+    """The user's own assignment `assignment_id` with what a new claim on it is checked against (and the
+    speaker `speaker_id` if it is the project's); None if it is not theirs to write (one query)."""
+    params = {**_own_params(user), "assignment": assignment_id, "speaker": speaker_id}
+    with connection.cursor() as cursor:
+        cursor.execute(ASSIGNMENT_FOR_WRITE, params)
+        row = cursor.fetchone()
+    return _place(row) if row is not None else None
+
+
+def claim_for_update(
+    *, user: AbstractBaseUser, claim_id: int, speaker_changes: bool, speaker_id: int | None = None
+) -> ClaimPlace | None:
+    """The user's own claim `claim_id` as stored, with its assignment's rules, and the speaker it will
+    have (`speaker_id` when `speaker_changes`, else its own); None if it is not theirs (one query)."""
+    params = {
+        **_own_params(user),
+        "claim": claim_id,
+        "new_speaker": speaker_changes,
+        "speaker": speaker_id if speaker_changes else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_FOR_WRITE, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    place = _place(row)
+    place.claim_id = claim_id
+    place.stored = dict(zip(_STORED_NAMES, row[15:], strict=True))
+    return place
+
+
+def assignment_visible(*, user: User, assignment_id: int) -> bool:
+    return assignments_visible_to(user=user).filter(pk=assignment_id).exists()
+
+
+def claim_visible(*, user: User, claim_id: int) -> bool:
+    return claims_visible_to(user=user).filter(pk=claim_id).exists()

@@ -12,6 +12,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from annotator.accounts.selectors import user_by_id
 from annotator.accounts.services import api_tokens_follow_rehash
 
 
@@ -49,7 +50,5 @@ class PasswordBackend(ModelBackend):
 
     def get_user(self, user_id: object) -> AbstractBaseUser | None:
         """As ModelBackend's (every request with a session asks it), with the row read by plain SQL."""
-        from annotator.accounts.authentication import user_by_id  # that module imports DRF
-
         user = user_by_id(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -12,6 +12,7 @@ reused.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,8 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from annotator.corpus.models import Document, Passage, Project, Speaker
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
@@ -31,6 +33,7 @@ from annotator.review.models import Adjudication
 RESULTS_FORMAT = 2  # 2: results gain "without_suggestions" when some claims came from suggestions
 NO_SPEAKER = -1  # authorial claims (no speaker) as the report expects them
 LABEL_DTYPE = object
+ID = BigIntegerField()
 
 
 @dataclass
@@ -77,25 +80,26 @@ class _Digest:
     def columns(self, name: str, count: int, columns: Sequence[Sequence[Any]]) -> None:
         self._hash.update(f"\x1e{name}\x1f{count}\x1f{len(columns)}\x1f".encode())
         for values in columns:
-            if values and all(isinstance(value, int) for value in _sample(values)):
-                try:
-                    data = np.asarray(values, dtype=np.int64).tobytes()
-                    self._hash.update(b"i%d\x1f" % len(data))
-                    self._hash.update(data)
-                    continue
-                except (TypeError, OverflowError):
-                    pass  # None among them, or a value beyond int64: as text
-            text = "\x00".join("\x01" if value is None else str(value) for value in values).encode()
-            self._hash.update(b"s%d\x1f" % len(text))
-            self._hash.update(text)
+            kind, data = _column_bytes(values)
+            self._hash.update(b"%s%d\x1f" % (kind, len(data)))
+            self._hash.update(data)
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
 
 
-def _sample(values: Sequence[Any]) -> Sequence[Any]:
-    """A few values to guess a column's kind from (numpy then checks every value)."""
-    return values[:3]
+def _column_bytes(values: Sequence[Any]) -> tuple[bytes, bytes]:
+    """A column as bytes for the digest, in C where the values allow: whole numbers as int64, text joined
+    with NUL; anything else (None among them) as text, value by value."""
+    if values and isinstance(values[0], int):
+        try:
+            return b"i", np.asarray(values, dtype=np.int64).tobytes()
+        except (TypeError, ValueError, OverflowError):
+            pass
+    try:
+        return b"s", "\x00".join(values).encode()
+    except TypeError:
+        return b"v", "\x00".join("\x01" if value is None else str(value) for value in values).encode()
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[tuple]:
@@ -134,11 +138,24 @@ def _snapshot() -> Iterator[None]:
             yield
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: millions of row tuples (which hold no cycles) would make
+    every collection walk them all, again and again as more arrive."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_project_input(*, project: Project, parameters: dict[str, Any] | None = None) -> ProjectInput:
     """The project's submitted annotations and gold as report inputs (six queries, one snapshot)."""
-    with _snapshot():
+    with _snapshot(), _no_collection():
         rows = _rows(project)
-    return _project_input(rows, parameters)
+        return _project_input(rows, parameters)
 
 
 def _fetch(query: QuerySet) -> list[tuple]:
@@ -166,6 +183,8 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
         Claim.objects.filter(project=project, assignment__status=AssignmentStatus.SUBMITTED)
         # A boolean rather than the origin string: the same information, a shared object per row.
         .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
+        # NO_SPEAKER for authorial claims: a column of whole numbers, turned into an array in C
+        .annotate(speaker_key=Coalesce("speaker_id", Value(NO_SPEAKER), output_field=ID))
         .order_by("id")
         .values_list(
             "id",
@@ -176,7 +195,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "end",
             "perspective",
             "stance",
-            "speaker_id",
+            "speaker_key",
             "suggested",
         )
     )
@@ -184,6 +203,11 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
     adjudicated = _fetch(
         Adjudication.objects.filter(passage__document__project=project)
         .order_by("passage_id", "gold_claims__id")
+        .annotate(
+            gold_speaker=Coalesce(
+                "gold_claims__speaker_id", Value(NO_SPEAKER), output_field=BigIntegerField()
+            )
+        )
         .values_list(
             "passage_id",
             "version",
@@ -192,7 +216,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "gold_claims__end",
             "gold_claims__perspective",
             "gold_claims__stance",
-            "gold_claims__speaker_id",
+            "gold_speaker",
         )
     )
     return {

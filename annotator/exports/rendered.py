@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import connection
@@ -224,9 +225,9 @@ def _csv_statement(project: Any, filters: ExportFilters) -> tuple[str, list[Any]
     if filters.source != "annotators":
         parts.append(
             f"""
-            SELECT 1, '{GOLD}', g.id, g.start, g."end", g.text, s.name, s.kind, s.affiliation,
-                   g.attribution, g.perspective, g.stance, g.target, g.confidence, g.note,
-                   NULL, NULL
+            SELECT 1 AS part, text '{GOLD}' AS annotator, g.id, g.start, g."end", g.text, s.name AS speaker,
+                   s.kind, s.affiliation, g.attribution, g.perspective, g.stance, g.target, g.confidence,
+                   g.note, NULL AS flag_reason, NULL::integer AS active_seconds
             FROM {_table("adjudication")} adjudication
             JOIN {_table("gold")} g ON g.adjudication_id = adjudication.id
             LEFT JOIN {_table("speaker")} s ON s.id = g.speaker_id
@@ -257,17 +258,9 @@ def _copy_out(sql: str, params: list[Any], *, binary: bool = False) -> Iterator[
     options = " (FORMAT binary)" if binary else " (FORMAT csv)"
     statement = f"COPY ({sql}) TO STDOUT{options}"
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else _nothing()
+        logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else nullcontext()
         with logged, cursor.cursor.copy(statement, params) as copy:
             yield copy
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def csv_chunks(*, project: Any, filters: ExportFilters, progress: Progress | None = None) -> Iterator[bytes]:

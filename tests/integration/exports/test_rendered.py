@@ -110,7 +110,8 @@ def test_progress_counts_passages_and_claims_with_gold(annotated):
         assert reports[-1] == (3, len(annotated.submitted) + 1)
 
 
-def test_a_stream_closed_early_leaves_the_connection_usable(db):
+@pytest.mark.django_db(transaction=True)  # as a view streams: in autocommit
+def test_a_stream_closed_early_leaves_the_connection_usable():
     project = build_volume_project(slug="volume-closed", claims=5_000)
     chunks = rendered.csv_chunks(project=project, filters=ExportFilters())
     next(chunks)

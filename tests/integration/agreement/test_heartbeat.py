@@ -30,10 +30,10 @@ def wait_for(condition, seconds: float = 5.0) -> bool:
     return condition()
 
 
-def test_a_run_beats_while_it_is_this_attempts_and_stops_once_taken_over(small):
+def test_a_run_beats_while_it_is_this_attempts_and_stops_once_taken_over(project):
     long_ago = timezone.now() - timedelta(hours=1)
     run = AgreementRun.objects.create(
-        project=small, status=RunStatus.RUNNING, attempts=1, heartbeat_at=long_ago, stage="computing"
+        project=project, status=RunStatus.RUNNING, attempts=1, heartbeat_at=long_ago, stage="computing"
     )
     with override_settings(AGREEMENT_STALE_AFTER=EVERY * 4), services._heartbeat(run.pk, attempt=1):
         name = f"agreement-run-{run.pk}"
@@ -44,9 +44,9 @@ def test_a_run_beats_while_it_is_this_attempts_and_stops_once_taken_over(small):
         assert AgreementRun.objects.get(pk=run.pk).heartbeat_at == long_ago
 
 
-def test_an_export_job_beats_only_while_running_and_keeps_going(small):
+def test_an_export_job_beats_only_while_running_and_keeps_going(project):
     long_ago = timezone.now() - timedelta(hours=1)
-    job = ExportJob.objects.create(project=small, format="csv", heartbeat_at=long_ago)  # queued
+    job = ExportJob.objects.create(project=project, format="csv", heartbeat_at=long_ago)  # queued
     running = ExportJob.objects.filter(pk=job.pk, status=RunStatus.RUNNING)
     with beating(running, every=EVERY, name="export-test"):
         time.sleep(EVERY * 3)

@@ -153,8 +153,9 @@ def _no_collection() -> Iterator[None]:
 
 def load_project_input(*, project: Project, parameters: dict[str, Any] | None = None) -> ProjectInput:
     """The project's submitted annotations and gold as report inputs (six queries, one snapshot)."""
-    with _snapshot(), _no_collection():
-        rows = _rows(project)
+    with _no_collection():
+        with _snapshot():
+            rows = _rows(project)
         return _project_input(rows, parameters)
 
 

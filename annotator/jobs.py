@@ -60,15 +60,16 @@ def job_claim(model: type[models.Model], job_id: int, **reset: Any) -> bool:
 
 
 @contextmanager
-def job_heartbeat(model: type[models.Model], job_id: int) -> Iterator[None]:
-    """While the caller (a worker's task) runs the job, keep its ``heartbeat_at`` fresh from a side thread.
+def beating(job: models.QuerySet, *, every: float, name: str, until_lost: bool = False) -> Iterator[None]:
+    """While the caller runs a job, set its ``heartbeat_at`` every ``every`` seconds from a side thread.
 
-    Writes only while the job is running; nothing in-process (tasks eager: no worker to presume dead) or
-    inside a transaction (another connection could not see the claim).
+    ``job`` is the job's row narrowed to the states in which it may beat (running; for an agreement run,
+    also this worker's attempt), so a beat never writes over a job that has moved on. ``until_lost``:
+    stop beating once the update matches nothing (another worker took the job over). Nothing beats inside a
+    transaction: another connection could neither see the claim nor write the row without waiting on our
+    lock. ``name`` names the thread and the log lines.
     """
-    from annotator.celery import app
-
-    if app.conf.task_always_eager or connection.in_atomic_block:
+    if connection.in_atomic_block:
         yield
         return
     stop = threading.Event()
@@ -77,20 +78,37 @@ def job_heartbeat(model: type[models.Model], job_id: int) -> Iterator[None]:
         from django.db import connection as thread_connection
 
         try:
-            while not stop.wait(STALE_AFTER.total_seconds() / 4):
-                model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+            while not stop.wait(every):
+                if not job.update(heartbeat_at=timezone.now()) and until_lost:
+                    return
         except DatabaseError:
-            log.warning("job %s: heartbeat failed", job_id, exc_info=True)
+            log.warning("%s: heartbeat failed", name, exc_info=True)
         finally:
             thread_connection.close()
 
-    thread = threading.Thread(target=beat, name=f"{model.__name__}-{job_id}-heartbeat", daemon=True)
+    thread = threading.Thread(target=beat, name=f"{name}-heartbeat", daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+@contextmanager
+def job_heartbeat(model: type[models.Model], job_id: int) -> Iterator[None]:
+    """While the caller (a worker's task) runs an export or import job, keep its ``heartbeat_at`` fresh.
+
+    Beats only while the job is running; not at all in-process (tasks eager: no worker to presume dead).
+    """
+    from annotator.celery import app
+
+    if app.conf.task_always_eager:
+        yield
+        return
+    running = model.objects.filter(pk=job_id, status=JobStatus.RUNNING)
+    with beating(running, every=STALE_AFTER.total_seconds() / 4, name=f"{model.__name__}-{job_id}"):
+        yield
 
 
 # --- sending --------------------------------------------------------------------------------------------

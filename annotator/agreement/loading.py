@@ -2,8 +2,9 @@
 
 Six queries whatever the project size (passages, documents, speakers, submitted assignments, their
 claims with whether each came from an accepted suggestion, and adjudications with their gold claims),
-each a `values_list` turned into numpy columns, all read from one snapshot. The digest is a sha256 over
-every loaded row, ids, versions and claim origins included, plus the run parameters: any submission,
+all read from one snapshot. Each query's rows come as tuples in one `fetchall` (no model instances, no
+per-row Python) and are turned into numpy columns a column at a time. The digest is a sha256 over every
+loaded column, ids, versions and claim origins included, plus the run parameters: any submission,
 claim edit or deletion, change of origin, adjudication, rename or parameter change gives a different
 digest, and an unchanged digest means the figures would come out the same, so the last result can be
 reused.
@@ -11,16 +12,18 @@ reused.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from annotator.corpus.models import Document, Passage, Project, Speaker
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
@@ -30,6 +33,7 @@ from annotator.review.models import Adjudication
 RESULTS_FORMAT = 2  # 2: results gain "without_suggestions" when some claims came from suggestions
 NO_SPEAKER = -1  # authorial claims (no speaker) as the report expects them
 LABEL_DTYPE = object
+ID = BigIntegerField()
 
 
 @dataclass
@@ -57,12 +61,15 @@ class ProjectInput:
 
 
 class _Digest:
-    """sha256 over tables of rows; each table is framed by its name and row count."""
+    """sha256 over tables of columns; each table is framed by its name and row count, each column by its
+    kind and length. Numbers go in as int64 bytes, text joined with NUL (which PostgreSQL text cannot hold),
+    None as its own marker: a change to any loaded value changes the digest."""
 
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
 
     def table(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Small tables (the format, the parameters): their rows as JSON."""
         self._hash.update(f"\x1e{name}\x1f{len(rows)}\x1f".encode())
         for row in rows:
             self._hash.update(
@@ -70,18 +77,51 @@ class _Digest:
             )
             self._hash.update(b"\n")
 
+    def columns(self, name: str, count: int, columns: Sequence[Sequence[Any]]) -> None:
+        self._hash.update(f"\x1e{name}\x1f{count}\x1f{len(columns)}\x1f".encode())
+        for values in columns:
+            kind, data = _column_bytes(values)
+            self._hash.update(b"%s%d\x1f" % (kind, len(data)))
+            self._hash.update(data)
+
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
 
 
-def _column(rows: Sequence[Sequence[Any]], index: int, dtype: Any = np.int64) -> np.ndarray:
-    if dtype is object:
-        return np.array([row[index] for row in rows], dtype=object)
-    return np.fromiter((row[index] for row in rows), dtype=dtype, count=len(rows))
+def _column_bytes(values: Sequence[Any]) -> tuple[bytes, bytes]:
+    """A column as bytes for the digest, in C where the values allow: whole numbers as int64, text joined
+    with NUL; anything else (None among them) as text, value by value."""
+    if values and isinstance(values[0], int):
+        try:
+            return b"i", np.asarray(values, dtype=np.int64).tobytes()
+        except (TypeError, ValueError, OverflowError):
+            pass
+    try:
+        return b"s", "\x00".join(values).encode()
+    except TypeError:
+        return b"v", "\x00".join("\x01" if value is None else str(value) for value in values).encode()
 
 
-def _speakers(rows: Iterable[Sequence[Any]], index: int) -> np.ndarray:
-    return np.array([NO_SPEAKER if row[index] is None else row[index] for row in rows], dtype=np.int64)
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[tuple]:
+    """The rows as ``width`` columns (tuples), transposed in C."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _ints(values: Sequence[Any]) -> np.ndarray:
+    return np.array(values, dtype=np.int64) if len(values) else np.zeros(0, np.int64)
+
+
+def _labels(values: Sequence[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _speakers(values: Sequence[Any]) -> np.ndarray:
+    """Speaker ids, NO_SPEAKER for authorial claims (None)."""
+    if None not in values:
+        return _ints(values)
+    return np.array([NO_SPEAKER if value is None else value for value in values], dtype=np.int64)
 
 
 @contextmanager
@@ -98,30 +138,54 @@ def _snapshot() -> Iterator[None]:
             yield
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: millions of row tuples (which hold no cycles) would make
+    every collection walk them all, again and again as more arrive."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_project_input(*, project: Project, parameters: dict[str, Any] | None = None) -> ProjectInput:
     """The project's submitted annotations and gold as report inputs (six queries, one snapshot)."""
-    with _snapshot():
-        rows = _rows(project)
-    return _project_input(rows, parameters)
+    with _no_collection():
+        with _snapshot():
+            rows = _rows(project)
+        return _project_input(rows, parameters)
+
+
+def _fetch(query: QuerySet) -> list[tuple]:
+    """All rows of a values_list query as psycopg makes them: one query, one fetchall, no per-row work."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _rows(project: Project) -> dict[str, list[tuple]]:
-    passages = list(
+    passages = _fetch(
         Passage.objects.filter(document__project=project)
         .order_by("id")
         .values_list("id", "document_id", "start", "end")
     )
-    documents = list(Document.objects.filter(project=project).order_by("id").values_list("id", "title"))
-    speakers = list(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
-    assignments = list(
+    documents = _fetch(Document.objects.filter(project=project).order_by("id").values_list("id", "title"))
+    speakers = _fetch(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
+    assignments = _fetch(
         Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED)
         .order_by("id")
         .values_list("id", "passage_id", "annotator_id", "version", "annotator__username")
     )
-    claims = list(
+    claims = _fetch(
         Claim.objects.filter(project=project, assignment__status=AssignmentStatus.SUBMITTED)
         # A boolean rather than the origin string: the same information, a shared object per row.
         .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
+        # NO_SPEAKER for authorial claims: a column of whole numbers, turned into an array in C
+        .annotate(speaker_key=Coalesce("speaker_id", Value(NO_SPEAKER), output_field=ID))
         .order_by("id")
         .values_list(
             "id",
@@ -132,14 +196,19 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "end",
             "perspective",
             "stance",
-            "speaker_id",
+            "speaker_key",
             "suggested",
         )
     )
     # Adjudications LEFT JOIN their gold claims: a passage adjudicated as "no claims here" is gold too.
-    adjudicated = list(
+    adjudicated = _fetch(
         Adjudication.objects.filter(passage__document__project=project)
         .order_by("passage_id", "gold_claims__id")
+        .annotate(
+            gold_speaker=Coalesce(
+                "gold_claims__speaker_id", Value(NO_SPEAKER), output_field=BigIntegerField()
+            )
+        )
         .values_list(
             "passage_id",
             "version",
@@ -148,7 +217,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "gold_claims__end",
             "gold_claims__perspective",
             "gold_claims__stance",
-            "gold_claims__speaker_id",
+            "gold_speaker",
         )
     )
     return {
@@ -164,56 +233,75 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
 def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | None) -> ProjectInput:
     passages, documents, speakers = rows["passages"], rows["documents"], rows["speakers"]
     assignments, claims, adjudicated = rows["assignments"], rows["claims"], rows["adjudicated"]
+    passage_id, passage_document, passage_start, passage_end = _columns(passages, 4)
+    assignment_columns = _columns(assignments, 5)
+    claim_columns = _columns(claims, 10)
+    (
+        _,
+        _,
+        claim_passage,
+        claim_annotator,
+        claim_start,
+        claim_end,
+        perspective,
+        stance,
+        speaker,
+        from_suggestion,
+    ) = claim_columns
+    adjudicated_columns = _columns(adjudicated, 8)
+    # An adjudication without gold claims (LEFT JOINed: a row of None) has none to give.
     gold_rows = [row for row in adjudicated if row[2] is not None]
+    gold_columns = _columns(gold_rows, 8)
 
     digest = _Digest()
     digest.table("format", [[RESULTS_FORMAT]])
     digest.table("parameters", [sorted((parameters or {}).items())])
-    digest.table("passages", passages)
-    digest.table("documents", documents)
-    digest.table("speakers", speakers)
-    digest.table("assignments", assignments)
-    digest.table("claims", claims)
-    digest.table("adjudications", adjudicated)
+    digest.columns("passages", len(passages), [passage_id, passage_document, passage_start, passage_end])
+    digest.columns("documents", len(documents), _columns(documents, 2))
+    digest.columns("speakers", len(speakers), _columns(speakers, 2))
+    digest.columns("assignments", len(assignments), assignment_columns)
+    digest.columns("claims", len(claims), claim_columns)
+    digest.columns("adjudications", len(adjudicated), adjudicated_columns)
 
     passage_lengths = {
-        "passage_id": _column(passages, 0),
-        "document_id": _column(passages, 1),
-        "length": np.fromiter((end - start for _, _, start, end in passages), np.int64, len(passages)),
+        "passage_id": _ints(passage_id),
+        "document_id": _ints(passage_document),
+        "length": _ints(passage_end) - _ints(passage_start),
     }
-    assignment_columns = {
-        "passage_id": _column(assignments, 1),
-        "annotator_id": _column(assignments, 2),
+    assignment_arrays = {
+        "passage_id": _ints(assignment_columns[1]),
+        "annotator_id": _ints(assignment_columns[2]),
         "submitted": np.ones(len(assignments), dtype=bool),
     }
-    claim_columns = {
-        "passage_id": _column(claims, 2),
-        "annotator_id": _column(claims, 3),
-        "start": _column(claims, 4),
-        "end": _column(claims, 5),
-        "perspective": _column(claims, 6, LABEL_DTYPE),
-        "stance": _column(claims, 7, LABEL_DTYPE),
-        "speaker_id": _speakers(claims, 8),
+    claim_arrays = {
+        "passage_id": _ints(claim_passage),
+        "annotator_id": _ints(claim_annotator),
+        "start": _ints(claim_start),
+        "end": _ints(claim_end),
+        "perspective": _labels(perspective),
+        "stance": _labels(stance),
+        "speaker_id": _speakers(speaker),
     }
-    suggested = _column(claims, 9, bool)
+    suggested = np.array(from_suggestion, dtype=bool) if claims else np.zeros(0, bool)
     gold = None
     if adjudicated:
         gold = {
-            "passage_id": _column(gold_rows, 0),
-            "start": _column(gold_rows, 3),
-            "end": _column(gold_rows, 4),
-            "perspective": _column(gold_rows, 5, LABEL_DTYPE),
-            "stance": _column(gold_rows, 6, LABEL_DTYPE),
-            "speaker_id": _speakers(gold_rows, 7),
-            "adjudicated_passage_ids": np.unique(_column(adjudicated, 0)),
+            "passage_id": _ints(gold_columns[0]),
+            "start": _ints(gold_columns[3]),
+            "end": _ints(gold_columns[4]),
+            "perspective": _labels(gold_columns[5]),
+            "stance": _labels(gold_columns[6]),
+            "speaker_id": _speakers(gold_columns[7]),
+            "adjudicated_passage_ids": np.unique(_ints(adjudicated_columns[0])),
         }
+    annotator_ids, usernames = assignment_columns[2], assignment_columns[4]
     return ProjectInput(
-        claims=claim_columns,
-        assignments=assignment_columns,
+        claims=claim_arrays,
+        assignments=assignment_arrays,
         passage_lengths=passage_lengths,
         gold=gold,
         suggested=suggested,
-        annotators={row[2]: row[4] for row in assignments},
+        annotators=dict(zip(annotator_ids, usernames, strict=True)),
         documents=dict(documents),
         speakers=dict(speakers),
         counts={
@@ -222,8 +310,8 @@ def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | No
             "submitted_assignments": len(assignments),
             "claims": len(claims),
             "suggested_claims": int(suggested.sum()),
-            "annotators": len({row[2] for row in assignments}),
-            "adjudicated_passages": len({row[0] for row in adjudicated}),
+            "annotators": len(set(annotator_ids)),
+            "adjudicated_passages": len(set(adjudicated_columns[0])),
             "gold_claims": len(gold_rows),
         },
         digest=digest.hexdigest(),

@@ -10,7 +10,6 @@ went silent and re-sends queued runs whose task message may have been lost, so n
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from annotator.agreement.loading import ProjectInput, load_project_input
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.results import DEFAULT_PARAMETERS, run_results
 from annotator.corpus.models import Project
+from annotator.jobs import beating
 
 log = logging.getLogger(__name__)
 
@@ -296,36 +296,11 @@ def _fail_exhausted(run_id: int, now: Any) -> int:
 
 @contextmanager
 def _heartbeat(run_id: int, attempt: int) -> Iterator[None]:
-    """Keep the run's heartbeat fresh from a side thread while the main thread computes.
-
-    Only in autocommit: inside a transaction (a test, a caller's atomic block) another connection could
-    neither see the claim nor write the row without waiting on our lock.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    stop = threading.Event()
+    """Keep the run's heartbeat fresh from a side thread while the main thread computes; the beats stop
+    once the run is no longer this attempt's (see ``jobs.beating``)."""
     interval = max(stale_after().total_seconds() / 4, 0.2)
-
-    def beat() -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            while not stop.wait(interval):
-                if not _mine(run_id, attempt).update(heartbeat_at=timezone.now()):
-                    return
-        except DatabaseError:
-            log.warning("agreement run %s: heartbeat failed", run_id, exc_info=True)
-        finally:
-            thread_connection.close()
-
-    thread = threading.Thread(target=beat, name=f"agreement-run-{run_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
+    with beating(_mine(run_id, attempt), every=interval, name=f"agreement-run-{run_id}", until_lost=True):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
 
 # --- recover --------------------------------------------------------------------------------------------

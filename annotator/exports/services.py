@@ -1,8 +1,10 @@
 """Exports: stream a project (or part of it) in one of the formats, or run the export as a job.
 
-``export_stream`` is what a view returns (constant memory: records come from a server-side cursor a chunk at
-a time and each writer holds one passage); ``export_job_request``/``export_job_execute`` write the same
-bytes to ``MEDIA_ROOT/exports/`` in a worker, reporting progress on the ``ExportJob`` row.
+``export_stream`` is what a view returns (constant memory: JSON Lines and CSV are rendered by PostgreSQL
+and streamed with COPY, see ``exports.rendered``; the other formats' records come from a server-side cursor
+a chunk at a time and each writer holds one passage; zips are built by ``exports.archives``);
+``export_job_request``/``export_job_execute`` write the same bytes to ``MEDIA_ROOT/exports/`` in a worker,
+reporting progress on the ``ExportJob`` row.
 """
 
 import hashlib
@@ -10,7 +12,6 @@ import json
 import os
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from django.utils import timezone
 from annotator.agreement.models import RunStatus
 from annotator.analytics.services import who_says_what_current
 from annotator.corpus.models import Project
-from annotator.exports import formats
+from annotator.exports import archives, formats, rendered
 from annotator.exports.formats.records import PassageRecord
 from annotator.exports.models import ExportJob
 from annotator.exports.selectors import (
@@ -71,6 +72,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("brat", "brat standoff, a folder per annotator (zip)", ZIP, "zip"),
     )
 }
+# Formats PostgreSQL renders itself (see exports.rendered), with the same bytes as their Python writers.
+RENDERED_IN_DATABASE = {"jsonl": "jsonl_chunks", "csv": "csv_chunks"}
 # Formats whose file name says what the file is rather than the format's name.
 FILE_NAMES = {"label_studio_config": "{slug}-label-studio-config.xml"}
 
@@ -130,80 +133,35 @@ def _writer(
     if name == "conll":
         return formats.conll_by_annotator(records, source=source, label_field="perspective")
     if name == "conll_plain":
-        return _folder_zip(
+        return archives.folder_zip(
             lambda folder: formats.write_conll_plain_folder(
                 folder, records, source=source, label_field="perspective"
             )
         )
     if name == "doccano":
-        return _folder_zip(lambda folder: formats.write_doccano_folder(folder, records, source=source))
+        return archives.folder_zip(
+            lambda folder: formats.write_doccano_folder(folder, records, source=source)
+        )
     if name == "label_studio":
         return formats.label_studio_json(records, source=source)
     if name == "label_studio_config":
         return iter([formats.label_studio_config(project.schema)])
     if name == "brat":
-        return _folder_zip(
+        return archives.folder_zip(
             lambda folder: formats.write_brat_folder(folder, records, schema=project.schema, source=source)
         )
     if name == "hf":
-        return _hf_zip(project, records)
+        return archives.hf_zip(project, records)
     raise ValueError(f"unknown export format {name!r}")
 
 
-def _folder_zip(write: Callable[[Path], Any]) -> Iterator[bytes]:
-    """A zip stream of the folder ``write`` fills (members at the top level), built on disk first."""
-    with tempfile.TemporaryDirectory(prefix="annotator-export-") as folder:
-        write(Path(folder))
-        yield from _zip_stream(Path(folder), arcroot="")
-
-
-def _hf_zip(project: Project, records: Iterable[PassageRecord]) -> Iterator[bytes]:
-    """The dataset folder as a zip stream; the splits are built on disk first (the card needs the counts)."""
-    agreement = latest_agreement(project=project)
-    with tempfile.TemporaryDirectory(prefix="annotator-hf-") as folder:
-        root = Path(folder) / project.slug
-        formats.write_hf_dataset(
-            root,
-            records,
-            schema=project.schema,
-            schema_version=project.schema_version,
-            agreement=agreement,
-            project_name=project.name,
-            who_says_what=who_says_what_current(project=project),
-        )
-        yield from _zip_stream(root, arcroot=f"{project.slug}-dataset")
-
-
-class _Drain:
-    """A write-only file that collects what zipfile writes, for the stream to take away (no seeking)."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
-
-
-def _zip_stream(root: Path, *, arcroot: str) -> Iterator[bytes]:
-    drain = _Drain()
-    with zipfile.ZipFile(drain, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            relative = path.relative_to(root).as_posix()
-            arcname = f"{arcroot}/{relative}" if arcroot else relative
-            with path.open("rb") as source, archive.open(arcname, "w", force_zip64=True) as target:
-                while block := source.read(1 << 20):
-                    target.write(block)
-                    yield drain.take()
-        yield drain.take()
-    yield drain.take()  # the central directory, written on close
+def _counted(records: Iterable[PassageRecord], progress: rendered.Progress) -> Iterator[PassageRecord]:
+    """``records`` as they are, telling ``progress`` the passages and claims (gold ones too) passed so far."""
+    claims = 0
+    for passages, record in enumerate(records, start=1):
+        claims += len(record["claims"]) + len(record.get("gold") or ())
+        progress(passages, claims)
+        yield record
 
 
 def _buffered(chunks: Iterable[str | bytes], size: int = BUFFER_BYTES) -> Iterator[bytes]:
@@ -235,6 +193,7 @@ def export_stream(
     format: str,
     filters: ExportFilters,
     records: Iterable[PassageRecord] | None = None,
+    progress: rendered.Progress | None = None,
 ) -> tuple[Iterator[bytes], str, str]:
     """``(byte chunks, content type, file name)`` of the export; nothing is read until iterated.
 
@@ -242,9 +201,15 @@ def export_stream(
     """
     if format not in FORMATS:
         raise ValidationError({"format": f"Unknown format {format!r}; choose one of {', '.join(FORMATS)}."})
-    if records is None:
-        records = passage_records(project=project, filters=filters)
-    chunks = _buffered(_writer(project, format, filters, records))
+    if records is None and format in RENDERED_IN_DATABASE and rendered.renders_in_database():
+        render = getattr(rendered, RENDERED_IN_DATABASE[format])
+        chunks = render(project=project, filters=filters, progress=progress)
+    else:
+        if records is None:
+            records = passage_records(project=project, filters=filters)
+        if progress is not None:
+            records = _counted(records, progress)
+        chunks = _buffered(_writer(project, format, filters, records))
     return chunks, FORMATS[format].content_type, export_file_name(project, format)
 
 
@@ -344,7 +309,7 @@ def _pending_export(*, project: Project, requested_by: AbstractBaseUser | None, 
 
 
 class _Progress:
-    """Counts passages and claims as they stream past and reports progress on the job row now and then."""
+    """Takes the passages and claims streamed so far and reports progress on the job row now and then."""
 
     def __init__(self, job_id: int, total: int, report: Callable[[int, int], None] | None = None) -> None:
         self.job_id, self.total = job_id, max(total, 1)
@@ -352,14 +317,11 @@ class _Progress:
         self.last = time.monotonic()
         self.report = report or self._save
 
-    def wrap(self, records: Iterable[PassageRecord]) -> Iterator[PassageRecord]:
-        for record in records:
-            self.passages += 1
-            self.claims += len(record["claims"]) + len(record.get("gold") or ())
-            if time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
-                self.last = time.monotonic()
-                self.report(min(99, 100 * self.passages // self.total), self.claims)
-            yield record
+    def __call__(self, passages: int, claims: int) -> None:
+        self.passages, self.claims = passages, claims
+        if time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
+            self.last = time.monotonic()
+            self.report(min(99, 100 * self.passages // self.total), self.claims)
 
     def _save(self, progress: int, rows: int) -> None:
         ExportJob.objects.filter(pk=self.job_id, status=RunStatus.RUNNING).update(
@@ -380,9 +342,8 @@ def export_job_execute(*, job_id: int) -> ExportJob | None:
     try:
         name, filters = export_options({**job.parameters, "format": job.format})
         progress = _Progress(job.pk, passage_count(project=job.project, filters=filters))
-        records = progress.wrap(passage_records(project=job.project, filters=filters))
         chunks, _, file_name = export_stream(
-            project=job.project, format=name, filters=filters, records=records
+            project=job.project, format=name, filters=filters, progress=progress
         )
         relative = f"{EXPORT_DIR}/{job.pk}-{file_name}"
         write_export(Path(settings.MEDIA_ROOT) / relative, chunks)

@@ -71,6 +71,7 @@ from annotator.exports.formats.records import (
 
 __all__ = [
     "CSV_COLUMNS",
+    "FORMULA_STARTS",
     "BioStats",
     "BioTagging",
     "bio_tags",
@@ -141,7 +142,7 @@ def jsonl(records: Iterable[PassageRecord]) -> Iterator[str]:
 
 # OWASP "CSV Injection": a cell starting with one of these may run as a formula. The full-width forms are
 # read as formulas by some East Asian spreadsheet locales, so they are neutralised as well.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 CSV_COLUMNS = (
     "passage_id", "document_id", "document_title", "position", "claim_id", "annotator", "start", "end",
@@ -156,7 +157,7 @@ def spreadsheet_safe(value: Any) -> Any:
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return (or a full-width ``＝＋－＠``) gets
     the quote; numbers, None and other text are returned as they are.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -87,7 +87,12 @@ def test_progress_is_reported_while_the_job_runs(annotated, monkeypatch):
 
 def test_a_failing_export_marks_the_job_failed_with_the_error_and_leaves_no_file(annotated, media_root):
     job = ExportJob.objects.create(project=annotated.project, format="csv")
-    with mock.patch("annotator.exports.formats.csv_claims", side_effect=RuntimeError("disk on fire")):
+    fire = RuntimeError("disk on fire")
+    # The CSV writer: PostgreSQL's rendering, or the Python one on other databases.
+    with (
+        mock.patch("annotator.exports.rendered.csv_chunks", side_effect=fire),
+        mock.patch("annotator.exports.formats.csv_claims", side_effect=fire),
+    ):
         export_job_execute(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == RunStatus.FAILED and "disk on fire" in job.error and job.finished_at

@@ -1,4 +1,4 @@
-"""Volume data for the export memory test and the export rows of `annotator bench`: many claims, loaded with COPY.
+"""Volume data for the export memory test and the export rows of `annotator bench`: claims loaded by COPY.
 
 Going through claim_create for hundreds of thousands of claims would take minutes; this writes the same
 rows directly (the PostgreSQL trigger still checks every claim's text against its passage).

@@ -2,7 +2,7 @@
 
 Run from a checkout: the benchmarks are the top-level `bench` package beside `annotator/` (not part of the
 installed distribution). They need a scratch PostgreSQL database (DATABASE_URL, whose name must contain
-"bench" or start with "test_"; without it `annotator_bench` on 127.0.0.1:5432 is created and used), the
+"bench" or start with "test_", created if missing; without it `annotator_bench` on 127.0.0.1:5432), the
 test extras (gunicorn, requests) and a Redis database of their own as the worker's broker (`--broker`,
 emptied before a worker is started).
 """
@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 f"Refusing to benchmark on the database {name!r}: give DATABASE_URL a scratch database whose "
                 "name contains 'bench' (its bench projects are created and deleted)."
             )
+        _create_database(settings.DATABASES["default"])
         call_command("migrate", verbosity=0)
         # Stopped with SIGTERM, still stop gunicorn and the worker and delete the bench projects.
         signal.signal(signal.SIGTERM, _interrupt)
@@ -91,9 +92,7 @@ class Command(BaseCommand):
             if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
                 raise CommandError("DATABASE_URL must name a PostgreSQL database.")
             return
-        if not os.environ.get("DATABASE_URL"):
-            _create_database(DEFAULT_DATABASE_URL)
-            os.environ["DATABASE_URL"] = DEFAULT_DATABASE_URL
+        os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
         os.environ["CELERY_BROKER_URL"] = broker
         argv = [sys.executable, "-m", "bench", "--broker", broker]
         argv += ["--quick"] * bool(options["quick"]) + ["--json"] * bool(options["json"])
@@ -108,10 +107,14 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _create_database(url: str) -> None:
+def _create_database(database: dict) -> None:
+    """Create the scratch database if it does not exist yet (connecting to the server's `postgres`)."""
     import psycopg
 
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    server = {"host": database["HOST"], "port": database["PORT"], "user": database["USER"]}
+    server["password"] = database["PASSWORD"]
+    given = {key: value for key, value in server.items() if value}
+    with psycopg.connect(dbname="postgres", autocommit=True, **given) as connection:
+        name = database["NAME"]
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')

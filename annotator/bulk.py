@@ -13,8 +13,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     """Insert ``rows`` (values in the order of ``fields``, model field names) into ``model``'s table.
 
     Nothing is filled in for the caller: give every column that has no database default (``auto_now``
-    times, versions). Constraints and triggers run as for any insert.
+    times, versions). Constraints and triggers run as for any insert. No rows, no query.
     """
+    if not rows:
+        return
     if connection.vendor == "postgresql":
         _copy(model, fields, rows)
         return

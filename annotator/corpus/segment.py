@@ -134,7 +134,7 @@ _SIGN_UP = re.compile(
 
 # Cheap tests first: the case-insensitive alternations above are slow to search, so a line is searched only
 # if its lower-cased text holds a word every match needs. Under re.IGNORECASE an ASCII letter also matches
-# these four non-ASCII characters (İ ı → i, K → k, ſ → s); a line holding one skips the pre-filter.
+# these four non-ASCII characters (İ ı → i, K → k, ſ → s); a text holding one skips the pre-filter.
 _CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u212a\u017f]")
 _SIGN_UP_NEEDS = (
     "newsletter",
@@ -151,20 +151,33 @@ _SIGN_UP_NEEDS = (
 _TRAILING_CREDIT_NEEDS = ("photo", "map", "image", "graphic", "chart", "illustration", "video")
 
 
-def _may_match(line: str, needs: tuple[str, ...]) -> bool:
-    """False only if no case-insensitive match of a pattern needing one of ``needs`` can be in ``line``."""
-    if not line.isascii() and _CASE_FOLDS_TO_ASCII.search(line):
-        return True
-    lowered = line.lower()
-    return any(word in lowered for word in needs)
+class _Hints:
+    """Per line, whether the slow case-insensitive patterns could match it, from cheap substring tests.
 
+    The whole text is lower-cased once; a pattern none of whose words is anywhere in it is never searched.
+    """
 
-def _is_sign_up(line: str) -> bool:
-    return _may_match(line, _SIGN_UP_NEEDS) and bool(_SIGN_UP.search(line))
+    def __init__(self, text: str) -> None:
+        self.fold = not text.isascii() and _CASE_FOLDS_TO_ASCII.search(text) is not None
+        # Without U+0130 (which the fold test catches) lower() maps each character to one: offsets hold.
+        self.lowered = "" if self.fold else text.lower()
+        self.sign_up_anywhere = self._anywhere(_SIGN_UP_NEEDS)
+        self.credit_anywhere = self._anywhere(_TRAILING_CREDIT_NEEDS)
 
+    def _anywhere(self, needs: tuple[str, ...]) -> bool:
+        return self.fold or any(word in self.lowered for word in needs)
 
-def _has_trailing_credit(line: str) -> bool:
-    return _may_match(line, _TRAILING_CREDIT_NEEDS) and bool(_TRAILING_CREDIT.search(line))
+    def _in_line(self, start: int, end: int, needs: tuple[str, ...]) -> bool:
+        if self.fold:
+            return True
+        line = self.lowered[start:end]
+        return any(word in line for word in needs)
+
+    def may_sign_up(self, start: int, end: int) -> bool:
+        return self.sign_up_anywhere and self._in_line(start, end, _SIGN_UP_NEEDS)
+
+    def may_have_credit(self, start: int, end: int) -> bool:
+        return self.credit_anywhere and self._in_line(start, end, _TRAILING_CREDIT_NEEDS)
 
 
 def _key(line: str) -> str:
@@ -204,10 +217,11 @@ def guess_title(text: str) -> str | None:
     return lines[0]
 
 
-def _is_credit(line: str) -> bool:
+def _is_credit(line: str, may_have_credit: bool) -> bool:
     # Every credit-line pattern holds a colon: test for one before trying the alternation.
     return bool(
-        (":" in line and _CREDIT_LINE.match(line)) or (line.startswith("(") and _has_trailing_credit(line))
+        (":" in line and _CREDIT_LINE.match(line))
+        or (may_have_credit and line.startswith("(") and _TRAILING_CREDIT.search(line))
     )
 
 
@@ -253,7 +267,9 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
     """(kind, reason) for each trimmed line span, by the rules in the module docstring."""
     lines = [text[s:e] for s, e in spans]
     title_key = _key(title) if title else None
-    credit = [_is_credit(line) for line in lines]
+    hints = _Hints(text)
+    may_have_credit = [hints.may_have_credit(s, e) for s, e in spans]
+    credit = [_is_credit(line, may) for line, may in zip(lines, may_have_credit, strict=True)]
     decided: list[tuple[str, str] | None] = [None] * len(lines)
     seen_title = False
     for i, line in enumerate(lines):
@@ -264,7 +280,7 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
             decided[i] = _NO_WORDS
         elif credit[i]:
             decided[i] = _CREDIT
-        elif _has_trailing_credit(line):
+        elif may_have_credit[i] and _TRAILING_CREDIT.search(line):
             decided[i] = _CAPTION_WITH_CREDIT
         elif _is_section_path(line):
             decided[i] = _SECTION_PATH
@@ -281,7 +297,7 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
     has_sign_up = False
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
-        sign_up = _is_sign_up(line)
+        sign_up = hints.may_sign_up(*spans[i]) and bool(_SIGN_UP.search(line))
         list_intro = line.endswith(":") and i + 1 < len(lines) and bool(_BULLET.match(lines[i + 1]))
         other = decided[i] is not None and decided[i][0] == "furniture"
         if not (sign_up or list_intro or other or _BULLET.match(line)):

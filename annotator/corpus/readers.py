@@ -92,7 +92,8 @@ def check_size(file_name: str, size: int) -> None:
 
 
 def _single_line(value: str) -> str:
-    return " ".join(normalise_text(value).split())
+    # ASCII needs no normalising: a CR is whitespace to split() anyway.
+    return " ".join((value if value.isascii() else normalise_text(value)).split())
 
 
 def _title_from_text(text: str) -> str:
@@ -204,7 +205,7 @@ def read_jsonl(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecor
     """
     for number, raw in enumerate(lines, start=1):
         line = raw.removeprefix("\ufeff") if number == 1 else raw
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
             obj = jsonsafe.loads(line)

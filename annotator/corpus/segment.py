@@ -47,7 +47,10 @@ def normalise_text(text: str) -> str:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # NFC leaves ASCII as it is; isascii() is O(1)
+        return text
     return unicodedata.normalize("NFC", text)
 
 

@@ -145,14 +145,13 @@ def _stored_digests(project: Project, digests: list[str]) -> list[str]:
     if connection.vendor == "postgresql":
         # One array parameter: thousands of ``IN (%s, ...)`` placeholders cost more to build than to run.
         with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Document._meta.db_table)  # ours, not input
             cursor.execute(
-                f"SELECT sha256 FROM {Document._meta.db_table} WHERE project_id = %s AND sha256 = ANY(%s)",
+                f"SELECT sha256 FROM {table} WHERE project_id = %s AND sha256 = ANY(%s)",  # noqa: S608
                 [project.pk, digests],
             )
             return [digest for (digest,) in cursor.fetchall()]
-    return list(
-        Document.objects.filter(project=project, sha256__in=digests).values_list("sha256", flat=True)
-    )
+    return list(Document.objects.filter(project=project, sha256__in=digests).values_list("sha256", flat=True))
 
 
 def _batches(records: Iterable[ArticleRecord], size: int) -> Iterator[list[ArticleRecord]]:

@@ -179,7 +179,7 @@ PIECES = st.sampled_from(
 ARTICLE_TEXT = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     ARTICLE_TEXT, st.integers(min_value=1, max_value=80), st.one_of(st.none(), st.sampled_from(["Title", ""]))
 )

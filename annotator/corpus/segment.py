@@ -136,8 +136,9 @@ _SIGN_UP = re.compile(
 
 
 # Cheap tests first: the case-insensitive alternations above are slow to search, so a line is searched only
-# if its lower-cased text holds a word every match needs. Under re.IGNORECASE an ASCII letter also matches
-# these four non-ASCII characters (İ ı → i, K → k, ſ → s); a text holding one skips the pre-filter.
+# if its lower-cased text holds one of these words (each alternative contains one of them). Under
+# re.IGNORECASE an ASCII letter also matches four non-ASCII characters (İ ı → i, K → k, ſ → s); a text
+# holding one skips the pre-filter.
 _CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u212a\u017f]")
 _SIGN_UP_NEEDS = (
     "newsletter",

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DataError, connection
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -55,6 +55,25 @@ def test_a_write_failing_in_a_later_chunk_leaves_nothing_written(project):
     with pytest.raises(DataError):
         documents_import(project=project, records=records(), chunk_size=2)
     assert Document.objects.count() == Passage.objects.count() == 0
+
+
+def test_an_import_checks_its_foreign_keys_per_row_and_leaves_the_callers_deferred(project):
+    def orphan_passage() -> None:  # a passage of no document: its foreign key check is what tells
+        Passage.objects.create(document_id=-1, position=0, start=0, end=1, text="x")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        orphan_passage()  # the caller's own pending row: checked when the import turns the checks on
+        documents_import(project=project, records=[article(1)])
+    with transaction.atomic():
+        documents_import(project=project, records=[article(2)])
+        written = []
+        with pytest.raises(IntegrityError), transaction.atomic():
+            orphan_passage()  # deferred again after the import: no error until the checks run
+            written.append(True)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert written
+    assert Document.objects.get(project=project).title == "Article 2"
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_documents(project):

@@ -315,6 +315,29 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
     return [d if d is not None else _BODY for d in decided]
 
 
+def _classify_only_line(line: str, title: str) -> tuple[str, str]:
+    """``_classify`` of a text holding this one trimmed line: rule 6 cannot apply, and the trailing block
+    of rule 7 is this line alone, so it is furniture only if it is itself a sign-up line."""
+    if title and _key(line) == _key(title):
+        return _TITLE
+    if not _WORD.search(line):
+        return _NO_WORDS
+    fold = not line.isascii() and _CASE_FOLDS_TO_ASCII.search(line) is not None
+    lowered = "" if fold else line.lower()
+    may_have_credit = fold or any(word in lowered for word in _TRAILING_CREDIT_NEEDS)
+    if _is_credit(line, may_have_credit):
+        return _CREDIT
+    if may_have_credit and _TRAILING_CREDIT.search(line):
+        return _CAPTION_WITH_CREDIT
+    if _is_section_path(line):
+        return _SECTION_PATH
+    if _is_heading(line):
+        return _HEADING
+    if (fold or any(word in lowered for word in _SIGN_UP_NEEDS)) and _SIGN_UP.search(line):
+        return _SIGN_UP_BLOCK
+    return _BODY
+
+
 _TITLE = ("title", "title")
 _REPEATED_TITLE = ("furniture", "repeats the title")
 _NO_WORDS = ("furniture", "no letters or digits")
@@ -409,6 +432,14 @@ def _segments(text: str, title: str | None, max_chars: int) -> list[tuple[int, i
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
     spans = _trimmed_lines(text)
+    if title is not None and len(spans) == 1:
+        # One paragraph a record is the common bulk import: the same rules without the lists kept
+        # between lines (no line can come before a credit or start a trailing block of several).
+        ((s, e),) = spans
+        kind, reason = _classify_only_line(text[s:e], title)
+        if kind == "body" and e - s > max_chars:
+            return [(ps, pe, kind, "long paragraph split") for ps, pe in _split_long(text, s, e, max_chars)]
+        return [(s, e, kind, reason)]
     if title is None:
         title = guess_title(text)
     segments = []

@@ -110,6 +110,11 @@ def test_tricky_lines_segment_exactly_as_before_alone_after_a_body_and_before_a_
     ):
         assert_same(text)
         assert_same(text, title=line)
+        assert_same(text, title="Title")
+    for text in (f" {line} \n", f"{line} {BODY}", f"{BODY} {line}", f"{BODY} Sign up. {line}"):
+        assert_same(text, title="Title")
+        assert_same(text, title=line)
+        assert_same(text, title="", max_chars=20)
 
 
 @pytest.mark.parametrize(
@@ -186,3 +191,13 @@ ARTICLE_TEXT = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map
 def test_arbitrary_text_segments_exactly_as_before(text, max_chars, title):
     assert reference.guess_title(text) == guess_title(text)
     assert_same(text, title=title, max_chars=max_chars)
+
+
+ONE_LINE_TEXT = ARTICLE_TEXT.map(lambda text: " ".join(text.splitlines()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(ONE_LINE_TEXT, st.integers(min_value=1, max_value=80), st.sampled_from(["Title", "", "Kim said."]))
+def test_arbitrary_one_line_text_segments_exactly_as_before(text, max_chars, title):
+    assert_same(text, title=title, max_chars=max_chars)
+    assert_same(f"  {text}\n", title=title)

@@ -13,8 +13,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     """Insert ``rows`` (values in the order of ``fields``, model field names) into ``model``'s table.
 
     Nothing is filled in for the caller: give every column that has no database default (``auto_now``
-    times, versions). Constraints and triggers run as for any insert.
+    times, versions). Constraints and triggers run as for any insert. No rows, no query.
     """
+    if not rows:
+        return
     if connection.vendor == "postgresql":
         _copy(model, fields, rows)
         return
@@ -54,7 +56,12 @@ def _copy(model: type[models.Model], fields: Sequence[str], rows: Sequence[Seque
     names = ", ".join(connection.ops.quote_name(column.column) for column in columns)
     table = connection.ops.quote_name(model._meta.db_table)
     json_at = [n for n, column in enumerate(columns) if isinstance(column, models.JSONField)]
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    # Django wraps execute()'s errors but not COPY's: wrap these too (django.db.IntegrityError, DataError).
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for row in rows:
             if json_at:  # COPY takes JSON as text; Django's encoder writes what a JSONField would
                 row = list(row)

@@ -2,16 +2,20 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
+from annotator.corpus.article_jobs import article_import_request, job_threshold_bytes
 from annotator.corpus.importing import ImportRefused, import_uploaded_file
 from annotator.corpus.models import Document, Passage, Role
 from annotator.corpus.selectors import projects_for_user
+from api.article_jobs import ArticleImportJobSerializer
 from api.params import int_param
 from api.permissions import project_or_404
 
@@ -35,6 +39,12 @@ class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class ImportResultSerializer(serializers.Serializer):
+    documents = serializers.IntegerField()
+    passages = serializers.IntegerField()
+    skipped_duplicates = serializers.IntegerField()
+
+
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Documents of one project (`?project=ID`); managers import files through `import`."""
 
@@ -51,13 +61,28 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         project = project_or_404(self.request, self.request.query_params.get("project"))
         return project.documents.defer("text").order_by("id")
 
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        responses={201: ImportResultSerializer, 202: ArticleImportJobSerializer, 400: dict, 413: dict},
+    )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request: Request) -> Response:
-        """Import a .txt, .jsonl or .csv file of articles; 413 over 50 MB, 400 naming the bad line."""
+        """Import a .txt, .jsonl or .csv file of articles: 201 with the counts, or 202 with a job for a file
+        over the job threshold (poll ``article-imports/{id}/``); 413 over 50 MB, 400 naming the bad line."""
         form = ImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         project = project_or_404(request, form.validated_data["project"], roles=MANAGERS)
         upload = form.validated_data["file"]
+        if upload.size > job_threshold_bytes():  # never a long import inside a web request
+            try:
+                job = article_import_request(project=project, files=[upload], requested_by=request.user)
+            except ImportRefused as error:
+                return Response({"file": [str(error)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return Response(
+                ArticleImportJobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("article-import-detail", args=[job.pk], request=request)},
+            )
         try:
             summary = import_uploaded_file(
                 project=project, file_name=upload.name, size=upload.size, chunks=upload.chunks()

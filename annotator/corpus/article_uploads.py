@@ -12,16 +12,8 @@ from typing import Any, Protocol
 from django.core.exceptions import ValidationError
 
 from annotator.corpus.importing import ImportRefused
-from annotator.corpus.models import Document, Project
-from annotator.corpus.readers import (
-    MAX_FILE_BYTES,
-    ArticleRecord,
-    ReadError,
-    check_size,
-    content_digest,
-    read_articles,
-)
-from annotator.corpus.segment import describe, segment_article
+from annotator.corpus.models import Project
+from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size, read_articles
 from annotator.corpus.services import documents_import
 
 
@@ -88,19 +80,16 @@ def article_file_import(*, project: Project, upload: ArticleFile) -> FileOutcome
             name=name, error=f"{name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
         )
     try:
-        records = list(read_articles(name, data))
-    except ReadError as error:
+        summary = documents_import(project=project, records=read_articles(name, data))
+    except ReadError as error:  # a bad line anywhere in the file: its transaction wrote nothing
         return FileOutcome(name=name, error=str(error))
-    furniture = _new_furniture_lines(project, records)
-    try:
-        summary = documents_import(project=project, records=records)
     except ValidationError as error:
         return FileOutcome(name=name, error=f"{name}: {'; '.join(error.messages)}")
     return FileOutcome(
         name=name,
         documents=summary.documents,
         passages=summary.passages,
-        furniture=furniture,
+        furniture=summary.furniture,
         skipped_duplicates=summary.skipped_duplicates,
     )
 
@@ -108,20 +97,3 @@ def article_file_import(*, project: Project, upload: ArticleFile) -> FileOutcome
 def articles_import_now(*, project: Project, files: Iterable[ArticleFile]) -> UploadSummary:
     """Import the files one after another (each in its own transaction); per-file outcomes in order."""
     return UploadSummary(files=[article_file_import(project=project, upload=upload) for upload in files])
-
-
-def _new_furniture_lines(project: Project, records: list[ArticleRecord]) -> int:
-    """Furniture lines of the records that will become new documents (duplicates add none).
-
-    ImportSummary does not carry furniture, so the records are segmented here once more (cheap next to
-    the insert) and the project's existing texts are left out with one indexed query.
-    """
-    by_digest = {content_digest(record.text): record for record in records}
-    existing = set(
-        Document.objects.filter(project=project, sha256__in=list(by_digest)).values_list("sha256", flat=True)
-    )
-    return sum(
-        describe(segment_article(record.text, title=record.title))["furniture"]
-        for digest, record in by_digest.items()
-        if digest not in existing
-    )

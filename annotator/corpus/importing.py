@@ -1,7 +1,9 @@
-"""Importing article files: size check, parse the whole file, then write it in one transaction.
+"""Importing article files: size check, then read and write the records as a stream in one transaction.
 
-A file that fails to parse writes nothing (the error names the file and line); a file over the limit
-is refused before it is read.
+Records are parsed, segmented and written a chunk at a time (``documents_import``), never all held at once;
+a file that fails to parse on any line writes nothing (the error names the file and line), since the
+transaction holding the chunks already written rolls back. A file over the limit is refused before it is
+read.
 """
 
 from collections.abc import Iterable
@@ -29,10 +31,9 @@ def import_uploaded_file(
     if len(data) > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
         raise ImportRefused(f"{file_name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
     try:
-        records = list(read_articles(file_name, data))
+        return documents_import(project=project, records=read_articles(file_name, data))
     except ReadError as error:
         raise ValidationError(str(error)) from error
-    return documents_import(project=project, records=records)
 
 
 def import_path(*, project: Project, path: Path) -> ImportSummary:

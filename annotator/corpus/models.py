@@ -69,7 +69,8 @@ class Membership(models.Model):
 
 
 class Document(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    # No index of its own: (project, sha256) below starts with it and serves every lookup by project.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents", db_index=False)
     title = models.CharField(max_length=500)
     source = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
@@ -94,7 +95,8 @@ class Document(models.Model):
 class Passage(models.Model):
     """A slice of a document that annotators label; `text == document.text[start:end]` always."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
+    # No index of its own: (document, position) below starts with it and serves every lookup by document.
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages", db_index=False)
     position = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

@@ -38,6 +38,7 @@ __all__ = [
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 TITLE_MAX_CHARS = 200
+URL_MAX_CHARS = 1000  # Document.url's max_length
 _MB = 1024 * 1024
 SUPPORTED_EXTENSIONS = {".txt": "plain", ".md": "plain", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _KNOWN_FIELDS = ("title", "text", "source", "url", "published")
@@ -91,7 +92,8 @@ def check_size(file_name: str, size: int) -> None:
 
 
 def _single_line(value: str) -> str:
-    return " ".join(normalise_text(value).split())
+    # ASCII needs no normalising: a CR is whitespace to split() anyway.
+    return " ".join((value if value.isascii() else normalise_text(value)).split())
 
 
 def _title_from_text(text: str) -> str:
@@ -110,13 +112,19 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-def _build_record(fields: dict[str, Any], *, file_name: str, line: int | None) -> ArticleRecord:
-    """Validate the known fields (text required) and put the rest into ``meta``; errors name ``line``."""
+def _build_record(
+    fields: dict[str, Any], *, file_name: str, line: int | None, nul_checked: bool = False
+) -> ArticleRecord:
+    """Validate the known fields (text required) and put the rest into ``meta``; errors name ``line``.
+
+    ``nul_checked``: the caller's parser already refused NUL characters (``jsonsafe.loads`` does), so the
+    fields need not be walked again.
+    """
 
     def fail(message: str) -> ReadError:
         return ReadError(message, file_name=file_name, line=line)
 
-    if has_nul(fields):
+    if not nul_checked and has_nul(fields):
         raise fail("contains a NUL character")
     for name in _KNOWN_FIELDS:
         value = fields.get(name)
@@ -125,13 +133,15 @@ def _build_record(fields: dict[str, Any], *, file_name: str, line: int | None) -
     if "text" not in fields or fields["text"] is None:
         raise fail("missing field 'text'")
     text = normalise_text(fields["text"])
-    if not text.strip():
+    if not text or text.isspace():
         raise fail("field 'text' is empty")
     title = _single_line(fields.get("title") or "")[:TITLE_MAX_CHARS] or _title_from_text(text)
     url = (fields.get("url") or "").strip()
     if url and not url.lower().startswith(("http://", "https://")):
         # Shown as a link later: refuse javascript: and other schemes once, here.
         raise fail(f"url {url[:80]!r} must start with http:// or https://")
+    if len(url) > URL_MAX_CHARS:  # the column's limit: say so here rather than fail the whole insert
+        raise fail(f"url is {len(url)} characters; the limit is {URL_MAX_CHARS}")
     published = (fields.get("published") or "").strip() or None
     if published is not None:
         try:
@@ -195,7 +205,7 @@ def read_jsonl(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecor
     """
     for number, raw in enumerate(lines, start=1):
         line = raw.removeprefix("\ufeff") if number == 1 else raw
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
             obj = jsonsafe.loads(line)
@@ -205,7 +215,8 @@ def read_jsonl(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecor
             raise ReadError(
                 f"expected a JSON object, got {type(obj).__name__}", file_name=file_name, line=number
             )
-        yield _build_record(obj, file_name=file_name, line=number)
+        # jsonsafe.loads refuses a NUL (a raw one is not valid JSON; an escaped one is refused as unsafe).
+        yield _build_record(obj, file_name=file_name, line=number, nul_checked=True)
 
 
 def read_csv(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecord]:
@@ -270,7 +281,7 @@ def read_articles(path_or_name: str | PurePath, data: bytes) -> Iterator[Article
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ReadError(f"not UTF-8 text (byte offset {exc.start})", file_name=file_name, line=line) from None
-    if not text.strip():
+    if not text or text.isspace():
         raise ReadError("empty file", file_name=file_name)
     nul = data.find(b"\x00")
     if nul >= 0:

@@ -34,6 +34,7 @@ __all__ = [
     "describe",
     "guess_title",
     "normalise_text",
+    "passage_spans",
     "segment_article",
     "word_spans",
 ]
@@ -46,7 +47,10 @@ def normalise_text(text: str) -> str:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # NFC leaves ASCII as it is; isascii() is O(1)
+        return text
     return unicodedata.normalize("NFC", text)
 
 
@@ -97,13 +101,10 @@ HEADING_MAX_WORDS = 15  # a line this short without sentence-final punctuation i
 CAPTION_MAX_WORDS = 40  # a one-sentence line this short right before a credit line is a caption
 TITLE_SEARCH_LINES = 10  # guess_title looks for a repeated headline among this many first lines
 
-# str.splitlines' line boundaries, so no segment contains anything a reader would call a line break.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _WORD = re.compile(r"\w+")
 _CLOSERS = "”’\"'»)\\]"  # character-class contents
+_CLOSER_CHARS = "”’\"'»)]"  # the same characters, for str.rstrip
 _OPENERS = "“‘\"'«(\\["
-_SENTENCE_END = re.compile(rf"[.!?…:;][{_CLOSERS}]*$")
-_QUESTION_END = re.compile(rf"[!?][{_CLOSERS}]*$")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital letter or digit;
 # CJK full stops end a sentence without a space.
 _SENTENCE_BREAK = re.compile(
@@ -121,6 +122,9 @@ _TRAILING_CREDIT = re.compile(
     r"|\([^()]*\b(?:photo|image)s?\s*/[^()]*\)\.?$",
     re.IGNORECASE,
 )
+# Matches at the start of a line holding more than HEADING_MAX_WORDS words (runs of \w, as _WORD finds them;
+# \b stops a run from being split), without listing the words of a long paragraph.
+_MORE_THAN_HEADING_WORDS = re.compile(rf"(?:\W*\w+\b){{{HEADING_MAX_WORDS + 1}}}")
 _BULLET = re.compile(r"^[•·▪►✓*\-–—]\s")
 # Specific phrases, not "email" alone: "did not respond to an email seeking comment" ends many articles.
 _SIGN_UP = re.compile(
@@ -131,23 +135,71 @@ _SIGN_UP = re.compile(
 )
 
 
+# Cheap tests first: the case-insensitive alternations above are slow to search, so a line is searched only
+# if its lower-cased text holds one of these words (each alternative contains one of them). Under
+# re.IGNORECASE an ASCII letter also matches four non-ASCII characters (İ ı → i, K → k, ſ → s); a text
+# holding one skips the pre-filter.
+_CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u212a\u017f]")
+_SIGN_UP_NEEDS = (
+    "newsletter",
+    "subscri",
+    "sign",
+    "address",
+    "your ",
+    "delivered to you",
+    "privacy policy",
+    "terms of ",
+    "you can expect",
+    "follow us",
+)
+_TRAILING_CREDIT_NEEDS = ("photo", "map", "image", "graphic", "chart", "illustration", "video")
+
+
+class _Hints:
+    """Per line, whether the slow case-insensitive patterns could match it, from cheap substring tests.
+
+    The whole text is lower-cased once; a pattern none of whose words is anywhere in it is never searched.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.fold = not text.isascii() and _CASE_FOLDS_TO_ASCII.search(text) is not None
+        # Without U+0130 (which the fold test catches) lower() maps each character to one: offsets hold.
+        self.lowered = "" if self.fold else text.lower()
+        self.sign_up_anywhere = self._anywhere(_SIGN_UP_NEEDS)
+        self.credit_anywhere = self._anywhere(_TRAILING_CREDIT_NEEDS)
+
+    def _anywhere(self, needs: tuple[str, ...]) -> bool:
+        return self.fold or any(word in self.lowered for word in needs)
+
+    def _in_line(self, start: int, end: int, needs: tuple[str, ...]) -> bool:
+        if self.fold:
+            return True
+        line = self.lowered[start:end]
+        return any(word in line for word in needs)
+
+    def may_sign_up(self, start: int, end: int) -> bool:
+        return self.sign_up_anywhere and self._in_line(start, end, _SIGN_UP_NEEDS)
+
+    def may_have_credit(self, start: int, end: int) -> bool:
+        return self.credit_anywhere and self._in_line(start, end, _TRAILING_CREDIT_NEEDS)
+
+
 def _key(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
 def _trimmed_lines(text: str) -> list[tuple[int, int]]:
     """Spans of the non-empty lines of ``text``, leading/trailing whitespace (``str.isspace``) excluded."""
+    # Lines end at str.splitlines' boundaries (\n \r \v \f \x1c-\x1e \x85 \u2028 \u2029), so no segment
+    # holds anything a reader would call a line break; str.strip trims exactly what str.isspace calls space.
     spans = []
     start = 0
-    for end in [m.start() for m in _LINE_BREAK.finditer(text)] + [len(text)]:
-        s, e = start, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append((s, e))
-        start = end + 1
+    for piece in text.splitlines(keepends=True):
+        stripped = piece.strip()
+        if stripped:
+            s = start + len(piece) - len(piece.lstrip())
+            spans.append((s, s + len(stripped)))
+        start += len(piece)
     return spans
 
 
@@ -169,26 +221,46 @@ def guess_title(text: str) -> str | None:
     return lines[0]
 
 
-def _is_credit(line: str) -> bool:
-    return bool(_CREDIT_LINE.match(line) or (line.startswith("(") and _TRAILING_CREDIT.search(line)))
+def _is_credit(line: str, may_have_credit: bool) -> bool:
+    # Every credit-line pattern holds a colon: test for one before trying the alternation.
+    return bool(
+        (":" in line and _CREDIT_LINE.match(line))
+        or (may_have_credit and line.startswith("(") and _TRAILING_CREDIT.search(line))
+    )
 
 
 def _is_section_path(line: str) -> bool:
+    if "|" not in line:
+        return False
     parts = [p.strip() for p in line.split("|")]
     return len(parts) >= 2 and all(p and len(_WORD.findall(p)) <= 6 for p in parts)
 
 
+def _ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends with . ! ? … : or ; followed only by closing quotes and brackets."""
+    core = line.rstrip(_CLOSER_CHARS)
+    return bool(core) and core[-1] in ".!?…:;"
+
+
+def _ends_question(line: str) -> bool:
+    """Whether ``line`` ends with ! or ? followed only by closing quotes and brackets."""
+    core = line.rstrip(_CLOSER_CHARS)
+    return bool(core) and core[-1] in "!?"
+
+
 def _is_heading(line: str) -> bool:
+    # Cheapest test first: most body lines end a sentence without being a question or exclamation, which
+    # rules them out whatever their length; otherwise the word count decides, then the Title Case test.
+    if not _ends_sentence(line):
+        return not _MORE_THAN_HEADING_WORDS.match(line)
+    if not _ends_question(line):
+        return False
     words = _WORD.findall(line)
     if len(words) > HEADING_MAX_WORDS:
         return False
-    if not _SENTENCE_END.search(line):
-        return True
     # "Why Does Beijing Care?": a short Title Case question or exclamation is a heading, not a sentence.
     long_words = [w for w in words if len(w) >= 4 and w.isalpha()]
-    return (
-        bool(_QUESTION_END.search(line)) and len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
-    )
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
 
 
 def _sentence_count(text: str) -> int:
@@ -199,38 +271,37 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
     """(kind, reason) for each trimmed line span, by the rules in the module docstring."""
     lines = [text[s:e] for s, e in spans]
     title_key = _key(title) if title else None
+    hints = _Hints(text)
+    may_have_credit = [hints.may_have_credit(s, e) for s, e in spans]
+    credit = [_is_credit(line, may) for line, may in zip(lines, may_have_credit, strict=True)]
     decided: list[tuple[str, str] | None] = [None] * len(lines)
     seen_title = False
     for i, line in enumerate(lines):
         if title_key is not None and _key(line) == title_key:
-            decided[i] = ("furniture", "repeats the title") if seen_title else ("title", "title")
+            decided[i] = _REPEATED_TITLE if seen_title else _TITLE
             seen_title = True
         elif not _WORD.search(line):
-            decided[i] = ("furniture", "no letters or digits")
-        elif _is_credit(line):
-            decided[i] = ("furniture", "credit line")
-        elif _TRAILING_CREDIT.search(line):
-            decided[i] = ("furniture", "caption with a credit")
+            decided[i] = _NO_WORDS
+        elif credit[i]:
+            decided[i] = _CREDIT
+        elif may_have_credit[i] and _TRAILING_CREDIT.search(line):
+            decided[i] = _CAPTION_WITH_CREDIT
         elif _is_section_path(line):
-            decided[i] = ("furniture", "section path")
+            decided[i] = _SECTION_PATH
         elif _is_heading(line):
-            decided[i] = ("furniture", "heading or label")
+            decided[i] = _HEADING
     # A short single sentence right before a stand-alone credit line is that picture's caption.
     for i in range(1, len(lines)):
-        prev = lines[i - 1]
-        if (
-            decided[i - 1] is None
-            and _is_credit(lines[i])
-            and len(_WORD.findall(prev)) <= CAPTION_MAX_WORDS
-            and _sentence_count(prev) == 1
-        ):
-            decided[i - 1] = ("furniture", "caption before a credit line")
+        if credit[i] and decided[i - 1] is None:
+            prev = lines[i - 1]
+            if len(_WORD.findall(prev)) <= CAPTION_MAX_WORDS and _sentence_count(prev) == 1:
+                decided[i - 1] = _CAPTION_BEFORE_CREDIT
     # A trailing block of sign-up lines, bullets, list intros, headings and credits, if it has a sign-up line.
     block_start = len(lines)
     has_sign_up = False
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
-        sign_up = bool(_SIGN_UP.search(line))
+        sign_up = hints.may_sign_up(*spans[i]) and bool(_SIGN_UP.search(line))
         list_intro = line.endswith(":") and i + 1 < len(lines) and bool(_BULLET.match(lines[i + 1]))
         other = decided[i] is not None and decided[i][0] == "furniture"
         if not (sign_up or list_intro or other or _BULLET.match(line)):
@@ -240,8 +311,43 @@ def _classify(text: str, spans: list[tuple[int, int]], title: str | None) -> lis
     if has_sign_up:
         for i in range(block_start, len(lines)):
             if decided[i] is None:
-                decided[i] = ("furniture", "trailing sign-up block")
-    return [d if d is not None else ("body", "") for d in decided]
+                decided[i] = _SIGN_UP_BLOCK
+    return [d if d is not None else _BODY for d in decided]
+
+
+def _classify_only_line(line: str, title: str) -> tuple[str, str]:
+    """``_classify`` of a text holding this one trimmed line: rule 6 cannot apply, and the trailing block
+    of rule 7 is this line alone, so it is furniture only if it is itself a sign-up line."""
+    if title and _key(line) == _key(title):
+        return _TITLE
+    if not _WORD.search(line):
+        return _NO_WORDS
+    fold = not line.isascii() and _CASE_FOLDS_TO_ASCII.search(line) is not None
+    lowered = "" if fold else line.lower()
+    may_have_credit = fold or any(word in lowered for word in _TRAILING_CREDIT_NEEDS)
+    if _is_credit(line, may_have_credit):
+        return _CREDIT
+    if may_have_credit and _TRAILING_CREDIT.search(line):
+        return _CAPTION_WITH_CREDIT
+    if _is_section_path(line):
+        return _SECTION_PATH
+    if _is_heading(line):
+        return _HEADING
+    if (fold or any(word in lowered for word in _SIGN_UP_NEEDS)) and _SIGN_UP.search(line):
+        return _SIGN_UP_BLOCK
+    return _BODY
+
+
+_TITLE = ("title", "title")
+_REPEATED_TITLE = ("furniture", "repeats the title")
+_NO_WORDS = ("furniture", "no letters or digits")
+_CREDIT = ("furniture", "credit line")
+_CAPTION_WITH_CREDIT = ("furniture", "caption with a credit")
+_SECTION_PATH = ("furniture", "section path")
+_HEADING = ("furniture", "heading or label")
+_CAPTION_BEFORE_CREDIT = ("furniture", "caption before a credit line")
+_SIGN_UP_BLOCK = ("furniture", "trailing sign-up block")
+_BODY = ("body", "")
 
 
 def _is_mark(ch: str) -> bool:
@@ -302,19 +408,48 @@ def segment_article(text: str, *, title: str | None = None, max_chars: int = MAX
     is "furniture"; the rest is "body", and a body line longer than ``max_chars`` is split into several
     body segments at sentence boundaries.
     """
+    return [Segment(s, e, kind, reason) for s, e, kind, reason in _segments(text, title, max_chars)]
+
+
+def passage_spans(
+    text: str, *, title: str | None = None, max_chars: int = MAX_CHARS
+) -> tuple[list[tuple[int, int]], int]:
+    """``segment_article``'s body spans, in order, and its number of furniture segments.
+
+    The importer's form of the same segmentation: no ``Segment`` objects for lines it does not keep.
+    """
+    body: list[tuple[int, int]] = []
+    furniture = 0
+    for s, e, kind, _reason in _segments(text, title, max_chars):
+        if kind == "body":
+            body.append((s, e))
+        elif kind == "furniture":
+            furniture += 1
+    return body, furniture
+
+
+def _segments(text: str, title: str | None, max_chars: int) -> list[tuple[int, int, str, str]]:
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
     spans = _trimmed_lines(text)
+    if title is not None and len(spans) == 1:
+        # One paragraph a record is the common bulk import: the same rules without the lists kept
+        # between lines (no line can come before a credit or start a trailing block of several).
+        ((s, e),) = spans
+        kind, reason = _classify_only_line(text[s:e], title)
+        if kind == "body" and e - s > max_chars:
+            return [(ps, pe, kind, "long paragraph split") for ps, pe in _split_long(text, s, e, max_chars)]
+        return [(s, e, kind, reason)]
     if title is None:
         title = guess_title(text)
     segments = []
     for (s, e), (kind, reason) in zip(spans, _classify(text, spans, title), strict=True):
         if kind == "body" and e - s > max_chars:
             segments.extend(
-                Segment(ps, pe, kind, "long paragraph split") for ps, pe in _split_long(text, s, e, max_chars)
+                (ps, pe, kind, "long paragraph split") for ps, pe in _split_long(text, s, e, max_chars)
             )
         else:
-            segments.append(Segment(s, e, kind, reason))
+            segments.append((s, e, kind, reason))
     return segments
 
 

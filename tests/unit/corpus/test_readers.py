@@ -151,6 +151,10 @@ def test_malformed_json_on_line_3_names_line_3_after_yielding_the_lines_before_i
         ('{"text": "A.", "published": "2024-02-30"}', "published '2024-02-30' is not a date (YYYY-MM-DD)"),
         ('{"text": "A.", "published": "2024-06-19T10:00"}', "is not a date (YYYY-MM-DD)"),
         ('{"text": "A.", "url": "javascript:alert(1)"}', "must start with http:// or https://"),
+        (
+            '{"text": "A.", "url": "https://x.org/' + "a" * 987 + '"}',
+            "url is 1001 characters; the limit is 1000",
+        ),
         ('{"text": "A\\u0000B"}', "contains a NUL character"),
     ],
 )

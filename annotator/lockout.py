@@ -23,8 +23,13 @@ class LockoutBackend(AxesStandaloneBackend):
     so it is left to the next backend instead of failing as the stock Axes backend does.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if request is None:
             return None
         try:
@@ -56,8 +61,9 @@ def wants_json(request: HttpRequest) -> bool:
     )
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """429 for a locked-out login: JSON with Retry-After for API clients, the lockout page for browsers."""
     cool_off = get_cool_off(request)
     retry_after = max(1, math.ceil(cool_off.total_seconds())) if cool_off else None

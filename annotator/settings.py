@@ -274,8 +274,9 @@ AXES_VERBOSE = False
 # Oversized bodies: API requests over DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB) are answered with a JSON 413
 # before anything reads them; multipart uploads keep the importers' own 50 MB-per-file rule.
 MIDDLEWARE.insert(0, "annotator.middleware.RequestSizeLimitMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 # API throttles (JSON 429 with Retry-After). The editor autosaves each claim change and a note 0.6 s after

@@ -168,9 +168,7 @@ class GoldClaimInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=limits.CLAIM_TARGET
     )
     confidence = serializers.IntegerField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=limits.CLAIM_NOTE
-    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.CLAIM_NOTE)
     source_claim_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, max_length=100
     )

@@ -19,7 +19,6 @@ from tests.integration.agreement.annotations import annotate
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def annotated(project, members, seeded):
     annotate(project)

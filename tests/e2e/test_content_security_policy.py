@@ -34,9 +34,11 @@ def watched(login):
         page.add_init_script(RECORD_VIOLATIONS)
         page.on(
             "console",
-            lambda message: problems.append(message.text)
-            if message.type == "error" or "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                problems.append(message.text)
+                if message.type == "error" or "Content Security Policy" in message.text
+                else None
+            ),
         )
         page.on("pageerror", lambda error: problems.append(str(error)))
         pages.append((page, problems))

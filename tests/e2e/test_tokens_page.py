@@ -15,7 +15,6 @@ from tests.e2e.axe import serious_findings
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def api_status(base: str, secret: str) -> int:
     request = urllib.request.Request(f"{base}/api/v1/tokens/", headers={"Authorization": f"Token {secret}"})  # noqa: S310
     try:

@@ -12,8 +12,9 @@ class PasswordCheck(APIView):
     authentication_classes: list = []
 
     def post(self, request):
-        user = authenticate(request=request, username=request.data.get("username"),
-                            password=request.data.get("password"))
+        user = authenticate(
+            request=request, username=request.data.get("username"), password=request.data.get("password")
+        )
         if user is None:
             return Response({"detail": "Wrong username or password."}, status=400)
         return Response({"username": user.get_username()})

@@ -30,8 +30,12 @@ def work(project, members):
     )
     start = assignment.passage.text.index("Scholars disagreed")
     claim = claim_create(
-        assignment=assignment, start=start, end=start + 18,
-        attribution="authorial", perspective="chinese", stance="neutral",
+        assignment=assignment,
+        start=start,
+        end=start + 18,
+        attribution="authorial",
+        perspective="chinese",
+        stance="neutral",
     )
     return {"assignment": assignment, "claim": claim}
 
@@ -111,8 +115,14 @@ def test_a_claim_note_over_5000_characters_is_refused_and_5000_is_kept(work, mem
 def test_a_new_claim_with_a_long_note_or_target_is_refused(work, members):
     assignment = work["assignment"]
     start = assignment.passage.text.index("Officials")
-    body = {"assignment": assignment.pk, "start": start, "end": start + 9, "attribution": "authorial",
-            "perspective": "chinese", "stance": "favor"}
+    body = {
+        "assignment": assignment.pk,
+        "start": start,
+        "end": start + 9,
+        "attribution": "authorial",
+        "perspective": "chinese",
+        "stance": "favor",
+    }
     api = api_as(members["ann1"])
 
     long_note = api.post("/api/v1/claims/", {**body, "note": "n" * 9_000_000}, format="json")
@@ -136,8 +146,13 @@ def test_gold_and_adjudication_notes_are_limited(work, members):
     passage = work["assignment"].passage
     url = f"/api/v1/review-passages/{passage.pk}/adjudication/"
     start = passage.text.index("Officials")
-    gold = {"start": start, "end": start + 9, "attribution": "authorial", "perspective": "chinese",
-            "stance": "favor"}
+    gold = {
+        "start": start,
+        "end": start + 9,
+        "attribution": "authorial",
+        "perspective": "chinese",
+        "stance": "favor",
+    }
     api = api_as(members["rev"])
 
     long_gold = api.put(url, {"version": 0, "claims": [{**gold, "note": "n" * 5001}]}, format="json")

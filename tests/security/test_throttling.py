@@ -126,8 +126,10 @@ def test_a_successful_login_clears_earlier_failures(client, alice):
 
 
 def test_an_authenticated_user_over_the_rate_gets_json_429_with_retry_after(alice, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/min",
-                                                                                      "user": "5/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100/min", "user": "5/min"},
+    }
     api = APIClient()
     api.force_authenticate(alice)
 
@@ -142,8 +144,10 @@ def test_an_authenticated_user_over_the_rate_gets_json_429_with_retry_after(alic
 
 
 def test_users_are_throttled_separately(alice, make_user, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/min",
-                                                                                      "user": "3/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100/min", "user": "3/min"},
+    }
     first, second = APIClient(), APIClient()
     first.force_authenticate(alice)
     second.force_authenticate(make_user("bob"))
@@ -156,8 +160,10 @@ def test_users_are_throttled_separately(alice, make_user, settings):
 
 def test_anonymous_clients_are_throttled_by_address_and_cannot_forge_one(settings):
     """The schema is the one API answer an anonymous client gets, and the costliest to build."""
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/min",
-                                                                                      "user": "100/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": "100/min"},
+    }
     api = APIClient()
     statuses = [api.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code for i in range(3)]
 
@@ -182,8 +188,9 @@ def test_an_api_endpoint_that_checks_passwords_is_locked_with_json_429(alice):
     statuses = [api.post("/api/v1/password-check/", wrong, format="json").status_code for _ in range(5)]
     assert statuses[:4] == [400] * 4
 
-    response = api.post("/api/v1/password-check/", {"username": "alice", "password": "alice-pw-123"},
-                        format="json")
+    response = api.post(
+        "/api/v1/password-check/", {"username": "alice", "password": "alice-pw-123"}, format="json"
+    )
 
     assert response.status_code == 429
     assert "Too many failed logins" in response.json()["detail"]

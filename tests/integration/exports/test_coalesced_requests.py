@@ -69,7 +69,9 @@ def test_the_database_holds_one_pending_job_per_request(project, members):
     assert created
     with pytest.raises(IntegrityError), transaction.atomic():
         ExportJob.objects.create(
-            project=project, requested_by=members["res"], format="csv",
+            project=project,
+            requested_by=members["res"],
+            format="csv",
             request_key=export_request_key("csv", filters),
         )
 

@@ -76,16 +76,22 @@ def build_volume_project(
     )
     _copy(
         "labeling_assignment",
-        ("passage_id", "annotator_id", "project_id", "status", "version", "created_at", "updated_at",
-         "submitted_at"),
+        (
+            "passage_id",
+            "annotator_id",
+            "project_id",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ),
         ((p, u.pk, project.pk, "submitted", 1, now, now, now) for p, _ in passage_rows for u in users),
     )
     texts = dict(passage_rows)
     # Read before the COPY starts: a connection in COPY mode cannot run another query.
     assignments = list(
-        Assignment.objects.filter(project=project)
-        .order_by("id")
-        .values_list("id", "passage_id")
+        Assignment.objects.filter(project=project).order_by("id").values_list("id", "passage_id")
     )
     rows = _claim_rows(project.pk, assignments, texts, claims, claims_per_assignment, now)
     _copy("labeling_claim", CLAIM_COLUMNS, rows)

@@ -20,6 +20,7 @@ from annotator.history.states import VersionNotRecorded, changed_fields
 from annotator.idempotency.services import (
     IdempotentRequest,
     idempotency_earlier,
+    idempotency_record,
     key_insert_sql,
     key_inserted,
     key_params,
@@ -275,9 +276,12 @@ def _claim_insert(
     )
     statement = _CLAIM_INSERT_SQL[reopen, idempotency is not None]
     with _keeping_score(place), _savepoint_for_key(idempotency):
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            claim_id, key_id = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                claim_id, key_id = cursor.fetchone()
+        else:  # the embedded SQLite has no writes inside WITH: the same rows, one statement each
+            claim_id, key_id = _claim_insert_each(row, place, reopen, idempotency, actor), None
         _after_claim_change(place)
     if key_id is not None:
         key_inserted(key_id)
@@ -288,6 +292,30 @@ def _claim_insert(
     _attach_speaker(claim, place)
     claim.span_adjusted = adjusted  # not stored: the response tells the editor where its edges went
     return claim
+
+
+def _claim_insert_each(
+    row: dict[str, Any], place: ClaimPlace, reopen: bool, idempotency: IdempotentRequest | None, actor: Actor
+) -> int:
+    """What the one PostgreSQL statement writes, as separate statements in one transaction."""
+    with transaction.atomic():
+        claim = Claim.objects.create(**row)
+        if reopen:
+            Assignment.objects.filter(pk=place.assignment_id, status__in=REOPENABLE).update(
+                status=AssignmentStatus.IN_PROGRESS, updated_at=row["updated_at"]
+            )
+        idempotency_record(request=idempotency, result_id=claim.pk)
+        record(
+            project_id=place.project_id,
+            entity=Entity.CLAIM,
+            entity_id=claim.pk,
+            action=Action.CREATE,
+            actor=actor if actor is not None else place.annotator_id,
+            version=1,
+            at=row["created_at"],
+            after=claim_snapshot(claim),
+        )
+    return claim.pk
 
 
 def _savepoint_for_key(idempotency: IdempotentRequest | None) -> AbstractContextManager:
@@ -418,9 +446,30 @@ def claim_update_on(
         ),
     )
     with _keeping_score(place):
-        with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_UPDATE_SQL, params)
-            updated = cursor.rowcount == 1
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_CLAIM_UPDATE_SQL, params)
+                updated = cursor.rowcount == 1
+        else:  # the embedded SQLite: the UPDATE, then its history row, in one transaction
+            with transaction.atomic():
+                updated = Claim.objects.filter(pk=place.claim_id, version=version).update(
+                    **{name: checked[name] for name in CLAIM_CONTENT_FIELDS},
+                    version=F("version") + 1,
+                    updated_at=now,
+                )
+                if updated:
+                    record(
+                        project_id=place.project_id,
+                        entity=Entity.CLAIM,
+                        entity_id=place.claim_id,
+                        action=Action.UPDATE if restored_from is None else Action.RESTORE,
+                        actor=actor if actor is not None else place.annotator_id,
+                        version=version + 1,
+                        at=now,
+                        before=was,
+                        after=now_is,
+                        detail=None if restored_from is None else {"restored_from": restored_from},
+                    )
         if not updated:
             raise Conflict(
                 "This claim was changed elsewhere; here is the newer version.",

@@ -67,12 +67,20 @@ class Process:
 class Server(Process):
     """gunicorn on 127.0.0.1 as deployed: gthread workers that keep their database connections."""
 
-    def __init__(self, workers: int = 2, threads: int = 4, *, site_defaults: bool = False) -> None:
+    def __init__(
+        self,
+        workers: int = 2,
+        threads: int = 4,
+        *,
+        site_defaults: bool = False,
+        app: str = "annotator.wsgi",
+        ready_path: str = "/accounts/login/",
+    ) -> None:
         """`workers` x `threads`, or with `site_defaults` the site's own gunicorn configuration (what
-        `annotator serve` runs) when the checkout has one."""
+        `annotator serve` runs) when the checkout has one; `app` another WSGI app (the bare floor)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "gunicorn", "annotator.wsgi", "-b", f"127.0.0.1:{self.port}"]
+        command = [sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{self.port}"]
         if site_defaults and (REPO / "annotator" / "gunicorn_conf.py").exists():
             command += ["-c", "python:annotator.gunicorn_conf"]
         else:
@@ -83,7 +91,7 @@ class Server(Process):
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.tail()}")
             with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.url}/accounts/login/", timeout=5).status_code == 200:
+                if requests.get(f"{self.url}{ready_path}", timeout=5).status_code < 300:
                     return
             time.sleep(0.3)
         self.stop()

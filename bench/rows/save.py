@@ -3,7 +3,10 @@ and CSRF header, as the editor sends) and the same annotator with an API token; 
 
 SQL queries a save are counted in this process (Django's test client, CaptureQueriesContext) on the same
 request: gunicorn's workers cannot count theirs. The floor is a bare INSERT and COMMIT over a psycopg
-connection to the same server (loopback TCP), one round trip and one WAL flush each.
+connection to the same server (loopback TCP), one round trip and one WAL flush each. Two more rows say where
+a save's time goes: the same request to the same gunicorn serving a WSGI app that does nothing
+(bench/bare_wsgi.py: HTTP, gunicorn and the client library), and the same save in this process through
+Django's test client (Django, DRF, our code and PostgreSQL, without HTTP).
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ from annotator.accounts.services import api_token_create
 from annotator.corpus.models import Speaker
 from annotator.labeling.models import Assignment
 from bench import data
-from bench.processes import session_login, token_session
+from bench.processes import Server, session_login, token_session
 from bench.runner import Context, Row, percentile
 
 PASSWORD = "bench-annotator-pass"  # noqa: S105  (a scratch user of the bench database)
 WARMUP = 10
 AUTH_NAMES = {"session": "session + CSRF", "token": "API token"}
+WORK = {
+    "bare.round_trip": "HTTP alone: the same POST to gunicorn serving a WSGI app that does nothing, p50",
+    "in_process.create": "save one claim in-process (API token, Django's test client: no HTTP), p50",
+}
 
 
 def database_dsn() -> str:
@@ -110,15 +117,32 @@ def run(context: Context) -> list[Row]:
             target["version"] = answer.json()["version"]
 
         actions[f"{auth}.create"], actions[f"{auth}.update"] = create, update
-    for action in actions.values():
-        for i in range(context.sizes.warmup):
-            action(i)
-    context.log("save: timing")
-    for _ in range(runs):  # interleaved, so that the machine's noise falls on every row alike
-        for name, action in [*actions.items(), ("floor", None)]:
-            times = insert_commit_floor(saves) if action is None else timed(action, saves)
-            samples.setdefault(name, []).extend(times)
-            medians.setdefault(name, []).append(statistics.median(times))
+    bare = Server(app="bench.bare_wsgi", ready_path="/")
+    bare_http = token_session(secret)
+
+    def bare_round_trip(i: int) -> None:
+        bare_http.post(f"{bare.url}/", json=create_body(i), timeout=30).raise_for_status()
+
+    in_process = Client(headers={"Authorization": f"Token {secret}"})
+
+    def create_in_process(i: int) -> None:
+        answer = in_process.post("/api/v1/claims/", create_body(i), content_type="application/json")
+        if answer.status_code != 201:
+            raise RuntimeError(f"create answered {answer.status_code}: {answer.content[:300]!r}")
+
+    actions["bare.round_trip"], actions["in_process.create"] = bare_round_trip, create_in_process
+    try:
+        for action in actions.values():
+            for i in range(context.sizes.warmup):
+                action(i)
+        context.log("save: timing")
+        for _ in range(runs):  # interleaved, so that the machine's noise falls on every row alike
+            for name, action in [*actions.items(), ("floor", None)]:
+                times = insert_commit_floor(saves) if action is None else timed(action, saves)
+                samples.setdefault(name, []).extend(times)
+                medians.setdefault(name, []).append(statistics.median(times))
+    finally:
+        bare.stop()
     floor = statistics.median(medians["floor"])
     rows = []
     for name in actions:
@@ -127,17 +151,18 @@ def run(context: Context) -> list[Row]:
         rows.append(
             Row(
                 key=f"save.{name}",
-                work=f"save one claim over HTTP, {kind} ({AUTH_NAMES[auth]}), p50",
+                work=WORK.get(name) or f"save one claim over HTTP, {kind} ({AUTH_NAMES[auth]}), p50",
                 unit="ms",
                 runs=medians[name],
                 floor=floor,
                 floor_work="INSERT+COMMIT",
                 notes=f"p95 {percentile(pooled, 0.95):.1f}, p99 {percentile(pooled, 0.99):.1f} ms; "
-                f"{queries[name]} SQL queries (counted in-process); {saves} saves × {runs} runs",
+                + (f"{queries[name]} SQL queries (counted in-process); " if name in queries else "")
+                + f"{saves} requests × {runs} runs",
                 figures={
                     "p95_ms": percentile(pooled, 0.95),
                     "p99_ms": percentile(pooled, 0.99),
-                    "queries": queries[name],
+                    **({"queries": queries[name]} if name in queries else {}),
                 },
             )
         )

@@ -34,7 +34,8 @@ def test_quick_bench_prints_every_row_with_figures_and_loses_no_write():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
     rows = {row["key"]: row for row in json.loads(result.stdout)["rows"]}
-    assert set(rows) == SAVE_ROWS | {"concurrent.throughput"}
+    bounds = {"save.bare.round_trip", "save.in_process.create"}
+    assert set(rows) == SAVE_ROWS | bounds | {"concurrent.throughput"}
     for row in rows.values():
         for figure in ("median", "min", "max", "floor", "over_floor"):
             assert math.isfinite(row[figure]) and row[figure] > 0, (row["key"], figure, row[figure])
@@ -42,6 +43,9 @@ def test_quick_bench_prints_every_row_with_figures_and_loses_no_write():
     for key in SAVE_ROWS:
         assert rows[key]["figures"]["queries"] > 0
         assert rows[key]["figures"]["p99_ms"] >= rows[key]["min"]
+    # The HTTP round trip alone and the save without HTTP each take less than the save over HTTP.
+    for bound in bounds:
+        assert rows[bound]["median"] < rows["save.token.create"]["median"]
     assert rows["save.session.create"]["peers"] == {"doccano": 15.3, "Label Studio": 58.0}
     assert rows["save.session.create"]["over_best_peer"] == rows["save.session.create"]["median"] / 15.3
     concurrent = rows["concurrent.throughput"]["figures"]

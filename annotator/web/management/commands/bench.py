@@ -87,13 +87,17 @@ class Command(BaseCommand):
 
     def _environment(self, broker: str, **options: object) -> None:
         """Settings are read from the environment once: without DATABASE_URL (or with another broker) the
-        command creates the default scratch database and runs itself again with both set."""
-        if os.environ.get("DATABASE_URL") and os.environ.get("CELERY_BROKER_URL") == broker:
+        command runs itself again with them set (and the bench's raised API throttles)."""
+        from bench.processes import SERVER_ENVIRONMENT
+
+        # The bench's own requests (in-process ones too) are checked against the same raised throttles.
+        wanted = {"CELERY_BROKER_URL": broker, **SERVER_ENVIRONMENT}
+        if os.environ.get("DATABASE_URL") and all(os.environ.get(k) == v for k, v in wanted.items()):
             if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
                 raise CommandError("DATABASE_URL must name a PostgreSQL database.")
             return
         os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-        os.environ["CELERY_BROKER_URL"] = broker
+        os.environ.update(wanted)
         argv = [sys.executable, "-m", "bench", "--broker", broker]
         argv += ["--quick"] * bool(options["quick"]) + ["--json"] * bool(options["json"])
         argv += ["--only", str(options["only"])] if options["only"] else []

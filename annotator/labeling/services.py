@@ -427,23 +427,24 @@ def claim_update_on(
     )
     now = timezone.now()
     was, now_is = changed_fields(before, claim_snapshot(SimpleNamespace(**checked)))
+    change = {
+        "project_id": place.project_id,
+        "entity": Entity.CLAIM,
+        "entity_id": place.claim_id,
+        "action": Action.UPDATE if restored_from is None else Action.RESTORE,
+        "actor": actor if actor is not None else place.annotator_id,
+        "version": version + 1,
+        "at": now,
+        "before": was,
+        "after": now_is,
+        "detail": None if restored_from is None else {"restored_from": restored_from},
+    }
     params = (
         *(checked[name] for name in CLAIM_CONTENT_FIELDS),
         now,
         place.claim_id,
         version,
-        *change_params(
-            project_id=place.project_id,
-            entity=Entity.CLAIM,
-            entity_id=place.claim_id,
-            action=Action.UPDATE if restored_from is None else Action.RESTORE,
-            actor=actor if actor is not None else place.annotator_id,
-            version=version + 1,
-            at=now,
-            before=was,
-            after=now_is,
-            detail=None if restored_from is None else {"restored_from": restored_from},
-        ),
+        *change_params(**change),
     )
     with _keeping_score(place):
         if connection.vendor == "postgresql":
@@ -458,18 +459,7 @@ def claim_update_on(
                     updated_at=now,
                 )
                 if updated:
-                    record(
-                        project_id=place.project_id,
-                        entity=Entity.CLAIM,
-                        entity_id=place.claim_id,
-                        action=Action.UPDATE if restored_from is None else Action.RESTORE,
-                        actor=actor if actor is not None else place.annotator_id,
-                        version=version + 1,
-                        at=now,
-                        before=was,
-                        after=now_is,
-                        detail=None if restored_from is None else {"restored_from": restored_from},
-                    )
+                    record(**change)
         if not updated:
             raise Conflict(
                 "This claim was changed elsewhere; here is the newer version.",

@@ -67,14 +67,67 @@ graceful_timeout = _whole_number("WEB_GRACEFUL_TIMEOUT", DEFAULT_GRACEFUL_TIMEOU
 # (gunicorn makes its file there with mkstemp: unique and private.)
 SHARED_MEMORY = "/dev/shm"  # noqa: S108
 worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
-# Access log on stdout, with each request's duration in milliseconds; errors on stderr.
+# Access log on stdout, with each request's duration in milliseconds and its X-Request-ID (the response's
+# header: the caller's id or the one the site made); errors on stderr.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
-# gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default; the site believes proxy headers only with
-# TRUSTED_PROXY=1 (annotator/settings.py), so without it gunicorn must not either.
-if not _trusted_proxy():
-    forwarded_allow_ips = ""
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({x-request-id}o)s'
+# gunicorn believes X-Forwarded-Proto and X-Forwarded-For from FORWARDED_ALLOW_IPS (its own variable;
+# default 127.0.0.1,::1: a proxy on the same machine; a load balancer elsewhere: its addresses). The site
+# believes proxy headers only with TRUSTED_PROXY=1 (annotator/settings.py), so without it gunicorn must
+# not either.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if _trusted_proxy() else ""
+
+
+def _log_format() -> str:
+    # As annotator.settings reads LOG_FORMAT (annotator/logging_context.py checks its value).
+    return os.environ.get("LOG_FORMAT", "").strip().lower() or "plain"
+
+
+def _json_formatter(access: bool = False) -> object:
+    """One JSON object a line, like the app's (annotator/logging_context.py); for the access log, the
+    fields of the plain line each under its own name."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    class AccessJsonFormatter(JsonFormatter):
+        def add_fields(self, log_data: dict, record: object, message_dict: dict) -> None:
+            super().add_fields(log_data, record, message_dict)
+            atoms = getattr(record, "args", None)
+            if isinstance(atoms, dict):  # gunicorn logs an access line with its atoms as the arguments
+                log_data.update(
+                    remote_addr=atoms["h"], method=atoms["m"], path=atoms["U"], query=atoms["q"],
+                    status=atoms["s"], bytes=atoms["B"], duration_ms=atoms["M"], user_agent=atoms["a"],
+                    request_id=atoms["{x-request-id}o"],
+                )  # fmt: skip
+
+    formatter = AccessJsonFormatter if access else JsonFormatter
+    return formatter(
+        "%(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level", "name": "logger"},
+        timestamp=True,
+    )  # fmt: skip
+
+
+if _log_format() == "json":
+    # gunicorn's own lines as JSON objects too (the app's are configured by Django: LOGGING). Not
+    # propagated to the root logger, which the app's logging also writes to.
+    def _stream_handler(formatter: str, stream: str) -> dict:
+        return {"class": "logging.StreamHandler", "formatter": formatter, "stream": f"ext://sys.{stream}"}
+
+    logconfig_dict = {
+        "formatters": {
+            "json": {"()": _json_formatter},
+            "access_json": {"()": _json_formatter, "access": True},
+        },
+        "handlers": {
+            "console": _stream_handler("access_json", "stdout"),
+            "error_console": _stream_handler("json", "stderr"),
+        },
+        "root": {"level": "WARNING", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }
 wsgi_app = "annotator.wsgi:application"
 # gunicorn 25.1+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl) for its
 # `gunicornc` tool: two servers on a machine would take each other's. Signals do the same work (TERM,

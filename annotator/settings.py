@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from annotator.logging_context import log_format, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ANNOTATOR_VAR_DIR", BASE_DIR / "var"))
 
@@ -97,6 +99,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Seconds to wait for a new connection: a database host that does not answer fails requests (and
+    # /readyz) in seconds instead of the operating system's minutes. A DATABASE_URL ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -278,6 +286,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# First of all: every response carries its X-Request-ID; then the health probes, answered before the host
+# check, the HTTPS redirect, sessions and lockouts (annotator/web/views/health.py).
+MIDDLEWARE[:0] = ["annotator.middleware.RequestIdMiddleware", "annotator.middleware.HealthProbeMiddleware"]
 
 # API throttles (JSON 429 with Retry-After). The editor autosaves each claim change and a note 0.6 s after
 # typing stops, one request per claim at a time: measured in Chromium, a very fast annotator sends ~90
@@ -311,9 +322,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs go to stderr, each record with its request's id (X-Request-ID; a worker's job records carry the id
+# of the request that sent the job). LOG_FORMAT=json: one JSON object a line (timestamp, level, logger,
+# message, request_id, exc_info) for a log collector; gunicorn's own and access lines follow it
+# (annotator/gunicorn_conf.py) and so do a Celery worker's (annotator/celery.py). Plain text by default.
+LOG_FORMAT = log_format(os.environ.get("LOG_FORMAT"))
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Retention, cleaned by the job reaper of `annotator worker` (annotator/retention.py); 0 keeps forever.
+# Finished export jobs are deleted with their files this many days after they finished.
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "30"))
+# Finished agreement runs, except each project's latest succeeded run (and the run it reused figures from).
+AGREEMENT_RUN_RETENTION_DAYS = int(os.environ.get("AGREEMENT_RUN_RETENTION_DAYS", "90"))
+# Seconds between two retention passes of a worker's reaper.
+RETENTION_EVERY = float(os.environ.get("RETENTION_EVERY", "3600"))

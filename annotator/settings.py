@@ -329,7 +329,7 @@ CONTENT_SECURITY_POLICY = {
 LOG_FORMAT = log_format(os.environ.get("LOG_FORMAT"))
 LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
 
-# Retention, cleaned by the job reaper of `annotator worker` (annotator/retention.py); 0 keeps forever.
+# Retention, cleaned by the job reaper of `annotator worker` (annotator/worker_steps.py); 0 keeps forever.
 # Finished export jobs are deleted with their files this many days after they finished.
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "30"))
 # Finished agreement runs, except each project's latest succeeded run (and the run it reused figures from).

@@ -6,12 +6,17 @@ each time the worker (re)connects to the broker: jobs sent before the connection
 since Redis may have come back without them and the worker has dropped the delayed messages it held. The
 reaper needs only the database, so it runs through a broker outage and sends as soon as Redis answers,
 whoever loads a page or not. Every worker runs one; their passes are idempotent conditional updates.
+
+Every RETENTION_EVERY seconds a pass also deletes what has outlived its retention (export jobs with their
+files, old agreement runs: annotator/exports/retention.py, annotator/agreement/retention.py); several
+workers doing it at once delete each row once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 
 import click
@@ -48,6 +53,7 @@ class Reaper(bootsteps.StartStopStep):
         self._lost_before: datetime | None = None
         self._down_since: datetime | None = None
         self._thread: threading.Thread | None = None
+        self._cleaned_at: float | None = None  # time.monotonic() of the last retention pass
 
     def start(self, worker: object) -> None:
         global _running
@@ -78,6 +84,7 @@ class Reaper(bootsteps.StartStopStep):
             self._wake.clear()
 
     def _pass(self) -> None:
+        self._retention_pass()
         # The worker's consumer may take up to 30 s to retry its connection after a long outage (kombu's
         # longest interval), so the reaper asks the broker itself: sends go out as soon as Redis answers.
         if not _broker_answers():
@@ -99,6 +106,35 @@ class Reaper(bootsteps.StartStopStep):
                     self._lost_before = None
         finally:
             connection.close()  # this thread's own database connection; a fresh one next pass
+
+    def _retention_pass(self) -> None:
+        """Once every RETENTION_EVERY seconds (the first pass at start): from the database alone."""
+        from django.conf import settings
+
+        now = time.monotonic()
+        if self._cleaned_at is not None and now - self._cleaned_at < settings.RETENTION_EVERY:
+            return
+        self._cleaned_at = now
+        try:
+            self.clean()
+        except Exception:  # the database went away: the next retention pass tries again
+            log.warning("retention: pass failed", exc_info=True)
+        finally:
+            connection.close()
+
+    @staticmethod
+    def clean() -> None:
+        from django.conf import settings
+
+        from annotator.agreement.retention import agreement_runs_expired_delete
+        from annotator.exports.retention import exports_expired_delete
+
+        exports = exports_expired_delete(older_than_days=settings.EXPORT_RETENTION_DAYS)
+        runs = agreement_runs_expired_delete(older_than_days=settings.AGREEMENT_RUN_RETENTION_DAYS)
+        if exports or runs:
+            log.warning(
+                "retention: deleted %s export job(s) with their files and %s agreement run(s)", exports, runs
+            )
 
     @staticmethod
     def recover(lost_before: datetime | None) -> None:

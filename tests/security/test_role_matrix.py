@@ -131,6 +131,11 @@ EXPECTED: dict[str, str] = {
     "POST guidelines-preview": "302 200 200 200 200 200 200",
     "GET guidelines-read": "302 405 405 405 405 405 405",
     "POST guidelines-read": "302 404 204 204 204 204 204",
+    # Probes for load balancers, deliberately public (annotator/web/views/health.py): GET or HEAD only.
+    "GET healthz": "200 200 200 200 200 200 200",
+    "POST healthz": "405 405 405 405 405 405 405",
+    "GET readyz": "200 200 200 200 200 200 200",
+    "POST readyz": "405 405 405 405 405 405 405",
     "GET home": "302 200 200 200 200 200 200",
     "POST home": "302 200 200 200 200 200 200",
     "GET login": "200 200 200 200 200 200 200",

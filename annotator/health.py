@@ -61,7 +61,7 @@ _redis_clients_lock = threading.Lock()
 
 
 def _redis_client(url: str) -> redis.Redis:
-    """A client kept per URL, with short timeouts and no retries: a probe must answer at once."""
+    """A client kept per URL, with short timeouts and one retry at once: a probe answers quickly."""
     with _redis_clients_lock:
         client = _redis_clients.get(url)
         if client is None:
@@ -69,7 +69,9 @@ def _redis_client(url: str) -> redis.Redis:
                 url,
                 socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
                 socket_timeout=CHECK_TIMEOUT_SECONDS,
-                retry=Retry(NoBackoff(), 0),
+                retry=Retry(
+                    NoBackoff(), 1
+                ),  # once more on a new connection: one kept since a restart is dead
             )
         return client
 

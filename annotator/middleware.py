@@ -67,7 +67,6 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_or_new(request.META.get("HTTP_X_REQUEST_ID"))
         REQUEST_ID.set(request_id)
-        request.request_id = request_id  # type: ignore[attr-defined]
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response

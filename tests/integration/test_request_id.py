@@ -23,7 +23,7 @@ from annotator.celery import app
 from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set, project_create
 from annotator.exports.models import ExportJob
-from annotator.logging_context import REQUEST_ID, RequestIdFilter
+from annotator.logging_context import REQUEST_ID, RequestIdFilter, json_formatter, log_format
 from tests.reliability.services import free_port
 from tests.reliability.workers import database_url, start_worker, wait_for
 
@@ -82,6 +82,35 @@ def test_a_task_sent_during_a_request_carries_its_id_in_its_headers():
     finally:
         broker.delete(queue)
     assert message["headers"]["request_id"] == "req-1234"
+
+
+def test_a_json_line_carries_the_fields_and_the_traceback():
+    formatter, record_filter = json_formatter(), RequestIdFilter()
+    token = REQUEST_ID.set("req-err")
+    try:
+        try:
+            raise ValueError("bad value")
+        except ValueError:
+            record = logging.getLogger("annotator.test").makeRecord(
+                "annotator.test", logging.ERROR, __file__, 1, "failed: %s", ("export",), sys.exc_info()
+            )
+        record_filter.filter(record)
+    finally:
+        REQUEST_ID.reset(token)
+    line = json.loads(formatter.format(record))
+    assert (
+        line["level"] == "ERROR"
+        and line["logger"] == "annotator.test"
+        and line["message"] == "failed: export"
+    )
+    assert line["request_id"] == "req-err" and "ValueError: bad value" in line["exc_info"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", line["timestamp"])
+
+
+def test_an_unknown_log_format_is_refused():
+    assert log_format(None) == "plain" and log_format(" JSON ") == "json"
+    with pytest.raises(ValueError, match="LOG_FORMAT"):
+        log_format("xml")
 
 
 # --- the real processes ----------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ def test_an_invalid_or_missing_id_is_replaced_by_a_new_one(sent):
     assert HEX_ID.fullmatch(first) and HEX_ID.fullmatch(second) and first != second
 
 
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task always sends
 def test_a_task_sent_during_a_request_carries_its_id_in_its_headers():
     queue = f"request-id-test-{uuid.uuid4().hex}"
     token = REQUEST_ID.set("req-1234")

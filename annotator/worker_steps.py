@@ -117,7 +117,7 @@ class Reaper(bootsteps.StartStopStep):
         self._cleaned_at = now
         try:
             self.clean()
-        except Exception:  # the database went away: the next retention pass tries again
+        except Exception:  # the database went away: the next retention pass (RETENTION_EVERY on) retries
             log.warning("retention: pass failed", exc_info=True)
         finally:
             connection.close()

@@ -50,6 +50,30 @@ class Dissimilarity:
         if not (self.alpha >= 0 and self.beta >= 0 and self.delta_empty > 0):
             raise ValueError("γ needs alpha >= 0, beta >= 0 and delta_empty > 0")
 
+    def positional(
+        self, start1: ArrayLike, end1: ArrayLike, start2: ArrayLike, end2: ArrayLike
+    ) -> FloatArray:
+        """Δ·((|s1 − s2| + |e1 − e2|) / ((e1 − s1) + (e2 − s2)))², elementwise."""
+        s1, e1 = np.asarray(start1, np.float64), np.asarray(end1, np.float64)
+        s2, e2 = np.asarray(start2, np.float64), np.asarray(end2, np.float64)
+        return self.delta_empty * ((np.abs(s1 - s2) + np.abs(e1 - e2)) / ((e1 - s1) + (e2 - s2))) ** 2
+
+    def combined(
+        self,
+        start1: ArrayLike,
+        end1: ArrayLike,
+        category1: ArrayLike,
+        start2: ArrayLike,
+        end2: ArrayLike,
+        category2: ArrayLike,
+    ) -> FloatArray:
+        """α·positional + β·Δ·[categories differ], elementwise."""
+        different = np.asarray(category1) != np.asarray(category2)
+        return (
+            self.alpha * self.positional(start1, end1, start2, end2)
+            + self.beta * self.delta_empty * different
+        )
+
 
 @dataclass(frozen=True)
 class Moments:
@@ -250,14 +274,11 @@ def _row_lookup(slots: IntArray, continuum: IntArray, coder: IntArray) -> IntArr
 
 
 def _dissimilarity(c: _Continua, a: IntArray, b: IntArray, d: Dissimilarity) -> FloatArray:
-    s1, e1, s2, e2 = c.start[a], c.end[a], c.start[b], c.end[b]
-    position = ((np.abs(s1 - s2) + np.abs(e1 - e2)) / ((e1 - s1) + (e2 - s2))) ** 2
-    return d.delta_empty * (d.alpha * position + d.beta * (c.category[a] != c.category[b]))
+    return d.combined(c.start[a], c.end[a], c.category[a], c.start[b], c.end[b], c.category[b])
 
 
 def _positional(c: _Continua, a: IntArray, b: IntArray, d: Dissimilarity) -> FloatArray:
-    s1, e1, s2, e2 = c.start[a], c.end[a], c.start[b], c.end[b]
-    return d.delta_empty * ((np.abs(s1 - s2) + np.abs(e1 - e2)) / ((e1 - s1) + (e2 - s2))) ** 2
+    return d.positional(c.start[a], c.end[a], c.start[b], c.end[b])
 
 
 # --- candidate unitary alignments and the best alignment ------------------------------------------------

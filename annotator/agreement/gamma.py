@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
-_TUPLE_BUDGET = 1 << 21  # candidate unitary alignments enumerated at once (bounds the temporaries)
+_TUPLE_BUDGET = 1 << 18  # candidate unitary alignments enumerated at once (bounds the temporaries)
 _SEGMENT_PRECISION = 1e-6  # a sampled unit is at least this long (pyannote's segment precision)
 
 
@@ -652,7 +652,9 @@ def gamma_terms_by_group(
 # --- chance disorder ------------------------------------------------------------------------------------
 
 
-def _sample_continua(terms: GammaTerms, samples: int, rng: np.random.Generator) -> _Continua:
+def _sample_continua(
+    terms: GammaTerms, samples: int, rng: np.random.Generator, max_work: float | None = None
+) -> _Continua:
     """Random continua drawn from the corpus statistics, one per sample (pygamma-agreement's
     StatisticalContinuumSampler): annotators as many as in a random continuum of the corpus; per
     annotator |int(N(units))| units (the first annotator at least one), gaps ~ N(gap), lengths
@@ -662,9 +664,19 @@ def _sample_continua(terms: GammaTerms, samples: int, rng: np.random.Generator) 
     n_coders = rng.choice(sizes, size=samples, p=weights / weights.sum())
     ranks = int(sizes.max())
     upa = terms.units_per_annotator
-    counts = np.abs(rng.normal(upa.mean, upa.std, size=(samples, ranks)).astype(np.int64))
-    counts[:, 0] = np.maximum(counts[:, 0], 1)
-    counts[np.arange(ranks)[None, :] >= n_coders[:, None]] = 0
+    counts = np.zeros((samples, ranks), np.int64)
+    redraw = np.ones(samples, bool)
+    for _ in range(100):
+        draw = np.abs(rng.normal(upa.mean, upa.std, size=(int(redraw.sum()), ranks)).astype(np.int64))
+        draw[:, 0] = np.maximum(draw[:, 0], 1)
+        draw[np.arange(ranks)[None, :] >= n_coders[redraw, None]] = 0
+        counts[redraw] = draw
+        # as the observed side leaves such continua out, so does chance (their alignment is too costly)
+        redraw = np.prod(counts + 1.0, axis=1) > max_work if max_work else np.zeros(samples, bool)
+        if not redraw.any():
+            break
+    else:
+        raise ValueError("the chance continua exceed max_work: raise it or pass fewer annotators' units")
     total = int(counts.sum())
     gap = rng.normal(terms.gaps.mean, terms.gaps.std, size=total)
     length = np.abs(rng.normal(terms.lengths.mean, terms.lengths.std, size=total))
@@ -696,8 +708,11 @@ def _sample_continua(terms: GammaTerms, samples: int, rng: np.random.Generator) 
     )
 
 
-def gamma_from_terms(terms: GammaTerms, *, samples: int = 30, seed: int = 0) -> GammaResult:
-    """γ, γ-cat and γ_k per label from (summed) terms, the chance disorder from `samples` random continua."""
+def gamma_from_terms(
+    terms: GammaTerms, *, samples: int = 30, seed: int = 0, max_work: float | None = None
+) -> GammaResult:
+    """γ, γ-cat and γ_k per label from (summed) terms, the chance disorder from `samples` random continua
+    (with max_work: only continua whose Π over annotators of (units + 1) stays within it)."""
     if samples < 1:
         raise ValueError("γ needs at least one chance sample")
     observed = terms.observed_disorder
@@ -708,7 +723,7 @@ def gamma_from_terms(terms: GammaTerms, *, samples: int = 30, seed: int = 0) -> 
             nan, nan, nan, nan, samples, seed, nan, {x: nan for x in labels}, terms.continua, 0
         )
     rng = np.random.default_rng(seed)
-    c = _sample_continua(terms, samples, rng)
+    c = _sample_continua(terms, samples, rng, max_work)
     per = _per_continuum(c, terms.dissimilarity)
     chance = per.observed / per.weight
     expected = float(chance.mean())

@@ -18,10 +18,17 @@ from annotator.agreement.gamma import (
 from annotator.agreement.report_inputs import ProjectArrays
 from annotator.agreement.report_spans import coders_per_passage
 
-GAMMA_SAMPLES = 100  # random continua for the chance disorder
-# Above this many passages coded by >= 2 annotators, γ is computed on a seeded sample of them: the best
-# alignment of three annotators' claims costs about 0.4 ms per passage (two annotators: 0.03 ms).
-GAMMA_MAX_PASSAGES = 20_000
+GAMMA_SAMPLES = 100  # random continua for the chance disorder (fewer when each is costly, see below)
+MIN_SAMPLES = 10
+# The exact best alignment enumerates up to Π over a passage's annotators of (claims + 1) candidate unitary
+# alignments and costs about 4 µs per candidate enumerated (one core, measured on generated projects of
+# 3-8 annotators per passage). Above WORK_BUDGET, γ rests on a seeded random sample of passages, which
+# keeps it near 1.5 s; the chance disorder gets CHANCE_BUDGET; a passage above MAX_PASSAGE_WORK (e.g.
+# 8 annotators with 5 claims each) is left out, as its exact alignment takes seconds and much memory;
+# chance continua are bounded alike.
+WORK_BUDGET = 400_000
+CHANCE_BUDGET = 100_000
+MAX_PASSAGE_WORK = 1 << 19
 NO_CATEGORY = "(none)"  # the category of a claim without a perspective
 DEFINITION = (
     "γ (Mathet, Widlöcher & Métivier 2015): claims are aligned across annotators within each passage so "
@@ -67,27 +74,42 @@ def gamma_document_terms(
     return gamma_terms_by_group(group, **units, dissimilarity=dissimilarity)
 
 
+def passage_work(pa: ProjectArrays) -> np.ndarray:
+    """Per passage, Π over its annotators of (their claims there + 1): the size of the alignment search."""
+    n_ann = max(len(pa.annotator_ids), 1)
+    claims = np.bincount(pa.passage * n_ann + pa.coder, minlength=len(pa.passage_ids) * n_ann)
+    per_slot = np.log1p(claims[pa.slot_passage * n_ann + pa.slot_coder])
+    return np.exp(np.bincount(pa.slot_passage, weights=per_slot, minlength=len(pa.passage_ids)))
+
+
 def gamma_section(
     pa: ProjectArrays,
     *,
     samples: int = GAMMA_SAMPLES,
     seed: int = 0,
-    max_passages: int = GAMMA_MAX_PASSAGES,
+    work_budget: float = WORK_BUDGET,
     attribute: str = "perspective",
     dissimilarity: Dissimilarity | None = None,
 ) -> dict:
     """γ of the project's claims with their `attribute` as category, as a report figure (value, observed and
-    expected disorder, γ-cat and γ per label)."""
+    expected disorder, γ-cat and γ per label), on a seeded sample of passages above `work_budget`."""
     d = dissimilarity or Dissimilarity()
     shared = np.flatnonzero(coders_per_passage(pa) >= 2)
+    work = passage_work(pa)[shared]
+    too_large = work > MAX_PASSAGE_WORK
+    eligible, work = shared[~too_large], work[~too_large]
+    order = np.random.default_rng(seed).permutation(len(eligible))
+    taken = max(int(np.searchsorted(np.cumsum(work[order]), work_budget, side="right")), min(1, len(order)))
+    chosen = np.sort(eligible[order[:taken]])
+    sampled = taken < len(eligible)
     units = _units(pa, attribute)
-    sampled = len(shared) > max_passages
-    if sampled:
-        chosen = np.sort(np.random.default_rng(seed).choice(shared, size=max_passages, replace=False))
+    if sampled or too_large.any():
         units = _select(units, chosen)
+    mean_work = float(work[order[:taken]].mean()) if taken else 1.0
+    samples_used = int(min(samples, max(MIN_SAMPLES, CHANCE_BUDGET // max(mean_work, 1.0))))
     terms = gamma_terms(**units, dissimilarity=d)
-    result = gamma_from_terms(terms, samples=samples, seed=seed)
-    used = np.isin(units["slot_continuum"], shared)
+    result = gamma_from_terms(terms, samples=samples_used, seed=seed, max_work=MAX_PASSAGE_WORK)
+    used = np.isin(units["slot_continuum"], chosen)
     return {
         "value": _number(result.gamma),
         "ci": None,
@@ -97,10 +119,11 @@ def gamma_section(
         "observed_disorder": _number(result.observed),
         "expected_disorder": _number(result.expected),
         "expected_stderr": _number(result.expected_stderr),
-        "samples": int(samples),
+        "samples": samples_used,
         "seed": int(seed),
         "passages": int(terms.continua),
         "passages_shared": len(shared),
+        "passages_too_large": int(too_large.sum()),
         "sampled": bool(sampled),
         "attribute": attribute,
         "dissimilarity": {"alpha": d.alpha, "beta": d.beta, "delta_empty": d.delta_empty},

@@ -157,7 +157,7 @@ def _gamma_figure(data: dict, label_names: dict[str, str]) -> Figure:
     if per_label:
         parts = [f"{label_names.get(label, label)} {charts.fmt(value)}" for label, value in per_label.items()]
         figure.extra.append("γ per perspective: " + " · ".join(parts))
-    if data.get("sampled"):
+    if data.get("sampled") or data.get("passages_too_large"):
         figure.notes.append(f"on a sample of {data['passages']:,} of {data['passages_shared']:,} passages")
     return figure
 

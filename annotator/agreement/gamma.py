@@ -11,8 +11,13 @@ pygamma-agreement's value). Expected disorder: the mean best-alignment disorder 
 random from the corpus's statistics (pygamma-agreement's StatisticalContinuumSampler: normal numbers of
 units per annotator, gaps and lengths, categories by frequency). γ = 1 − observed / expected.
 
+As in pygamma-agreement, a pair of two missing units also costs Δ, so a unitary alignment of k units
+among n annotators costs (Σ of its unit pairs' d + (n(n−1)/2 − k(k−1)/2)·Δ) / (n(n−1)/2). Unlike it, the
+chance sampler's gap statistics hold only gaps that occur (pygamma-agreement adds one zero per continuum).
+
 γ-cat and γ_k (Mathet 2017) weigh the categorical disagreement of aligned pairs by their positional
-closeness; unaligned units count Δ² over Δ, as pygamma-agreement does.
+closeness; unaligned units count Δ² over Δ, as pygamma-agreement does. Where several alignments are best,
+γ-cat and γ_k depend on the one the solver returns (γ does not).
 
 Everything the chance sampler needs is a sum (moments, histograms, counts), so `GammaTerms` of documents or
 blocks add up: γ of a corpus = gamma_from_terms(sum_terms(per-document terms)), however it was split.
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -172,12 +177,10 @@ class GammaTerms:
 
 
 def sum_terms(terms: Iterable[GammaTerms], dissimilarity: Dissimilarity | None = None) -> GammaTerms:
-    """The sum of γ terms (an empty sum is the zero of `dissimilarity`)."""
+    """The sum of γ terms; an empty sum is the zero terms of `dissimilarity` (default: α = β = Δ = 1)."""
     total = GammaTerms(dissimilarity=dissimilarity or Dissimilarity())
-    first = True
-    for t in terms:
-        total = replace(t) if first and dissimilarity is None else total + t
-        first = False
+    for i, t in enumerate(terms):
+        total = t if i == 0 and dissimilarity is None else total + t
     return total
 
 

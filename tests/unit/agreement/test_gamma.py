@@ -99,6 +99,13 @@ def test_alex_paul_suzan_disorder_is_pygammas_published_value():
     assert observed(aps_rows()) == pytest.approx(0.6535416666666667, abs=1e-12)
 
 
+def test_a_fractional_linear_relaxation_goes_to_the_integer_programme():
+    # Three annotators, three units, every pair at d = 2.5: a triple costs 7.5 / 3, a pair and a single
+    # (2.5 + 1 + 1) / 3 + 1, both 2.5; the relaxation takes each pair at one half for 2.25.
+    rows = [("a", "x", 0, 10), ("b", "y", 0, 10), ("c", "z", 0, 10)]
+    assert observed(rows, Dissimilarity(alpha=0.0, beta=2.5)) == pytest.approx(2.5, abs=1e-12)
+
+
 @pytest.mark.parametrize("fixture", DKPRO, ids=[f["name"] for f in DKPRO])
 def test_gamma_lies_where_pygammas_does(fixture):
     """pygamma's γ (30 samples, its own random stream) against ours with many samples: the chance disorder

@@ -1,6 +1,7 @@
 """γ against pygamma-agreement itself, run live on the same continua."""
 
 import csv
+import json
 import logging
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from annotator.agreement.gamma import Dissimilarity, gamma, gamma_terms, units_f
 
 pygamma = pytest.importorskip("pygamma_agreement")
 from pyannote.core import Segment  # noqa: E402  (installed with pygamma-agreement)
+from pygamma_agreement.sampler import StatisticalContinuumSampler  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "gamma"
 
@@ -114,3 +116,21 @@ def test_gamma_agrees_with_pygammas_within_its_sampling_spread():
         runs.append(continuum.compute_gamma(dissimilarity, n_samples=30).gamma)
     mine = gamma(**units_from_rows(rows), samples=1000, seed=0)
     assert abs(mine.gamma - np.mean(runs)) <= max(3 * np.std(runs), 0.02)
+
+
+def test_our_chance_continua_are_distributed_as_pygammas_statistical_samplers():
+    """The mean best-alignment disorder of continua drawn by pygamma's StatisticalContinuumSampler (aligned
+    here) against ours: equal within sampling error, plus 3% for the zero gap pygamma adds per continuum."""
+    fixtures = json.loads((FIXTURES / "dkpro_pygamma_fixtures.json").read_text())["fixtures"]
+    rows = next(f for f in fixtures if f["name"] == "fixture_05_larger_two_annotators")["continuum"]
+    sampler = StatisticalContinuumSampler()
+    sampler.init_sampling(continuum_of(rows))
+    np.random.seed(0)
+    theirs = []
+    for _ in range(300):
+        sample = sampler.sample_from_continuum
+        drawn = [(a, u.annotation, u.segment.start, u.segment.end) for a, u in sample]
+        theirs.append(gamma_terms(**units_from_rows(drawn)).observed_disorder)
+    mine = gamma(**units_from_rows(rows), samples=1000, seed=0)
+    error = np.hypot(np.std(theirs) / np.sqrt(len(theirs)), mine.expected_stderr)
+    assert abs(mine.expected - np.mean(theirs)) <= 4 * error + 0.03 * mine.expected

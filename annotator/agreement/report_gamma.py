@@ -66,10 +66,20 @@ def _select(units: dict[str, Any], passages: np.ndarray) -> dict[str, Any]:
 
 
 def gamma_document_terms(
-    pa: ProjectArrays, *, attribute: str = "perspective", dissimilarity: Dissimilarity | None = None
+    pa: ProjectArrays,
+    *,
+    documents: np.ndarray | None = None,
+    attribute: str = "perspective",
+    dissimilarity: Dissimilarity | None = None,
 ) -> dict[Any, GammaTerms]:
-    """γ terms per document (dense document index -> terms), for runs that store and sum them."""
-    units = _units(pa, attribute)
+    """γ terms per document (dense document index -> terms) of `documents` (default: all), for runs that
+    store and sum them; passages above MAX_PASSAGE_WORK are left out as in gamma_section. Their cost is
+    about 4 µs × Σ passage_work, so a large project's documents are best sampled (e.g. by digest)."""
+    wanted = (
+        np.ones(len(pa.passage_ids), bool) if documents is None else np.isin(pa.passage_document, documents)
+    )
+    passages = np.flatnonzero(wanted & (passage_work(pa) <= MAX_PASSAGE_WORK))
+    units = _select(_units(pa, attribute), passages)
     group = dict(enumerate(pa.passage_document.tolist()))
     return gamma_terms_by_group(group, **units, dissimilarity=dissimilarity)
 

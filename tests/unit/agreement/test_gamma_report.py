@@ -80,5 +80,6 @@ def test_document_terms_add_up_to_the_project():
     pa = project_arrays(*inputs({1: REFERENCE, 2: REFERENCE[1:], 3: REFERENCE[:3]}))
     per_document = gamma_document_terms(pa)
     assert len(per_document) == 2
-    summed = gamma_from_terms(sum_terms(per_document.values()), samples=30, seed=0)
+    summed = gamma_from_terms(sum_terms(per_document.values()), samples=30, seed=0, max_work=1 << 19)
     assert summed.gamma == pytest.approx(gamma_section(pa, samples=30, seed=0)["value"], abs=1e-9)
+    assert list(gamma_document_terms(pa, documents=np.array([1]))) == [1]

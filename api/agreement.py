@@ -44,9 +44,31 @@ class AgreementMatrixSerializer(serializers.Serializer):
     matrix = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
 
 
+class AgreementGammaSerializer(AgreementFigureSerializer):
+    """γ (Mathet et al. 2015); see agreement/report_gamma.py."""
+
+    observed_disorder = serializers.FloatField(allow_null=True)
+    expected_disorder = serializers.FloatField(allow_null=True, help_text="Mean over random passages.")
+    expected_stderr = serializers.FloatField(allow_null=True)
+    samples = serializers.IntegerField(help_text="Random passages drawn for the expected disorder.")
+    seed = serializers.IntegerField()
+    passages = serializers.IntegerField(help_text="Passages γ rests on (a seeded sample of large projects).")
+    passages_shared = serializers.IntegerField()
+    passages_too_large = serializers.IntegerField(help_text="Left out: too many claims to align exactly.")
+    sampled = serializers.BooleanField()
+    attribute = serializers.CharField(help_text="The claim attribute used as category.")
+    dissimilarity = serializers.DictField(child=serializers.FloatField())
+    gamma_cat = serializers.FloatField(allow_null=True)
+    per_label = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="γ_k by label."
+    )
+    definition = serializers.CharField()
+
+
 class AgreementSpanSerializer(serializers.Serializer):
     position_alpha = AgreementFigureSerializer()
     unitizing_alpha = AgreementFigureSerializer()
+    gamma = AgreementGammaSerializer(required=False, help_text="Absent from runs made before γ existed.")
     exact_f1 = AgreementFigureSerializer()
     overlap_f1 = AgreementFigureSerializer()
 

@@ -38,6 +38,7 @@ from scipy import sparse
 from annotator.agreement.bootstrap import Reweighted, degenerate_interval_reason, reweighted_intervals
 from annotator.agreement.coefficients import alpha_batch, fast_unique
 from annotator.agreement.report_attributes import attribute_agreement, claim_units, gold_kappa
+from annotator.agreement.report_gamma import gamma_section
 from annotator.agreement.report_inputs import ATTRIBUTES, ProjectArrays, project_arrays
 from annotator.agreement.report_spans import (
     coders_per_passage,
@@ -167,6 +168,7 @@ def project_report(
                 labels=positions.labels,
             ),
             "unitizing_alpha": _figure(u_value, ci.get("unitizing"), spans.n_units, positions.n_annotators),
+            "gamma": gamma_section(pa, seed=seed),
             **f1,
         },
         "attributes": {name: _attribute_section(name, a, ci) for name, a in attributes.items()},

@@ -56,7 +56,7 @@ def test_the_dashboard_shows_the_figures_of_the_last_run(annotated, login, live_
     page.goto(f"{live_server.url}/projects/{annotated.slug}/agreement/")
 
     span = page.locator("#span-figures .figure")
-    assert span.count() == 4
+    assert span.count() == 5  # position α, uα, γ, overlap and exact F1
     position = report["span"]["position_alpha"]
     assert span.nth(0).locator(".figure-value").inner_text() == charts.fmt(position["value"], 3)
     assert span.nth(0).locator(".figure-ci").inner_text() == (

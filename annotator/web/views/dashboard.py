@@ -93,6 +93,7 @@ class Figure:
     extra: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ci_reason: str | None = None  # why there is no interval (e.g. "needs ≥ 2 documents")
+    help: str = ""  # what the figure measures, as the card's tooltip
 
     @property
     def text(self) -> str:
@@ -141,6 +142,26 @@ def _figure(data: dict | None, title: str, unit: str, scale: str) -> Figure:
     )
 
 
+def _gamma_figure(data: dict, label_names: dict[str, str]) -> Figure:
+    figure = _figure(data, "Claim units and perspectives (γ)", "claims", "alpha")
+    figure.help = data.get("definition", "")
+    observed, expected = data.get("observed_disorder"), data.get("expected_disorder")
+    if observed is not None and expected is not None:
+        figure.extra.append(
+            f"disorder {charts.fmt(observed)} observed, {charts.fmt(expected)} by chance "
+            f"({data.get('samples', 0)} random passages)"
+        )
+    if data.get("gamma_cat") is not None:
+        figure.extra.append(f"γ-cat (perspectives of aligned claims) {charts.fmt(data['gamma_cat'])}")
+    per_label = data.get("per_label") or {}
+    if per_label:
+        parts = [f"{label_names.get(label, label)} {charts.fmt(value)}" for label, value in per_label.items()]
+        figure.extra.append("γ per perspective: " + " · ".join(parts))
+    if data.get("sampled") or data.get("passages_too_large"):
+        figure.notes.append(f"on a sample of {data['passages']:,} of {data['passages_shared']:,} passages")
+    return figure
+
+
 def _cell(value: float | None, scale: str = "kappa", n: int | None = None) -> dict[str, Any]:
     """A table cell: the number, its background and text colours, and n in the tooltip."""
     coloured = value is not None and scale != "f1"
@@ -173,6 +194,7 @@ def _dashboard(project: Project, run: AgreementRun, seconds: dict[int, int]) -> 
     headline_span = [
         _figure(span.get("position_alpha"), "Claim spans per character (α)", "characters", "alpha"),
         _figure(span.get("unitizing_alpha"), "Claim units (uα)", "claims", "alpha"),
+        *([_gamma_figure(span["gamma"], names["perspective"])] if span.get("gamma") else []),
         _figure(span.get("overlap_f1"), "Span F1, overlapping", "claims", "f1"),
         _figure(span.get("exact_f1"), "Span F1, exact boundaries", "claims", "f1"),
     ]

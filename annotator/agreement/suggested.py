@@ -115,29 +115,7 @@ def report_with_and_without(
     """(the report on all claims, the "without suggestions" section or None when no claim the report
     uses came from a suggestion). The section holds the headline sections of a second report on the
     same inputs without those claims, `suggested_claims` (counts and shares) and `comparison`."""
-    step = progress or (lambda fraction, stage: None)
-    if len(suggested) != len(np.asarray(claims["annotator_id"])):
-        raise ValueError("suggested must hold one flag per claim")
-    counts = suggestion_counts(claims, assignments, suggested)
-    second = counts["suggested"] > 0
-    share = 0.5 if second else 1.0  # of the progress bar, for the first report
+    from annotator.agreement import sufficient  # it builds on this module
 
-    def first_step(fraction: float, stage: str) -> None:
-        step(share * fraction, stage)
-
-    def second_step(fraction: float, stage: str) -> None:
-        step(share + (1 - share) * fraction, f"without suggestions: {stage}")
-
-    arguments = {"passage_lengths": passage_lengths, "gold": gold, "n_boot": n_boot, "seed": seed}
-    report = project_report(claims, assignments, **arguments, progress=first_step)
-    if not second:
-        return report, None
-    kept = without_claims(claims, suggested)
-    without = project_report(kept, assignments, **arguments, progress=second_step)
-    section = {name: without[name] for name in HEADLINE_SECTIONS}
-    return report, {
-        **section,
-        "definition": DEFINITION,
-        "suggested_claims": counts,
-        "comparison": comparison(report, section),
-    }
+    statistics = sufficient.document_statistics(claims, assignments, passage_lengths, gold, suggested)
+    return sufficient.report_from_statistics(statistics.values(), n_boot=n_boot, seed=seed, progress=progress)

@@ -14,8 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.report import project_report
-
 HEADLINE_SECTIONS = ("counts", "span", "attributes")
 # (path in the report, title, scale): the figures shown side by side, in the dashboard's order.
 HEADLINE_FIGURES = (

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from annotator.agreement.coefficients import fast_unique
 from annotator.agreement.report import ProjectTotals, build_report
 from annotator.agreement.report_attributes import (
     ATTRIBUTE_SUMS,
@@ -50,6 +51,7 @@ from annotator.agreement.report_spans import (
     span_agreement,
     span_pieces,
     unitizing_agreement,
+    unitizing_pieces,
 )
 from annotator.agreement.spans import MODES
 from annotator.agreement.suggested import DEFINITION, HEADLINE_SECTIONS, comparison, without_claims
@@ -148,9 +150,6 @@ class DocumentStatistics:
         """The document id; minus one minus the passage id for a passage without a known document."""
         return self.document if self.document is not None else -1 - self.first_passage
 
-    def order(self) -> tuple[int, int]:
-        return (0, self.document) if self.document is not None else (1, self.first_passage)
-
 
 # ---------------------------------------------------------------------------------------------------
 # map: one set of whole documents -> per-document tables
@@ -186,8 +185,6 @@ def _label_keys(pa: ProjectArrays, attribute: str) -> IntArray:
     if pa.gold_passages is not None:
         gold = pa.gold_codes[attribute]
         keys.append(pa.passage_document[pa.gold_passage[gold >= 0]] * n_labels + gold[gold >= 0])
-    from annotator.agreement.coefficients import fast_unique
-
     return fast_unique(np.concatenate(keys))
 
 
@@ -209,7 +206,7 @@ def _part_tables(pa: ProjectArrays, suggested_rows: NDArray[np.bool_] | None) ->
         a: attribute_pieces(pa, a, unit, ambiguous, spans.pairs["overlap"], gold and gold.pairs_overlap)
         for a in ATTRIBUTES
     }
-    u = _unitizing_rows(pa)
+    u = unitizing_pieces(pa)
     gold_passages = np.zeros(n_docs)
     gold_claims = np.zeros(n_docs)
     if pa.gold_passages is not None:
@@ -242,8 +239,6 @@ def _part_tables(pa: ProjectArrays, suggested_rows: NDArray[np.bool_] | None) ->
     # annotators of each document: every submitted assignment's annotator
     width = max(n_ann, 1)
     slot_key = doc_of_passage[pa.slot_passage] * width + pa.slot_coder
-    from annotator.agreement.coefficients import fast_unique
-
     ann_keys = fast_unique(slot_key)
 
     def per_annotator(key: IntArray, weights: Any = None) -> IntArray:
@@ -314,12 +309,6 @@ def _part_tables(pa: ProjectArrays, suggested_rows: NDArray[np.bool_] | None) ->
         tables[f"kappa.{a}"] = _rows(pieces.kappa[0], list(pieces.kappa[1:]))
         tables[f"gold.{a}"] = _rows(pieces.gold[0], list(pieces.gold[1:]))
     return tables
-
-
-def _unitizing_rows(pa: ProjectArrays) -> UnitizingPieces:
-    from annotator.agreement.report_spans import unitizing_pieces
-
-    return unitizing_pieces(pa)
 
 
 def _raw_labels(attribute: str, labels: list) -> list:
@@ -750,7 +739,10 @@ def report_from_statistics(
     """(the report on all claims, the "without suggestions" section or None) of the documents whose
     statistics are given, the same as `suggested.report_with_and_without` on the union of their inputs."""
     step = progress or (lambda fraction, stage: None)
-    documents = sorted(statistics, key=DocumentStatistics.order)
+    documents = list(statistics)
+    known = np.array([s.document is not None for s in documents], bool)
+    key = np.array([s.first_passage if s.document is None else s.document for s in documents], np.int64)
+    documents = [documents[k] for k in np.lexsort((key, ~known)).tolist()]
     step(0.0, "summing statistics")
     stacked = _stack([s.parts[0] for s in documents])
     counts = _suggestion_counts(stacked)

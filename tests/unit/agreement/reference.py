@@ -58,11 +58,13 @@ PERSPECTIVES = ("chinese", "russian", "us_western", "other")
 STANCES = ("favor", "against", "neutral")
 
 
-def generated_project(seed: int, n_docs: int = 200) -> dict[str, Any]:
+def generated_project(seed: int, n_docs: int = 200, own_labels: int = 10) -> dict[str, Any]:
     """A project with the awkward cases: 2-4 annotators, some absent from some documents, unsubmitted
     assignments (whose claims are ignored), passages with one annotator, overlapping and nested spans,
     missing labels, labels and speakers of a single document, documents without claims, gold on some
-    passages (some adjudicated with no gold claim), claims from accepted suggestions."""
+    passages (some adjudicated with no gold claim), claims from accepted suggestions. About `own_labels`
+    documents have a perspective of their own (each a label of the project: keep it small for large
+    projects, as the per-character coincidences are documents x labels^2)."""
     rng = np.random.default_rng(seed)
     annotators = np.sort(rng.choice(np.arange(3, 60), size=int(rng.integers(2, 5)), replace=False))
     passages, lengths, documents = [], [], []
@@ -77,7 +79,7 @@ def generated_project(seed: int, n_docs: int = 200) -> dict[str, Any]:
         if len(coders) == 0:
             coders = annotators[:1]
         silent = rng.random() < 0.1  # nobody marks anything
-        own_label = f"local{d}" if rng.random() < 0.05 else None
+        own_label = f"local{d}" if rng.random() < own_labels / n_docs else None
         for _ in range(int(rng.integers(1, 6))):
             passage_id += int(rng.integers(1, 4))
             length = int(rng.integers(30, 300))

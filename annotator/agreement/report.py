@@ -346,7 +346,7 @@ def _gold_section(totals: ProjectTotals, gold: dict) -> dict:
 
 def _documents(totals: ProjectTotals, positions: Any, spans: Any, attributes: dict) -> list:
     values = np.arange(len(positions.labels))
-    position = alpha_batch(positions.per_document, values, "nominal")
+    position = alpha_batch(positions.per_document, values, "nominal") if totals.document_ids else []
     f1_rows = spans.statistics["overlap"].rows
     overlap = _ratio(2.0 * f1_rows[:, 0], f1_rows[:, 1])
     result = []

@@ -107,7 +107,7 @@ def position_agreement(
     n_docs, n_labels = len(per_doc), len(labels)
     values = np.arange(n_labels)
     statistic = Reweighted(
-        per_doc.reshape(n_docs, -1),
+        per_doc.reshape(n_docs, n_labels * n_labels),
         lambda sums: alpha_batch(sums.reshape(-1, n_labels, n_labels), values, "nominal"),
     )
     return PositionAgreement(labels, per_doc, statistic, n_units, n_annotators)

@@ -622,7 +622,7 @@ def _totals(stacked: _Stacked, documents: list[DocumentStatistics]) -> ProjectTo
     )
     units, gaps = tables["unit"], tables["gap"]
     pieces = UnitizingPieces(
-        rows=np.column_stack([f(name) for name in DOCUMENT_FLOATS[:UNITIZING_ROW]]).reshape(n_docs, -1),
+        rows=doc.floats[:, :UNITIZING_ROW],
         unit_document=np.repeat(units.document, units.ints[:, 1]),
         unit_length=np.repeat(units.ints[:, 0], units.ints[:, 1]).astype(np.float64),
         gap_document=np.repeat(gaps.document, gaps.ints[:, 1]),

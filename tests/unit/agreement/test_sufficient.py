@@ -194,3 +194,10 @@ def test_a_typical_document_stays_small():
     assert size < 3000, size
     report, _ = sufficient.report_from_statistics([only], n_boot=0, seed=0)
     assert report["counts"]["claims_used"] == 90 and report["span"]["overlap_f1"]["value"] == 1.0
+
+
+def test_no_documents_give_a_report_of_undefined_figures():
+    report, without = sufficient.report_from_statistics([], n_boot=10, seed=0)
+    assert without is None and report["documents"] == [] and report["counts"]["documents"] == 0
+    assert report["span"]["position_alpha"]["value"] is None
+    assert report["span"]["overlap_f1"]["ci_reason"] == "needs ≥ 2 documents"

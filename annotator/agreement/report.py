@@ -142,32 +142,51 @@ class ProjectTotals:
     document_claims: np.ndarray  # claims on shared passages
 
 
+def resampled_statistics(totals: ProjectTotals) -> dict[str, Reweighted]:
+    """The figures that get bootstrap intervals, by the key `build_report` looks their interval up with."""
+    spans = totals.spans
+    statistics: dict[str, Reweighted] = {
+        "position": totals.positions.statistic,
+        "unitizing": totals.unitizing[1],
+    }
+    statistics.update({f"f1.{mode}": spans.statistics[mode] for mode in MODES})
+    for name, agreement in totals.attributes.items():
+        statistics[f"{name}.alpha"] = agreement.alpha
+        if agreement.fleiss is not None:
+            statistics[f"{name}.fleiss"] = agreement.fleiss
+        statistics.update({f"{name}.label.{label}": s for label, s in agreement.per_label.items()})
+    return statistics
+
+
+def intervals(
+    statistics: dict[str, Reweighted], n_docs: int, *, n_boot: int, seed: int, confidence: float
+) -> dict[str, Any]:
+    """Percentile intervals over documents from one shared set of resamples (none when n_boot is 0);
+    a collapsed interval is replaced by the reason (a str), which _figure reports as ci_reason."""
+    ci = reweighted_intervals(statistics, n_docs, n_boot, seed, confidence) if n_boot > 0 else {}
+    return {key: degenerate_interval_reason(interval, n_docs) or interval for key, interval in ci.items()}
+
+
 def build_report(
     totals: ProjectTotals,
     *,
     n_boot: int,
     seed: int,
     confidence: float,
+    ci: dict[str, Any] | None = None,
     headline_only: bool = False,
     progress: Callable[[float, str], None] | None = None,
 ) -> dict:
-    """The report (layout in the module docstring) from the summed statistics; `headline_only` stops
-    after the counts, span and attribute sections."""
+    """The report (layout in the module docstring) from the summed statistics; `ci` the intervals when
+    they were drawn already (see `intervals`); `headline_only` stops after the counts, span and
+    attribute sections."""
     step = progress or (lambda fraction, stage: None)
     positions, spans, attributes = totals.positions, totals.spans, totals.attributes
-    u_value, u_statistic = totals.unitizing
-    step(0.1, "bootstrap intervals")
-    statistics: dict[str, Reweighted] = {"position": positions.statistic, "unitizing": u_statistic}
-    statistics.update({f"f1.{mode}": spans.statistics[mode] for mode in MODES})
-    for name, agreement in attributes.items():
-        statistics[f"{name}.alpha"] = agreement.alpha
-        if agreement.fleiss is not None:
-            statistics[f"{name}.fleiss"] = agreement.fleiss
-        statistics.update({f"{name}.label.{label}": s for label, s in agreement.per_label.items()})
-    n_docs = len(totals.document_ids)
-    ci = reweighted_intervals(statistics, n_docs, n_boot, seed, confidence) if n_boot > 0 else {}
-    # A collapsed interval is replaced by the reason (a str), which _figure reports as ci_reason.
-    ci = {key: degenerate_interval_reason(interval, n_docs) or interval for key, interval in ci.items()}
+    u_value = totals.unitizing[0]
+    if ci is None:
+        step(0.1, "bootstrap intervals")
+        options = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
+        ci = intervals(resampled_statistics(totals), len(totals.document_ids), **options)
 
     step(0.9, "writing the report")
     f1 = {}

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from annotator.agreement.coefficients import fast_unique
-from annotator.agreement.report import ProjectTotals, build_report
+from annotator.agreement.report import ProjectTotals, build_report, intervals, resampled_statistics
 from annotator.agreement.report_attributes import (
     ATTRIBUTE_SUMS,
     attribute_agreement,
@@ -122,6 +122,7 @@ FLOAT_WIDTH = np.array([n for _, _, n in TABLES], np.int64)
 _HEADER = struct.Struct("<HBBBqq")  # format, flags, parts, integer item size, document, first passage
 _PART = struct.Struct("<III")  # label bytes, integers, floats
 _KNOWN, _GOLD = 1, 2
+WITHOUT = "without:"  # prefix of the second report's statistics among the resampled ones
 
 
 @dataclass(frozen=True, eq=False)
@@ -746,25 +747,26 @@ def report_from_statistics(
     step(0.0, "summing statistics")
     stacked = _stack([s.parts[0] for s in documents])
     counts = _suggestion_counts(stacked)
-    second = counts["suggested"] > 0
-    share = 0.5 if second else 1.0  # of the progress bar, for the first report
+    totals = _totals(stacked, documents)
     options = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
-    report = build_report(
-        _totals(stacked, documents),
-        **options,
-        progress=lambda fraction, stage: step(share * fraction, stage),
-    )
-    if not second:
-        return report, None
-    without_stacked = _stack([s.parts[-1] for s in documents])
+    if counts["suggested"] == 0:
+        return build_report(totals, **options, progress=step), None
+    step(0.05, "without suggestions: summing statistics")
+    without_totals = _totals(_stack([s.parts[-1] for s in documents]), documents)
+    # both reports' intervals from one set of resamples: each set of weights is drawn once
+    statistics = resampled_statistics(totals)
+    statistics.update({f"{WITHOUT}{k}": v for k, v in resampled_statistics(without_totals).items()})
+    step(0.1, "bootstrap intervals of both reports")
+    ci = intervals(statistics, len(documents), **options)
+    step(0.9, "writing the reports")
+    report = build_report(totals, **options, ci={k: v for k, v in ci.items() if not k.startswith(WITHOUT)})
     without = build_report(
-        _totals(without_stacked, documents),
+        without_totals,
         **options,
+        ci={k[len(WITHOUT) :]: v for k, v in ci.items() if k.startswith(WITHOUT)},
         headline_only=True,
-        progress=lambda fraction, stage: step(
-            share + (1 - share) * fraction, f"without suggestions: {stage}"
-        ),
     )
+    step(1.0, "done")
     section = {name: without[name] for name in HEADLINE_SECTIONS}
     return report, {
         **section,

@@ -24,6 +24,9 @@ Result (nan is None everywhere; every figure is {"value", "ci", "n_units", "n_an
 - gold: adjudicated passage and claim counts, confusion (annotator rows x gold columns) per attribute
 95% intervals are percentile bootstrap intervals over documents, each replicate reweighting the stored
 per-document statistics (see bootstrap.Reweighted).
+
+The report is computed from per-document sufficient statistics (`sufficient.document_statistics`) summed
+into `ProjectTotals` (`sufficient.report_from_statistics`); this module turns the totals into the report.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Span agreement for the project report: per-position label alpha, u-alpha and pairwise span F1.
 
-Each figure comes with per-document rows of additive statistics (a `Reweighted`), so that its value and
-its bootstrap replicates come from the same estimator.
+Two steps per figure: `*_pieces` / `position_coincidences` compute the per-document parts of a set of
+whole documents (what `sufficient` stores), `*_agreement` turns the parts of all documents into the
+figure. Each figure comes with per-document rows of additive statistics (a `Reweighted`), so that its
+value and its bootstrap replicates come from the same estimator.
 """
 
 from __future__ import annotations

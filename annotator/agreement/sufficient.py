@@ -16,6 +16,16 @@ What is summed per document and what is decided when the documents are put toget
   derived from the summed counts (label marginals, unit and gap length histograms) at reduce time.
 Sums are taken in document order (documents by id, then passages without a known document by passage id),
 so a report is bit-identical however the documents were grouped when their statistics were computed.
+Whatever is summed inside a document is summed in one pass in the order of the document's own passages
+and claims, so a document's statistics do not depend on the other documents computed with it.
+
+The shown attribute coincidence matrices are sums of per-document matrices; summed over all units in one
+pass (as before) they could differ in the last bit. Every other figure, interval and count is computed
+from exactly the same per-document rows as before.
+
+A further summable term (say a per-document agreement term of another coefficient) is one more table in
+TABLES (with STATISTICS_FORMAT + 1), filled in `_part_tables`, summed in `_totals` into a field of
+`report.ProjectTotals` and shown by `report.build_report`.
 """
 
 from __future__ import annotations

@@ -47,39 +47,6 @@ def figure_at(report: Mapping[str, Any], path: str) -> dict | None:
     return node if isinstance(node, Mapping) else None
 
 
-def suggestion_counts(
-    claims: Mapping[str, Any], assignments: Mapping[str, Any], suggested: np.ndarray
-) -> dict[str, Any]:
-    """How many of the claims the report uses (those of submitted assignments) came from suggestions:
-    in all and per annotator of a submitted assignment (sorted by id), with the share (None: no claims)."""
-    submitted = np.asarray(assignments["submitted"], dtype=bool)
-    coders = np.unique(np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted])
-    claim_coder = np.asarray(claims["annotator_id"], dtype=np.int64)
-    claim_passage = np.asarray(claims["passage_id"], dtype=np.int64)
-    slots = np.asarray(assignments["passage_id"], dtype=np.int64)[submitted]
-    width = int(max(coders.max(initial=0), claim_coder.max(initial=0))) + 1
-    used = np.isin(
-        claim_passage * width + claim_coder,
-        slots * width + np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted],
-    )
-    index = np.searchsorted(coders, claim_coder[used])
-    marked = np.bincount(index, minlength=len(coders))
-    from_suggestions = np.bincount(index, weights=np.asarray(suggested, bool)[used], minlength=len(coders))
-    return {
-        **_share(int(used.sum()), int(from_suggestions.sum())),
-        "annotators": [
-            {"annotator": int(annotator), **_share(int(n), int(s))}
-            for annotator, n, s in zip(
-                coders.tolist(), marked.tolist(), from_suggestions.tolist(), strict=True
-            )
-        ],
-    }
-
-
-def _share(claims: int, suggested: int) -> dict[str, Any]:
-    return {"claims": claims, "suggested": suggested, "share": suggested / claims if claims else None}
-
-
 def comparison(report: Mapping[str, Any], without: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The headline figures of both reports side by side, with all − without (None where undefined)."""
     rows = []

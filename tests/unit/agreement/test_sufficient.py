@@ -84,6 +84,14 @@ def test_generated_projects_report_as_before(seed):
     assert any(d["overlap_f1"]["value"] is None for d in report["documents"])  # documents without claims
 
 
+def test_a_generated_project_with_many_labels_and_no_gold_reports_as_before():
+    inputs = generated_project(5, n_docs=120, own_labels=40)
+    inputs["gold"] = None
+    report, _ = assert_as_reference(inputs)
+    assert len(report["attributes"]["perspective"]["labels"]) > 20  # no matrices, no per-label alphas
+    assert report["attributes"]["perspective"]["per_label"] == {} and report["gold"] is None
+
+
 def chunk(inputs: dict, documents: set) -> dict:
     """The inputs restricted to whole documents."""
     lengths = inputs["passage_lengths"]

@@ -24,31 +24,30 @@ Result (nan is None everywhere; every figure is {"value", "ci", "n_units", "n_an
 - gold: adjudicated passage and claim counts, confusion (annotator rows x gold columns) per attribute
 95% intervals are percentile bootstrap intervals over documents, each replicate reweighting the stored
 per-document statistics (see bootstrap.Reweighted).
+
+The report is computed from per-document sufficient statistics (`sufficient.document_statistics`) summed
+into `ProjectTotals` (`sufficient.report_from_statistics`); this module turns the totals into the report.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
+from numpy.typing import NDArray
 
 from annotator.agreement.bootstrap import Reweighted, degenerate_interval_reason, reweighted_intervals
-from annotator.agreement.coefficients import alpha_batch, fast_unique
-from annotator.agreement.report_attributes import attribute_agreement, claim_units, gold_kappa
+from annotator.agreement.coefficients import alpha_batch
+from annotator.agreement.report_attributes import AttributeAgreement
 from annotator.agreement.report_gamma import gamma_section
-from annotator.agreement.report_inputs import ATTRIBUTES, ProjectArrays, project_arrays
-from annotator.agreement.report_spans import (
-    coders_per_passage,
-    gold_span_scores,
-    position_agreement,
-    span_matches,
-    unitizing_agreement,
-)
+from annotator.agreement.report_inputs import ATTRIBUTES, project_arrays
+from annotator.agreement.report_spans import PositionAgreement, SpanMatches
 from annotator.agreement.spans import MODES
 
+IntArray = NDArray[np.int64]
 NOTES = [
     "position_alpha: nominal Krippendorff's alpha over characters; label none / claim / claim:<perspective>;"
     " where one annotator's claims overlap, the shortest covering claim decides.",
@@ -106,38 +105,97 @@ def project_report(
     confidence: float = 0.95,
     progress: Callable[[float, str], None] | None = None,
 ) -> dict:
-    """The full agreement report of one project (layout in the module docstring); n_boot=0 skips CIs."""
-    step = progress or (lambda fraction, stage: None)
-    pa = project_arrays(claims, assignments, passage_lengths, gold)
-    step(0.05, "span agreement")
-    positions = position_agreement(pa)
-    u_value, u_statistic = unitizing_agreement(pa)
-    spans = span_matches(pa)
-    step(0.35, "attribute agreement")
-    unit, ambiguous = claim_units(pa, *spans.pairs["overlap"])
-    attributes = {a: attribute_agreement(pa, a, unit, ambiguous, spans.pairs["overlap"]) for a in ATTRIBUTES}
-    gold_scores = gold_span_scores(pa) if pa.gold_passages is not None else None
-    if gold_scores is not None:
-        for name in ATTRIBUTES:
-            gold_scores[f"kappa.{name}"] = gold_kappa(
-                pa, name, gold_scores["pairs_overlap"], len(pa.annotator_ids)
-            )
+    """The full agreement report of one project (layout in the module docstring); n_boot=0 skips CIs.
 
-    step(0.55, "bootstrap intervals")
-    statistics: dict[str, Reweighted] = {"position": positions.statistic, "unitizing": u_statistic}
+    Computed as the report of the project's per-document sufficient statistics (see `sufficient`)."""
+    from annotator.agreement import sufficient  # it builds on this module
+
+    step = progress or (lambda fraction, stage: None)
+    step(0.05, "statistics per document")
+    statistics = sufficient.document_statistics(claims, assignments, passage_lengths, gold)
+    report, _ = sufficient.report_from_statistics(
+        statistics.values(),
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        gamma=gamma_section(project_arrays(claims, assignments, passage_lengths, gold), seed=seed),
+        progress=lambda fraction, stage: step(0.35 + 0.65 * fraction, stage),
+    )
+    return report
+
+
+@dataclass
+class ProjectTotals:
+    """Everything the report shows, summed over the documents (annotators and labels as project codes)."""
+
+    document_ids: list
+    annotator_ids: IntArray
+    labels: dict[str, list]
+    counts: dict
+    positions: PositionAgreement
+    unitizing: tuple[float, Reweighted]
+    spans: SpanMatches
+    attributes: dict[str, AttributeAgreement]
+    gold_scores: dict | None  # per annotator vs. gold; None without gold
+    gold_counts: tuple[int, int]  # adjudicated passages, gold claims
+    shared: np.ndarray  # (A, A) shared passages; the diagonal: each annotator's passages
+    annotator_passages: np.ndarray
+    annotator_claims: np.ndarray
+    document_passages: np.ndarray
+    document_annotators: np.ndarray
+    document_positions: np.ndarray  # characters on shared passages
+    document_claims: np.ndarray  # claims on shared passages
+
+
+def resampled_statistics(totals: ProjectTotals) -> dict[str, Reweighted]:
+    """The figures that get bootstrap intervals, by the key `build_report` looks their interval up with."""
+    spans = totals.spans
+    statistics: dict[str, Reweighted] = {
+        "position": totals.positions.statistic,
+        "unitizing": totals.unitizing[1],
+    }
     statistics.update({f"f1.{mode}": spans.statistics[mode] for mode in MODES})
-    for name, agreement in attributes.items():
+    for name, agreement in totals.attributes.items():
         statistics[f"{name}.alpha"] = agreement.alpha
         if agreement.fleiss is not None:
             statistics[f"{name}.fleiss"] = agreement.fleiss
         statistics.update({f"{name}.label.{label}": s for label, s in agreement.per_label.items()})
-    n_docs = len(pa.document_ids)
+    return statistics
+
+
+def intervals(
+    statistics: dict[str, Reweighted], n_docs: int, *, n_boot: int, seed: int, confidence: float
+) -> dict[str, Any]:
+    """Percentile intervals over documents from one shared set of resamples (none when n_boot is 0);
+    a collapsed interval is replaced by the reason (a str), which _figure reports as ci_reason."""
     ci = reweighted_intervals(statistics, n_docs, n_boot, seed, confidence) if n_boot > 0 else {}
-    # A collapsed interval is replaced by the reason (a str), which _figure reports as ci_reason.
-    ci = {key: degenerate_interval_reason(interval, n_docs) or interval for key, interval in ci.items()}
+    return {key: degenerate_interval_reason(interval, n_docs) or interval for key, interval in ci.items()}
+
+
+def build_report(
+    totals: ProjectTotals,
+    *,
+    n_boot: int,
+    seed: int,
+    confidence: float,
+    ci: dict[str, Any] | None = None,
+    headline_only: bool = False,
+    gamma: dict | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict:
+    """The report (layout in the module docstring) from the summed statistics; `ci` the intervals when
+    they were drawn already (see `intervals`); `headline_only` stops after the counts, span and
+    attribute sections; `gamma` the γ section (`report_gamma.gamma_section`), computed from claims rather
+    than from the summed statistics."""
+    step = progress or (lambda fraction, stage: None)
+    positions, spans, attributes = totals.positions, totals.spans, totals.attributes
+    u_value = totals.unitizing[0]
+    if ci is None:
+        step(0.1, "bootstrap intervals")
+        options = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
+        ci = intervals(resampled_statistics(totals), len(totals.document_ids), **options)
 
     step(0.9, "writing the report")
-    n_ann = len(pa.annotator_ids)
     f1 = {}
     for mode in MODES:
         pair_f1 = _pair_f1(spans.pair_tp[mode], spans.pair_claims)
@@ -157,7 +215,7 @@ def project_report(
             "confidence": float(confidence),
             "resampling_unit": "document",
         },
-        "counts": _counts(pa),
+        "counts": totals.counts,
         "notes": NOTES,
         "span": {
             "position_alpha": _figure(
@@ -168,16 +226,19 @@ def project_report(
                 labels=positions.labels,
             ),
             "unitizing_alpha": _figure(u_value, ci.get("unitizing"), spans.n_units, positions.n_annotators),
-            "gamma": gamma_section(pa, seed=seed),
+            **({"gamma": gamma} if gamma is not None else {}),
             **f1,
         },
         "attributes": {name: _attribute_section(name, a, ci) for name, a in attributes.items()},
     }
-    shared = _shared_passages(pa)
-    report["pairs"], report["pair_matrix"] = _pairs(pa, spans, attributes, shared)
-    report["annotators"] = _annotators(pa, spans, attributes, gold_scores, n_ann)
-    report["documents"] = _documents(pa, positions, spans, attributes)
-    report["gold"] = _gold_section(pa, gold_scores) if gold_scores is not None else None
+    if headline_only:
+        step(1.0, "done")
+        return report
+    n_ann = len(totals.annotator_ids)
+    report["pairs"], report["pair_matrix"] = _pairs(totals, spans, attributes, totals.shared)
+    report["annotators"] = _annotators(totals, spans, attributes, totals.gold_scores, n_ann)
+    report["documents"] = _documents(totals, positions, spans, attributes)
+    report["gold"] = _gold_section(totals, totals.gold_scores) if totals.gold_scores is not None else None
     step(1.0, "done")
     return report
 
@@ -191,27 +252,6 @@ def _pair_f1(tp: np.ndarray, pair_claims: np.ndarray) -> np.ndarray:
     """(A, A) F1 per annotator pair, upper triangle only (nan elsewhere and where undefined)."""
     result = _ratio(2.0 * tp, pair_claims + pair_claims.T)
     return np.where(np.triu(np.ones_like(tp, dtype=bool), k=1), result, np.nan)
-
-
-def _shared_passages(pa: ProjectArrays) -> np.ndarray:
-    shape = (len(pa.passage_ids), len(pa.annotator_ids))
-    slots = sparse.csr_matrix((np.ones(len(pa.slot_passage)), (pa.slot_passage, pa.slot_coder)), shape=shape)
-    return np.asarray((slots.T @ slots).todense())
-
-
-def _counts(pa: ProjectArrays) -> dict:
-    m = coders_per_passage(pa)
-    return {
-        "passages": len(pa.passage_ids),
-        "passages_coded": int((m >= 1).sum()),
-        "passages_shared": int((m >= 2).sum()),
-        "documents": len(pa.document_ids),
-        "annotators": len(pa.annotator_ids),
-        "submitted_assignments": len(pa.slot_passage),
-        "claims_total": int(pa.claims_total),
-        "claims_used": len(pa.passage),
-        "claims_ignored": int(pa.claims_total - len(pa.passage)),
-    }
 
 
 def _attribute_section(name: str, a: Any, ci: dict) -> dict:
@@ -243,8 +283,8 @@ def _attribute_section(name: str, a: Any, ci: dict) -> dict:
     }
 
 
-def _pairs(pa: ProjectArrays, spans: Any, attributes: dict, shared: np.ndarray) -> tuple[list, dict]:
-    ids = pa.annotator_ids.tolist()
+def _pairs(totals: ProjectTotals, spans: Any, attributes: dict, shared: np.ndarray) -> tuple[list, dict]:
+    ids = totals.annotator_ids.tolist()
     f1 = {mode: _pair_f1(spans.pair_tp[mode], spans.pair_claims) for mode in MODES}
     pairs = []
     for a, b in zip(*np.nonzero(np.triu(shared, k=1)), strict=True):
@@ -273,14 +313,13 @@ def _pairs(pa: ProjectArrays, spans: Any, attributes: dict, shared: np.ndarray) 
     return pairs, matrix
 
 
-def _annotators(pa: ProjectArrays, spans: Any, attributes: dict, gold: dict | None, n_ann: int) -> list:
-    passages = np.bincount(pa.slot_coder, minlength=n_ann)
-    claims = np.bincount(pa.coder, minlength=n_ann)
+def _annotators(totals: ProjectTotals, spans: Any, attributes: dict, gold: dict | None, n_ann: int) -> list:
+    passages, claims = totals.annotator_passages, totals.annotator_claims
     denominator = spans.pair_claims + spans.pair_claims.T
     np.fill_diagonal(denominator, 0)
     partners = (denominator > 0).sum(axis=1)
     result = []
-    for a, annotator in enumerate(pa.annotator_ids.tolist()):
+    for a, annotator in enumerate(totals.annotator_ids.tolist()):
         others, group = {}, 1 + int(partners[a])
         for mode in MODES:
             tp = spans.pair_tp[mode][a].sum() + spans.pair_tp[mode][:, a].sum()
@@ -297,12 +336,12 @@ def _annotators(pa: ProjectArrays, spans: Any, attributes: dict, gold: dict | No
             "vs_gold": None,
         }
         if gold is not None and gold["n_passages"][a] > 0:
-            entry["vs_gold"] = _vs_gold(pa, gold, a, attributes)
+            entry["vs_gold"] = _vs_gold(gold, a, attributes)
         result.append(entry)
     return result
 
 
-def _vs_gold(pa: ProjectArrays, gold: dict, a: int, attributes: dict) -> dict:
+def _vs_gold(gold: dict, a: int, attributes: dict) -> dict:
     n_mine, n_gold = gold["n_annotator"][a], gold["n_gold"][a]
     entry: dict[str, Any] = {"passages": int(gold["n_passages"][a])}
     for mode in MODES:
@@ -321,41 +360,31 @@ def _vs_gold(pa: ProjectArrays, gold: dict, a: int, attributes: dict) -> dict:
     return entry
 
 
-def _gold_section(pa: ProjectArrays, gold: dict) -> dict:
+def _gold_section(totals: ProjectTotals, gold: dict) -> dict:
     return {
-        "passages": len(pa.gold_passages),
-        "claims": len(pa.gold_passage),
+        "passages": totals.gold_counts[0],
+        "claims": totals.gold_counts[1],
         "confusion": {
-            name: _matrix(gold[f"kappa.{name}"]["confusion"], pa.labels[name]) for name in ATTRIBUTES
+            name: _matrix(gold[f"kappa.{name}"]["confusion"], totals.labels[name]) for name in ATTRIBUTES
         },
         "confusion_axes": {"rows": "annotator", "columns": "gold"},
     }
 
 
-def _documents(pa: ProjectArrays, positions: Any, spans: Any, attributes: dict) -> list:
-    n_docs = len(pa.document_ids)
+def _documents(totals: ProjectTotals, positions: Any, spans: Any, attributes: dict) -> list:
     values = np.arange(len(positions.labels))
-    position = alpha_batch(positions.per_document, values, "nominal")
+    position = alpha_batch(positions.per_document, values, "nominal") if totals.document_ids else []
     f1_rows = spans.statistics["overlap"].rows
     overlap = _ratio(2.0 * f1_rows[:, 0], f1_rows[:, 1])
-    passages = np.bincount(pa.passage_document, minlength=n_docs)
-    slot_doc = pa.passage_document[pa.slot_passage]
-    annotators = np.bincount(
-        fast_unique(slot_doc * (len(pa.annotator_ids) + 1) + pa.slot_coder) // (len(pa.annotator_ids) + 1),
-        minlength=n_docs,
-    )
-    shared = coders_per_passage(pa) >= 2
-    positions_n = np.bincount(pa.passage_document, weights=pa.passage_length * shared, minlength=n_docs)
-    claims_n = np.bincount(pa.passage_document[pa.passage], weights=shared[pa.passage], minlength=n_docs)
     result = []
-    for d, document in enumerate(pa.document_ids):
-        group = int(annotators[d])
+    for d, document in enumerate(totals.document_ids):
+        group = int(totals.document_annotators[d])
         entry = {
             "document": document,
-            "passages": int(passages[d]),
+            "passages": int(totals.document_passages[d]),
             "annotators": group,
-            "position_alpha": _figure(position[d], None, positions_n[d], group),
-            "overlap_f1": _figure(overlap[d], None, claims_n[d], group),
+            "position_alpha": _figure(position[d], None, totals.document_positions[d], group),
+            "overlap_f1": _figure(overlap[d], None, totals.document_claims[d], group),
         }
         for name, att in attributes.items():
             entry[f"{name}_alpha"] = _figure(att.per_document[d], None, att.per_document_units[d], group)

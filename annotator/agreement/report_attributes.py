@@ -99,29 +99,17 @@ def _squares(sums: FloatArray, n_frequent: int) -> FloatArray:
 
 
 def summary_rows(
-    doc: IntArray,
-    code: IntArray,
-    count: FloatArray,
-    diag: FloatArray,
-    units_per_doc: FloatArray,
-    n_labels: int,
+    fixed: FloatArray, e_doc: IntArray, e_code: IntArray, marg: FloatArray, n_labels: int
 ) -> tuple[FloatArray, int, sparse.csr_matrix | None, FloatArray]:
     """Per-document rows [sum diag, n, sum n_uc (n_uc - 1), units, marginals of frequent labels] and the
     quadratic form of the rare labels' marginals; also the per-document sum of squared marginals.
 
-    Closed label sets keep every label dense. For an open set (speakers) the labels seen in the most
-    documents stay dense until the rest, mostly document-local labels, make a sparse X X' of modest size.
+    `fixed` holds the first four columns; (e_doc, e_code, marg) the non-zero label marginals per document,
+    sorted by document and label. Closed label sets keep every label dense. For an open set (speakers)
+    the labels seen in the most documents stay dense until the rest, mostly document-local labels, make
+    a sparse X X' of modest size.
     """
-    n_docs = len(units_per_doc)
-    key, inverse = fast_unique(doc * n_labels + code, return_inverse=True)
-    marg = np.bincount(inverse.reshape(-1), weights=count)
-    e_doc, e_code = key // n_labels, key % n_labels
-    fixed = np.c_[
-        np.bincount(doc, weights=diag, minlength=n_docs),
-        np.bincount(doc, weights=count, minlength=n_docs),
-        np.bincount(doc, weights=count * (count - 1.0), minlength=n_docs),
-        units_per_doc,
-    ]
+    n_docs = len(fixed)
     spread = np.bincount(e_code, minlength=n_labels).astype(np.float64)  # documents per label
     order = np.argsort(-spread, kind="stable")
     rare_cost = np.cumsum((spread[order] ** 2)[::-1])[::-1]  # nnz of X X' if labels from here on are rare
@@ -166,15 +154,69 @@ class AttributeAgreement:
     annotator_n: FloatArray
 
 
-def attribute_agreement(
-    pa: ProjectArrays, attribute: str, unit: IntArray, ambiguous: NDArray[np.bool_], matches: tuple
-) -> AttributeAgreement:
-    """Krippendorff's alpha (nominal), Fleiss' kappa and pairwise Cohen's kappa of one attribute."""
+# Per-document sums of one attribute: the first four are the summary columns (see summary_rows).
+ATTRIBUTE_SUMS = ("diag", "n", "agreeing", "units", "ambiguous", "raters_min", "raters_max")
+
+
+@dataclass
+class AttributePieces:
+    """One attribute's additive statistics of a set of documents, labels as codes of `labels`.
+
+    sums: (D, len(ATTRIBUTE_SUMS)). label_*: one entry per (document, label) given in a pairable unit,
+    sorted: its marginal, the units it occurs in and its share of the coincidence diagonal.
+    coincidence_*: the non-zero per-document coincidences. kappa_*: counts of pairwise-matched label
+    pairs (document, a, b, label of a, label of b), a < b. gold_*: counts (document, a, label, gold label).
+    contributing_*: the (document, annotator) pairs with a value in a pairable unit.
+    """
+
+    sums: FloatArray
+    label_document: IntArray
+    label_code: IntArray
+    label_marginal: FloatArray
+    label_units: IntArray
+    label_diag: FloatArray
+    coincidence_document: IntArray
+    coincidence_row: IntArray
+    coincidence_column: IntArray
+    coincidence_value: FloatArray
+    kappa: tuple[IntArray, ...]  # document, a, b, label a, label b, count
+    gold: tuple[IntArray, ...]  # document, a, label, gold label, count
+    contributing_document: IntArray
+    contributing_coder: IntArray
+
+
+def count_rows(*columns: IntArray) -> tuple[IntArray, ...]:
+    """The distinct rows of integer columns, sorted (first column first), and how often each occurs."""
+    if not len(columns[0]):
+        return tuple(np.zeros(0, np.int64) for _ in range(len(columns) + 1))
+    order = np.lexsort(columns[::-1])
+    ordered = [np.asarray(c, np.int64)[order] for c in columns]
+    new = np.zeros(len(order), bool)
+    new[0] = True
+    for c in ordered:
+        new[1:] |= c[1:] != c[:-1]
+    first = np.flatnonzero(new)
+    return (*(c[first] for c in ordered), np.diff(np.r_[first, len(order)]))
+
+
+COINCIDENCE_CELLS = 1 << 22  # documents x local labels^2 per coincidence block
+
+
+def attribute_pieces(
+    pa: ProjectArrays,
+    attribute: str,
+    unit: IntArray,
+    ambiguous: NDArray[np.bool_],
+    matches: tuple,
+    gold_pairs: tuple | None,
+) -> AttributePieces:
+    """Per-document sums of one attribute's nominal alpha, Fleiss' and Cohen's kappa."""
     code, labels = pa.codes[attribute], pa.labels[attribute]
-    n_labels, n_docs, n_ann = max(len(labels), 1), len(pa.document_ids), len(pa.annotator_ids)
+    n_labels, n_docs = max(len(labels), 1), len(pa.document_ids)
     keep = (unit >= 0) & (code >= 0) & ~ambiguous
     _, dense_unit = fast_unique(unit[keep], return_inverse=True)
-    u, c, cnt = pairable_counts(dense_unit.reshape(-1).astype(np.intp), code[keep].astype(np.intp), n_labels)
+    dense_unit = dense_unit.reshape(-1).astype(np.intp)
+    u, c, cnt = pairable_counts(dense_unit, code[keep].astype(np.intp), n_labels)
     unit_doc = np.zeros(int(u.max()) + 1 if len(u) else 0, np.int64)
     unit_doc[dense_unit] = pa.passage_document[pa.passage[keep]]
     m_u = np.bincount(u, weights=cnt)
@@ -182,18 +224,133 @@ def attribute_agreement(
     u, c, cnt = u[pairable], c[pairable], cnt[pairable]
     doc = unit_doc[u]
     diag_w = cnt * (cnt - 1.0) / (m_u[u] - 1.0)
-    units_per_doc = np.bincount(unit_doc[np.flatnonzero(m_u >= 2)], minlength=n_docs).astype(np.float64)
-    rows, n_frequent, quadratic, squares = summary_rows(doc, c, cnt, diag_w, units_per_doc, n_labels)
+    rated = np.flatnonzero(m_u >= 2)
+    units_per_doc = np.bincount(unit_doc[rated], minlength=n_docs).astype(np.float64)
+    raters_min = np.full(n_docs, np.inf)
+    np.minimum.at(raters_min, unit_doc[rated], m_u[rated])
+    raters_max = np.zeros(n_docs)
+    np.maximum.at(raters_max, unit_doc[rated], m_u[rated])
+    ambiguous_claims = doc_of_claims(pa, np.flatnonzero(ambiguous & (unit >= 0)), n_docs)
+    sums = np.c_[
+        np.bincount(doc, weights=diag_w, minlength=n_docs),
+        np.bincount(doc, weights=cnt, minlength=n_docs),
+        np.bincount(doc, weights=cnt * (cnt - 1.0), minlength=n_docs),
+        units_per_doc,
+        ambiguous_claims,
+        np.where(np.isfinite(raters_min), raters_min, 0.0),
+        raters_max,
+    ]
+    key, inverse = fast_unique(doc * n_labels + c, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    # (unit, label) rows are unique after pairable_counts, so counting rows per label counts units.
+    label_units = np.bincount(inverse, minlength=len(key)).astype(np.int64)
+    label_marginal = np.bincount(inverse, weights=cnt, minlength=len(key))
+    label_diag = np.bincount(inverse, weights=diag_w, minlength=len(key))
+
+    # per-document coincidences over each document's own labels (so that blocks of documents stay small)
+    key_doc = key // n_labels
+    first_label = np.searchsorted(key_doc, np.arange(n_docs))
+    local_of = inverse - first_label[doc]
+    width = int(local_of.max(initial=0)) + 1
+    per_block = max(1, COINCIDENCE_CELLS // (width * width))
+    entry_block = doc // per_block
+    order = np.argsort(entry_block, kind="stable")
+    cuts = np.searchsorted(entry_block[order], np.arange((n_docs - 1) // per_block + 2))
+    parts: list[tuple[IntArray, IntArray, IntArray, FloatArray]] = []
+    for b in range(len(cuts) - 1):
+        mine = order[cuts[b] : cuts[b + 1]]
+        if not len(mine):
+            continue
+        _, block_unit = fast_unique(u[mine], return_inverse=True)
+        block_unit = block_unit.reshape(-1)
+        first_doc = b * per_block
+        group = np.zeros(int(block_unit.max()) + 1, np.int64)
+        group[block_unit] = doc[mine] - first_doc
+        block = grouped_coincidences(
+            block_unit,
+            local_of[mine],
+            cnt[mine],
+            width,
+            unit_group=group,
+            n_groups=min(per_block, n_docs - first_doc),
+        )
+        g, i, k = np.nonzero(block)
+        start = first_label[g + first_doc]
+        parts.append((g + first_doc, key[start + i] % n_labels, key[start + k] % n_labels, block[g, i, k]))
+    joined = [np.concatenate([p[n] for p in parts]) if parts else np.zeros(0) for n in range(4)]
+
+    # pairwise matches for Cohen's kappa, and matches against gold
+    left, right = matches
+    both = (code[left] >= 0) & (code[right] >= 0)
+    left, right = left[both], right[both]
+    kappa = count_rows(
+        pa.passage_document[pa.passage[left]], pa.coder[left], pa.coder[right], code[left], code[right]
+    )
+    gold: tuple = tuple(np.zeros(0, np.int64) for _ in range(5))
+    if gold_pairs is not None:
+        g_left, g_right = gold_pairs
+        cl, cg = code[g_left], pa.gold_codes[attribute][g_right]
+        ok = (cl >= 0) & (cg >= 0)
+        gold = count_rows(pa.passage_document[pa.passage[g_left[ok]]], pa.coder[g_left[ok]], cl[ok], cg[ok])
+    in_pairable = m_u[dense_unit] >= 2 if len(m_u) else np.zeros(int(keep.sum()), bool)
+    contributing_claims = np.flatnonzero(keep)[in_pairable]
+    cd, cc, _ = count_rows(
+        pa.passage_document[pa.passage[contributing_claims]], pa.coder[contributing_claims]
+    )
+    return AttributePieces(
+        sums=sums,
+        label_document=key // n_labels,
+        label_code=key % n_labels,
+        label_marginal=label_marginal,
+        label_units=label_units,
+        label_diag=label_diag,
+        coincidence_document=joined[0].astype(np.int64),
+        coincidence_row=joined[1].astype(np.int64),
+        coincidence_column=joined[2].astype(np.int64),
+        coincidence_value=joined[3].astype(np.float64),
+        kappa=kappa,
+        gold=gold,
+        contributing_document=cd,
+        contributing_coder=cc,
+    )
+
+
+def doc_of_claims(pa: ProjectArrays, claims: IntArray, n_docs: int) -> FloatArray:
+    return np.bincount(pa.passage_document[pa.passage[claims]], minlength=n_docs).astype(np.float64)
+
+
+def attribute_agreement(
+    attribute: str,
+    labels: list,
+    n_ann: int,
+    sums: FloatArray,
+    label_document: IntArray,
+    label_code: IntArray,
+    label_marginal: FloatArray,
+    label_units: IntArray,
+    label_diag: FloatArray,
+    coincidence: tuple[IntArray, IntArray, FloatArray],
+    kappa: tuple[IntArray, ...],
+    n_annotators: int,
+) -> AttributeAgreement:
+    """Krippendorff's alpha (nominal), Fleiss' kappa and pairwise Cohen's kappa of one attribute from the
+    summed per-document pieces (see AttributePieces), labels and annotators as project-wide codes."""
+    n_labels, n_docs = max(len(labels), 1), len(sums)
+    rows, n_frequent, quadratic, squares = summary_rows(
+        sums[:, :SUMMARY], label_document, label_code, label_marginal, n_labels
+    )
     alpha = Reweighted(rows, lambda sums: alpha_from_summary(sums, n_frequent), quadratic)
     per_document = nominal_alpha(rows[:, 1], rows[:, 0], squares)
-    per_label = {}
-    # (unit, label) rows are unique after pairable_counts, so counting rows per label counts units.
-    units_with_label = np.bincount(c[cnt > 0], minlength=n_labels)
+    units_with_label = np.bincount(label_code, weights=label_units, minlength=n_labels).astype(np.int64)
     per_label_units = {str(name): int(units_with_label[k]) for k, name in enumerate(labels)}
+    per_label = {}
     if len(labels) <= MATRIX_LABELS:  # one-vs-rest, for closed label sets (not the open speaker list)
         flat = np.bincount(
-            np.r_[doc * 2 * n_labels + c, doc * 2 * n_labels + n_labels + c],
-            weights=np.r_[diag_w, cnt],
+            np.r_[
+                label_document * 2 * n_labels + label_code,
+                label_document * 2 * n_labels + n_labels + label_code,
+            ],
+            weights=np.r_[label_diag, label_marginal],
             minlength=n_docs * 2 * n_labels,
         )
         label_rows = flat.reshape(n_docs, 2 * n_labels)
@@ -201,79 +358,74 @@ def attribute_agreement(
             str(name): Reweighted(label_rows, lambda sums, k=k: label_alpha_from_rows(sums, n_labels, k))
             for k, name in enumerate(labels)
         }
-
-    raters = fast_unique(m_u[m_u >= 2])
+    rated = sums[:, 3] > 0
     fleiss, reason = None, None
-    if len(raters) == 1:
-        n_raters = int(raters[0])
-        fleiss = Reweighted(rows, lambda sums: fleiss_from_summary(sums, n_frequent, n_raters), quadratic)
-    elif len(raters) > 1:
-        low, high = int(raters.min()), int(raters.max())
-        reason = f"matched units have {low} to {high} raters; Fleiss' kappa needs the same number for all"
+    if rated.any():
+        low, high = int(sums[rated, 5].min()), int(sums[rated, 6].max())
+        if low == high:
+            fleiss = Reweighted(rows, lambda sums: fleiss_from_summary(sums, n_frequent, low), quadratic)
+        else:
+            reason = f"matched units have {low} to {high} raters; Fleiss' kappa needs the same number for all"
     else:
         reason = "no unit has two or more raters"
-    coincidence, coincidence_labels = None, list(labels)
+    row, column, value = coincidence
+    matrix, coincidence_labels = None, list(labels)
     if attribute == "speaker":  # an open list: the most frequent speakers, the rest as one group
-        frequency = np.bincount(c, weights=cnt, minlength=n_labels)
-        kept, row, grouped = top_label_groups(frequency, MATRIX_SPEAKERS)
+        frequency = np.bincount(label_code, weights=label_marginal, minlength=n_labels)
+        kept, group, grouped = top_label_groups(frequency, MATRIX_SPEAKERS)
         coincidence_labels = [labels[k] for k in kept]
         if grouped:
             coincidence_labels.append(f"other ({grouped} speaker{'s' if grouped != 1 else ''})")
         # merging labels sums their coincidences, so the grouped codes give the grouped matrix directly
-        size = len(coincidence_labels)
-        coincidence = grouped_coincidences(u, row[c], cnt, max(size, 1))[0][:size, :size]
+        size, width = len(coincidence_labels), len(kept) + 1
+        flat = np.bincount(group[row] * width + group[column], weights=value, minlength=width * width)
+        matrix = flat.reshape(width, width)[:size, :size]
     elif len(labels) <= MATRIX_LABELS:
-        coincidence = grouped_coincidences(u, c, cnt, n_labels)[0]
-
-    kappa = pairwise_kappa(pa.coder, code, matches, n_ann, n_labels)
-    in_pairable = m_u[dense_unit.reshape(-1)] >= 2 if len(m_u) else np.zeros(int(keep.sum()), bool)
-    contributing = pa.coder[keep][in_pairable]
+        flat = np.bincount(row * n_labels + column, weights=value, minlength=n_labels * n_labels)
+        matrix = flat.reshape(n_labels, n_labels)
     return AttributeAgreement(
         labels=labels,
         alpha=alpha,
         per_label=per_label,
         per_label_units=per_label_units,
         per_document=per_document,
-        per_document_units=units_per_doc,
+        per_document_units=sums[:, 3],
         fleiss=fleiss,
         fleiss_reason=reason,
-        coincidence=coincidence,
+        coincidence=matrix,
         coincidence_labels=coincidence_labels,
-        n_units=int((m_u >= 2).sum()),
-        n_annotators=len(fast_unique(contributing)),
-        ambiguous=int((ambiguous & (unit >= 0)).sum()),
-        **kappa,
+        n_units=int(sums[:, 3].sum()),
+        n_annotators=n_annotators,
+        ambiguous=int(sums[:, 4].sum()),
+        **pairwise_kappa(kappa, n_ann, n_labels),
     )
 
 
-def pairwise_kappa(coder: IntArray, code: IntArray, matches: tuple, n_ann: int, n_labels: int) -> dict:
-    """Cohen's kappa per annotator pair (and pooled per annotator) from the pairwise one-to-one matches."""
-    left, right = matches
-    both = (code[left] >= 0) & (code[right] >= 0)
-    left, right = left[both], right[both]
-    cl, cr = code[left], code[right]
-    pair = coder[left] * n_ann + coder[right]
+def pairwise_kappa(kappa: tuple[IntArray, ...], n_ann: int, n_labels: int) -> dict:
+    """Cohen's kappa per annotator pair (and pooled per annotator) from counts of pairwise-matched label
+    pairs (a, b, label of a, label of b, count), a < b."""
+    a, b, cl, cr, count = (np.asarray(x) for x in kappa)
+    count = count.astype(np.float64)
+    pair = a * n_ann + b
     n_pairs = n_ann * n_ann
-    n = np.bincount(pair, minlength=n_pairs).astype(np.float64)
-    agree = np.bincount(pair, weights=(cl == cr).astype(np.float64), minlength=n_pairs)
+    n = np.bincount(pair, weights=count, minlength=n_pairs)
+    agree = np.bincount(pair, weights=count * (cl == cr), minlength=n_pairs)
     shape = (n_pairs, n_labels)
     if n_pairs * n_labels <= 1 << 22:
-        rows = (
-            np.bincount(pair * n_labels + cl, minlength=n_pairs * n_labels).reshape(shape).astype(np.float64)
-        )
-        cols = (
-            np.bincount(pair * n_labels + cr, minlength=n_pairs * n_labels).reshape(shape).astype(np.float64)
-        )
+        rows = np.bincount(pair * n_labels + cl, weights=count, minlength=n_pairs * n_labels).reshape(shape)
+        cols = np.bincount(pair * n_labels + cr, weights=count, minlength=n_pairs * n_labels).reshape(shape)
         chance = (rows * cols).sum(axis=1).reshape(n_ann, n_ann)
     else:  # sparse marginals: the speaker list can be long
-        rows = sparse.csr_matrix((np.ones(len(pair)), (pair, cl)), shape=shape)
-        cols = sparse.csr_matrix((np.ones(len(pair)), (pair, cr)), shape=shape)
+        rows = sparse.csr_matrix((count, (pair, cl)), shape=shape)
+        cols = sparse.csr_matrix((count, (pair, cr)), shape=shape)
         chance = np.asarray(rows.multiply(cols).sum(axis=1)).reshape(n_ann, n_ann)
     n, agree = n.reshape(n_ann, n_ann), agree.reshape(n_ann, n_ann)
     confusion = None
     if n_labels <= MATRIX_LABELS:
-        flat = np.bincount((pair * n_labels + cl) * n_labels + cr, minlength=n_pairs * n_labels * n_labels)
-        confusion = flat.reshape(n_ann, n_ann, n_labels, n_labels).astype(np.float64)
+        flat = np.bincount(
+            (pair * n_labels + cl) * n_labels + cr, weights=count, minlength=n_pairs * n_labels * n_labels
+        )
+        confusion = flat.reshape(n_ann, n_ann, n_labels, n_labels)
     # an annotator against everyone else: own labels as rows, whichever side of the pair they were on
     first, second = np.divmod(np.arange(n_pairs), n_ann)
     as_first = sparse.csr_matrix((np.ones(n_pairs), (first, np.arange(n_pairs))), shape=(n_ann, n_pairs))
@@ -293,19 +445,22 @@ def pairwise_kappa(coder: IntArray, code: IntArray, matches: tuple, n_ann: int, 
     }
 
 
-def gold_kappa(pa: ProjectArrays, attribute: str, pairs: tuple, n_ann: int) -> dict:
-    """Per annotator Cohen's kappa against gold on overlap-matched claims, and the pooled confusion."""
-    code, gold_code = pa.codes[attribute], pa.gold_codes[attribute]
-    n_labels = max(len(pa.labels[attribute]), 1)
-    left, right = pairs
-    cl, cg = code[left], gold_code[right]
-    both = (cl >= 0) & (cg >= 0)
-    who, cl, cg = pa.coder[left][both], cl[both], cg[both]
-    n = np.bincount(who, minlength=n_ann).astype(np.float64)
-    agree = np.bincount(who, weights=(cl == cg).astype(np.float64), minlength=n_ann)
-    rows = np.bincount(who * n_labels + cl, minlength=n_ann * n_labels).reshape(n_ann, n_labels)
-    cols = np.bincount(who * n_labels + cg, minlength=n_ann * n_labels).reshape(n_ann, n_labels)
+def gold_kappa(gold: tuple[IntArray, ...], n_ann: int, n_labels: int) -> dict:
+    """Per annotator Cohen's kappa against gold on overlap-matched claims, and the pooled confusion, from
+    counts (a, label, gold label, count)."""
+    who, cl, cg, count = (np.asarray(x) for x in gold)
+    count = count.astype(np.float64)
+    n_labels = max(n_labels, 1)
+    n = np.bincount(who, weights=count, minlength=n_ann)
+    agree = np.bincount(who, weights=count * (cl == cg), minlength=n_ann)
+    rows = np.bincount(who * n_labels + cl, weights=count, minlength=n_ann * n_labels).reshape(
+        n_ann, n_labels
+    )
+    cols = np.bincount(who * n_labels + cg, weights=count, minlength=n_ann * n_labels).reshape(
+        n_ann, n_labels
+    )
     confusion = None
     if n_labels <= MATRIX_LABELS:
-        confusion = np.bincount(cl * n_labels + cg, minlength=n_labels * n_labels).reshape(n_labels, n_labels)
+        flat = np.bincount(cl * n_labels + cg, weights=count, minlength=n_labels * n_labels)
+        confusion = flat.reshape(n_labels, n_labels)
     return {"n": n, "kappa": kappa_from_margins(n, agree, rows, cols), "confusion": confusion}

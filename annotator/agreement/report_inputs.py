@@ -70,6 +70,8 @@ class ProjectArrays:
     gold_end: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     gold_codes: dict[str, IntArray] = field(default_factory=dict)
     gold_passages: IntArray | None = None  # adjudicated passages (dense), None without gold
+    claim_rows: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # input row of each claim
+    claims_per_passage: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # used or not
 
 
 def _passage_table(passage_lengths: Any) -> tuple[IntArray, IntArray, IntArray | None]:
@@ -183,6 +185,8 @@ def project_arrays(claims: Any, assignments: Any, passage_lengths: Any, gold: An
         codes=codes,
         labels=labels,
         claims_total=len(passage),
+        claim_rows=np.flatnonzero(used),
+        claims_per_passage=np.bincount(passage, minlength=len(ids)),
     )
     if g is not None:
         gp = _lookup(ids, integers(g["passage_id"], "passage_id"), "gold")

@@ -1,7 +1,9 @@
 """Span agreement for the project report: per-position label alpha, u-alpha and pairwise span F1.
 
-Each figure comes with per-document rows of additive statistics (a `Reweighted`), so that its value and
-its bootstrap replicates come from the same estimator.
+Two steps per figure: `*_pieces` / `position_coincidences` compute the per-document parts of a set of
+whole documents (what `sufficient` stores), `*_agreement` turns the parts of all documents into the
+figure. Each figure comes with per-document rows of additive statistics (a `Reweighted`), so that its
+value and its bootstrap replicates come from the same estimator.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from annotator.agreement.bootstrap import Reweighted
 from annotator.agreement.coefficients import alpha_batch, fast_unique, grouped_coincidences
 from annotator.agreement.report_inputs import ProjectArrays
-from annotator.agreement.spans import BLOCK, MODES, match_claims
+from annotator.agreement.spans import BLOCK, MODES, match_claims, ranged_pairs
 from annotator.agreement.unitizing import (
     UnitizingTerms,
     cross_term,
@@ -40,10 +41,15 @@ def doc_sum(pa: ProjectArrays, passage: IntArray, weights: FloatArray | None = N
 
 
 def passage_blocks(pa: ProjectArrays, size: int | None = None) -> list[tuple[IntArray, IntArray]]:
-    """(slot indices, claim indices) of consecutive groups of passages holding about `size` claims."""
+    """(slot indices, claim indices) of groups of whole documents holding about `size` claims.
+
+    A document never straddles two blocks, so whatever is summed per document is summed in one pass in
+    passage order, and comes out the same however the documents were chosen or grouped.
+    """
     size = size or BLOCK
     per_passage = np.bincount(pa.passage, minlength=len(pa.passage_ids)) + 1
-    block = np.cumsum(per_passage) // size
+    per_document = np.bincount(pa.passage_document, weights=per_passage, minlength=len(pa.document_ids))
+    block = (np.cumsum(per_document) // size).astype(np.int64)[pa.passage_document]
     slot_block, claim_block = block[pa.slot_passage], block[pa.passage]
     slot_order = np.argsort(slot_block, kind="stable")
     claim_order = np.argsort(claim_block, kind="stable")
@@ -64,13 +70,17 @@ class PositionAgreement:
     n_annotators: int
 
 
-def position_agreement(pa: ProjectArrays) -> PositionAgreement:
-    """Per-character label: none / claim / claim with perspective p; where one annotator's claims overlap,
-    the shortest claim covering the character decides (then the earlier start)."""
+def position_labels(perspectives: list) -> list:
+    return ["none", "claim"] + [f"claim:{p}" for p in perspectives]
+
+
+def position_coincidences(pa: ProjectArrays) -> FloatArray:
+    """(D, V, V) per-document coincidences of the per-character label: none / claim / claim with
+    perspective p; where one annotator's claims overlap, the shortest claim covering the character
+    decides (then the earlier start)."""
     perspective = pa.codes["perspective"]
     label = np.where(perspective >= 0, perspective + 2, 1)
-    labels = ["none", "claim"] + [f"claim:{p}" for p in pa.labels["perspective"]]
-    n_labels, n_docs = len(labels), len(pa.document_ids)
+    n_labels, n_docs = len(pa.labels["perspective"]) + 2, len(pa.document_ids)
     per_doc = np.zeros((n_docs, n_labels, n_labels))
     for slots, claims in passage_blocks(pa):  # coincidences add up over passages: bounded temporaries
         seg_passage, seg_length, seg, lab, count = position_counts(
@@ -88,30 +98,39 @@ def position_agreement(pa: ProjectArrays) -> PositionAgreement:
         per_doc += grouped_coincidences(
             seg, lab, count, n_labels, unit_weight=seg_length, unit_group=group, n_groups=n_docs
         )
+    return per_doc
+
+
+def position_agreement(
+    per_doc: FloatArray, perspectives: list, n_units: int, n_annotators: int
+) -> PositionAgreement:
+    """Nominal alpha over characters from the per-document coincidences (see position_coincidences)."""
+    labels = position_labels(perspectives)
+    n_docs, n_labels = len(per_doc), len(labels)
     values = np.arange(n_labels)
     statistic = Reweighted(
-        per_doc.reshape(n_docs, -1),
+        per_doc.reshape(n_docs, n_labels * n_labels),
         lambda sums: alpha_batch(sums.reshape(-1, n_labels, n_labels), values, "nominal"),
     )
-    m = coders_per_passage(pa)
-    shared = m >= 2
-    return PositionAgreement(
-        labels=labels,
-        per_document=per_doc,
-        statistic=statistic,
-        n_units=int(pa.passage_length[shared].sum()),
-        n_annotators=len(fast_unique(pa.slot_coder[shared[pa.slot_passage]])),
-    )
+    return PositionAgreement(labels, per_doc, statistic, n_units, n_annotators)
 
 
-def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[float, Reweighted]:
-    """Binary u-alpha (claim vs. no claim) over all passages as one continuum, and its resampling rows.
+UNITIZING_ROW = 7  # per-document u-alpha sums: observed, L, m L, m (m - 1) L, units, cubic, square
 
-    Its expected disagreement pairs every unit with every gap of the project, which is not a sum over
-    documents; the rows therefore hold unit and gap statistics per length class. Pairs of a unit and a
-    gap from different classes are exact; within a class holding several unit lengths, the replicate
-    rescales the exact full-sample value by the class's unit and gap counts.
-    """
+
+@dataclass
+class UnitizingPieces:
+    """Per-document u-alpha sums, and every unit's and gap's length with its document."""
+
+    rows: FloatArray  # (D, UNITIZING_ROW)
+    unit_document: IntArray
+    unit_length: FloatArray
+    gap_document: IntArray
+    gap_length: FloatArray
+
+
+def unitizing_pieces(pa: ProjectArrays) -> UnitizingPieces:
+    """The per-document parts of binary u-alpha (claim vs. no claim); see unitizing_agreement."""
     blocks = [
         unitizing_terms(
             pa.slot_passage[slots],
@@ -124,20 +143,44 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
         )
         for slots, claims in passage_blocks(pa)
     ]
+    observed, length, coder_length, pair_length = (
+        sum(getattr(b, name) for b in blocks)
+        for name in ("observed", "length", "coder_length", "pair_length")
+    )
+    ul, up, gl, gp = (
+        np.concatenate([getattr(b, name) for b in blocks])
+        for name in ("unit_length", "unit_passage", "gap_length", "gap_passage")
+    )
+    every = np.arange(len(pa.passage_ids))
+    rows = np.c_[
+        doc_sum(pa, every, observed),
+        doc_sum(pa, every, length),
+        doc_sum(pa, every, coder_length),
+        doc_sum(pa, every, pair_length),
+        doc_sum(pa, up),
+        doc_sum(pa, up, 2 * ul**3 - 3 * ul**2 + ul),
+        doc_sum(pa, up, ul * (ul - 1)),
+    ]
+    return UnitizingPieces(rows, pa.passage_document[up], ul, pa.passage_document[gp], gl)
+
+
+def unitizing_agreement(pieces: UnitizingPieces, bins: int = U_ALPHA_BINS) -> tuple[float, Reweighted]:
+    """Binary u-alpha (claim vs. no claim) over all passages as one continuum, and its resampling rows.
+
+    Its expected disagreement pairs every unit with every gap of the project, which is not a sum over
+    documents; the rows therefore hold unit and gap statistics per length class, the classes being
+    decided here from all units. Pairs of a unit and a gap from different classes are exact; within a
+    class holding several unit lengths, the replicate rescales the exact full-sample value by the
+    class's unit and gap counts.
+    """
+    n_docs = len(pieces.rows)
+    ul, gl = pieces.unit_length, pieces.gap_length
+    obs, length, coder_len, pair_len = (pieces.rows[:, k] for k in range(4))
     terms = UnitizingTerms(
-        *(
-            sum(getattr(b, name) for b in blocks)
-            for name in ("observed", "length", "coder_length", "pair_length")
-        ),
-        *(
-            np.concatenate([getattr(b, name) for b in blocks])
-            for name in ("unit_length", "unit_passage", "gap_length", "gap_passage")
-        ),
+        obs, length, coder_len, pair_len, ul, pieces.unit_document, gl, pieces.gap_document
     )
     d_o, d_e = disagreements(terms)
     value = 1.0 - d_o / d_e if d_e > 0 else float("nan")
-    every = np.arange(len(pa.passage_ids))
-    ul, gl = terms.unit_length, terms.gap_length
     distinct = fast_unique(ul)
     if len(distinct) <= bins:
         edges = distinct
@@ -147,8 +190,7 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
     ubin = np.searchsorted(edges, ul, side="right") - 1
     gbin = np.searchsorted(edges, gl, side="right") - 1
     gkeep = gbin >= 0  # gaps shorter than every unit never host one
-    u_doc, g_doc = pa.passage_document[terms.unit_passage], pa.passage_document[terms.gap_passage[gkeep]]
-    n_docs = len(pa.document_ids)
+    u_doc, g_doc = pieces.unit_document, pieces.gap_document[gkeep]
 
     def binned(doc: IntArray, which: IntArray, weights: FloatArray) -> FloatArray:
         flat = np.bincount(doc * k + which, weights=weights, minlength=n_docs * k)
@@ -156,15 +198,7 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
 
     rows = np.hstack(
         [
-            np.c_[
-                doc_sum(pa, every, terms.observed),
-                doc_sum(pa, every, terms.length),
-                doc_sum(pa, every, terms.coder_length),
-                doc_sum(pa, every, terms.pair_length),
-                doc_sum(pa, terms.unit_passage),
-                doc_sum(pa, terms.unit_passage, 2 * ul**3 - 3 * ul**2 + ul),
-                doc_sum(pa, terms.unit_passage, ul * (ul - 1)),
-            ],
+            pieces.rows,
             binned(u_doc, ubin, np.ones_like(ul)),
             binned(u_doc, ubin, ul**2),
             binned(u_doc, ubin, ul**3),
@@ -204,10 +238,79 @@ def unitizing_agreement(pa: ProjectArrays, bins: int = U_ALPHA_BINS) -> tuple[fl
 
 
 @dataclass
-class SpanMatches:
+class SpanPieces:
+    """Per document: matched claims per mode and pooled F1 denominators; per (document, a, b) with a < b:
+    shared passages, claims of a on passages b also submitted (and of b on a's), matches per mode."""
+
     pairs: dict[str, tuple[IntArray, IntArray]]  # mode -> (left, right) claims, coder[left] < coder[right]
+    tp: dict[str, FloatArray]  # mode -> (D,)
+    denominator: FloatArray  # (D,) sum over claims on shared passages of (coders of the passage - 1)
+    pair_document: IntArray  # one entry per (document, a, b) sharing a passage, sorted
+    pair_a: IntArray
+    pair_b: IntArray
+    pair_shared: IntArray
+    pair_claims_ab: IntArray
+    pair_claims_ba: IntArray
+    pair_tp: dict[str, IntArray]
+
+
+def span_pieces(pa: ProjectArrays) -> SpanPieces:
+    """Exact and overlap matches between every annotator pair, summed per document and annotator pair."""
+    n_ann = len(pa.annotator_ids)
+    m = coders_per_passage(pa)
+    others = (m[pa.passage] - 1).astype(np.float64)
+    denominator = doc_sum(pa, pa.passage, others)
+    # slots are sorted by passage, then annotator: a passage's slots are one run
+    first_slot = np.searchsorted(pa.slot_passage, np.arange(len(pa.passage_ids)))
+    s_left, s_right = ranged_pairs(
+        np.arange(1, len(pa.slot_passage) + 1), first_slot[pa.slot_passage] + m[pa.slot_passage]
+    )
+    width = max(n_ann, 1)
+
+    def key(passage: IntArray, a: IntArray, b: IntArray) -> IntArray:
+        return (pa.passage_document[passage] * width + a) * width + b
+
+    shared_keys, shared = fast_unique(
+        key(pa.slot_passage[s_left], pa.slot_coder[s_left], pa.slot_coder[s_right]), return_counts=True
+    )
+    c_claim, c_slot = ranged_pairs(first_slot[pa.passage], first_slot[pa.passage] + m[pa.passage])
+    other = pa.slot_coder[c_slot] != pa.coder[c_claim]
+    c_claim, c_slot = c_claim[other], c_slot[other]
+    a, b = pa.coder[c_claim], pa.slot_coder[c_slot]
+    lower = a < b
+    low, high = np.where(lower, a, b), np.where(lower, b, a)
+    claim_key = key(pa.passage[c_claim], low, high)
+
+    def counted(keys: IntArray, weights: NDArray[np.bool_] | None = None) -> IntArray:
+        at = np.searchsorted(shared_keys, keys)
+        return np.bincount(at, weights=weights, minlength=len(shared_keys)).astype(np.int64)
+
+    pairs, tp, pair_tp = {}, {}, {}
+    for mode in MODES:
+        left, right = match_claims(pa.passage, pa.coder, pa.start, pa.end, mode=mode)
+        pairs[mode] = (left, right)
+        tp[mode] = doc_sum(pa, pa.passage[left])
+        pair_tp[mode] = counted(key(pa.passage[left], pa.coder[left], pa.coder[right]))
+    document, rest = np.divmod(shared_keys, width * width)
+    pair_a, pair_b = np.divmod(rest, width)
+    return SpanPieces(
+        pairs=pairs,
+        tp=tp,
+        denominator=denominator,
+        pair_document=document,
+        pair_a=pair_a,
+        pair_b=pair_b,
+        pair_shared=shared.astype(np.int64),
+        pair_claims_ab=counted(claim_key, lower.astype(np.float64)),
+        pair_claims_ba=counted(claim_key, (~lower).astype(np.float64)),
+        pair_tp=pair_tp,
+    )
+
+
+@dataclass
+class SpanMatches:
     pair_tp: dict[str, FloatArray]  # mode -> (A, A) matched claims per annotator pair (upper triangle)
-    pair_claims: FloatArray  # (A, A): claims of a on passages b also submitted
+    pair_claims: FloatArray  # (A, A): claims of a on passages b also submitted (off the diagonal)
     statistics: dict[str, Reweighted]  # mode -> pooled pairwise F1
     n_units: int  # claims on passages with >= 2 annotators
     n_annotators: int
@@ -218,59 +321,70 @@ def f1_from_rows(sums: FloatArray) -> FloatArray:
         return np.where(sums[:, 1] > 0, 2.0 * sums[:, 0] / sums[:, 1], np.nan)
 
 
-def span_matches(pa: ProjectArrays) -> SpanMatches:
-    """Exact and overlap matches between every annotator pair, and pooled pairwise F1 = 2 sum tp / sum
-    (n_a + n_b) over pairs of annotators on their shared passages."""
-    n_ann, n_passages = len(pa.annotator_ids), len(pa.passage_ids)
-    m = coders_per_passage(pa)
-    others = (m[pa.passage] - 1).astype(np.float64)
-    denominator = doc_sum(pa, pa.passage, others)
-    ones = np.ones(len(pa.passage))
-    claims = sparse.csr_matrix((ones, (pa.passage, pa.coder)), shape=(n_passages, n_ann))
-    slots = sparse.csr_matrix(
-        (np.ones(len(pa.slot_passage)), (pa.slot_passage, pa.slot_coder)), shape=(n_passages, n_ann)
-    )
-    pair_claims = np.asarray((claims.T @ slots).todense(), dtype=np.float64)
-    pairs, pair_tp, statistics = {}, {}, {}
-    for mode in MODES:
-        left, right = match_claims(pa.passage, pa.coder, pa.start, pa.end, mode=mode)
-        pairs[mode] = (left, right)
-        key = pa.coder[left] * n_ann + pa.coder[right]
-        pair_tp[mode] = np.bincount(key, minlength=n_ann * n_ann).reshape(n_ann, n_ann).astype(np.float64)
-        statistics[mode] = Reweighted(np.c_[doc_sum(pa, pa.passage[left]), denominator], f1_from_rows)
-    shared = m[pa.passage] >= 2
-    return SpanMatches(
-        pairs=pairs,
-        pair_tp=pair_tp,
-        pair_claims=pair_claims,
-        statistics=statistics,
-        n_units=int(shared.sum()),
-        n_annotators=len(fast_unique(pa.coder[shared])),
-    )
+def span_agreement(
+    tp: dict[str, FloatArray],
+    denominator: FloatArray,
+    pair_tp: dict[str, FloatArray],
+    pair_claims: FloatArray,
+    n_units: int,
+    n_annotators: int,
+) -> SpanMatches:
+    """Pooled pairwise F1 = 2 sum tp / sum (n_a + n_b) over pairs of annotators on their shared passages,
+    from per-document sums (tp, denominator) and project-wide (A, A) sums."""
+    statistics = {mode: Reweighted(np.c_[tp[mode], denominator], f1_from_rows) for mode in MODES}
+    return SpanMatches(pair_tp, pair_claims, statistics, n_units, n_annotators)
 
 
-def gold_span_scores(pa: ProjectArrays) -> dict:
-    """Per annotator against gold on adjudicated passages: tp, n_annotator, n_gold per mode, plus the
-    overlap matches (annotator claim index, gold claim index) for attribute agreement."""
+@dataclass
+class GoldPieces:
+    """Per (document, annotator) on adjudicated passages: the annotator's claims, the gold claims they
+    saw, their adjudicated passages and matches per mode; plus the overlap matches (annotator claim,
+    gold claim) for attribute agreement."""
+
+    document: IntArray
+    coder: IntArray
+    n_annotator: IntArray
+    n_gold: IntArray
+    n_passages: IntArray
+    tp: dict[str, IntArray]
+    pairs_overlap: tuple[IntArray, IntArray]
+
+
+def gold_pieces(pa: ProjectArrays) -> GoldPieces:
+    """Each annotator against gold on the adjudicated passages, summed per document."""
     n_ann, n_passages = len(pa.annotator_ids), len(pa.passage_ids)
+    width = max(n_ann, 1)
     adjudicated = np.zeros(n_passages, bool)
     adjudicated[pa.gold_passages] = True
     on_gold = adjudicated[pa.passage]
-    gold_per_passage = np.bincount(pa.gold_passage, minlength=n_passages).astype(np.float64)
+    gold_per_passage = np.bincount(pa.gold_passage, minlength=n_passages)
     slot_on_gold = adjudicated[pa.slot_passage]
-    gold_seen = gold_per_passage[pa.slot_passage][slot_on_gold]
-    result = {
-        "n_annotator": np.bincount(pa.coder[on_gold], minlength=n_ann).astype(np.float64),
-        "n_gold": np.bincount(pa.slot_coder[slot_on_gold], weights=gold_seen, minlength=n_ann),
-        "n_passages": np.bincount(pa.slot_coder[slot_on_gold], minlength=n_ann),
-    }
+    slot_key = pa.passage_document[pa.slot_passage] * width + pa.slot_coder
+    keys = fast_unique(slot_key[slot_on_gold])
+
+    def summed(key: IntArray, weights: IntArray | None = None) -> IntArray:
+        at = np.searchsorted(keys, key)
+        return np.bincount(at, weights=weights, minlength=len(keys)).astype(np.int64)
+
+    claim_key = pa.passage_document[pa.passage] * width + pa.coder
     n_claims = int(on_gold.sum())
     passage = np.r_[pa.passage[on_gold], pa.gold_passage]
     coder = np.r_[pa.coder[on_gold], np.full(len(pa.gold_passage), n_ann)]
     start, end = np.r_[pa.start[on_gold], pa.gold_start], np.r_[pa.end[on_gold], pa.gold_end]
     claim_index = np.flatnonzero(on_gold)
+    tp, pairs = {}, (np.zeros(0, np.int64), np.zeros(0, np.int64))
     for mode in MODES:
         left, right = match_claims(passage, coder, start, end, mode=mode, against=n_ann)
-        result[f"tp_{mode}"] = np.bincount(coder[left], minlength=n_ann).astype(np.float64)
-        result[f"pairs_{mode}"] = (claim_index[left], right - n_claims)
-    return result
+        tp[mode] = summed(claim_key[claim_index[left]])
+        if mode == "overlap":
+            pairs = (claim_index[left], right - n_claims)
+    document, coder_of_key = np.divmod(keys, width)
+    return GoldPieces(
+        document=document,
+        coder=coder_of_key,
+        n_annotator=summed(claim_key[on_gold]),
+        n_gold=summed(slot_key[slot_on_gold], gold_per_passage[pa.slot_passage][slot_on_gold]),
+        n_passages=summed(slot_key[slot_on_gold]),
+        tp=tp,
+        pairs_overlap=pairs,
+    )

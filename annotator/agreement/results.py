@@ -21,6 +21,14 @@ def run_results(loaded: ProjectInput, parameters: dict[str, Any], *, progress: C
         seed=parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
         progress=progress,
     )
+    return results_document(loaded, parameters, report, without)
+
+
+def results_document(
+    loaded: ProjectInput, parameters: dict[str, Any], report: dict, without: dict | None
+) -> dict:
+    """The stored results around a report and its "without suggestions" section (as
+    `sufficient.report_from_statistics` gives them): names to show, input counts, parameters."""
     results = {
         "format": RESULTS_FORMAT,
         "report": report,

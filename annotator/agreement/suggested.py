@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.report import project_report
+from annotator.agreement.report_gamma import gamma_section
+from annotator.agreement.report_inputs import project_arrays
 
 HEADLINE_SECTIONS = ("counts", "span", "attributes")
 # (path in the report, title, scale): the figures shown side by side, in the dashboard's order.
@@ -47,39 +48,6 @@ def figure_at(report: Mapping[str, Any], path: str) -> dict | None:
     for key in path.split("."):
         node = node.get(key) if isinstance(node, Mapping) else None
     return node if isinstance(node, Mapping) else None
-
-
-def suggestion_counts(
-    claims: Mapping[str, Any], assignments: Mapping[str, Any], suggested: np.ndarray
-) -> dict[str, Any]:
-    """How many of the claims the report uses (those of submitted assignments) came from suggestions:
-    in all and per annotator of a submitted assignment (sorted by id), with the share (None: no claims)."""
-    submitted = np.asarray(assignments["submitted"], dtype=bool)
-    coders = np.unique(np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted])
-    claim_coder = np.asarray(claims["annotator_id"], dtype=np.int64)
-    claim_passage = np.asarray(claims["passage_id"], dtype=np.int64)
-    slots = np.asarray(assignments["passage_id"], dtype=np.int64)[submitted]
-    width = int(max(coders.max(initial=0), claim_coder.max(initial=0))) + 1
-    used = np.isin(
-        claim_passage * width + claim_coder,
-        slots * width + np.asarray(assignments["annotator_id"], dtype=np.int64)[submitted],
-    )
-    index = np.searchsorted(coders, claim_coder[used])
-    marked = np.bincount(index, minlength=len(coders))
-    from_suggestions = np.bincount(index, weights=np.asarray(suggested, bool)[used], minlength=len(coders))
-    return {
-        **_share(int(used.sum()), int(from_suggestions.sum())),
-        "annotators": [
-            {"annotator": int(annotator), **_share(int(n), int(s))}
-            for annotator, n, s in zip(
-                coders.tolist(), marked.tolist(), from_suggestions.tolist(), strict=True
-            )
-        ],
-    }
-
-
-def _share(claims: int, suggested: int) -> dict[str, Any]:
-    return {"claims": claims, "suggested": suggested, "share": suggested / claims if claims else None}
 
 
 def comparison(report: Mapping[str, Any], without: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -115,29 +83,22 @@ def report_with_and_without(
     """(the report on all claims, the "without suggestions" section or None when no claim the report
     uses came from a suggestion). The section holds the headline sections of a second report on the
     same inputs without those claims, `suggested_claims` (counts and shares) and `comparison`."""
-    step = progress or (lambda fraction, stage: None)
-    if len(suggested) != len(np.asarray(claims["annotator_id"])):
-        raise ValueError("suggested must hold one flag per claim")
-    counts = suggestion_counts(claims, assignments, suggested)
-    second = counts["suggested"] > 0
-    share = 0.5 if second else 1.0  # of the progress bar, for the first report
+    from annotator.agreement import sufficient  # it builds on this module
 
-    def first_step(fraction: float, stage: str) -> None:
-        step(share * fraction, stage)
-
-    def second_step(fraction: float, stage: str) -> None:
-        step(share + (1 - share) * fraction, f"without suggestions: {stage}")
-
-    arguments = {"passage_lengths": passage_lengths, "gold": gold, "n_boot": n_boot, "seed": seed}
-    report = project_report(claims, assignments, **arguments, progress=first_step)
-    if not second:
-        return report, None
-    kept = without_claims(claims, suggested)
-    without = project_report(kept, assignments, **arguments, progress=second_step)
-    section = {name: without[name] for name in HEADLINE_SECTIONS}
-    return report, {
-        **section,
-        "definition": DEFINITION,
-        "suggested_claims": counts,
-        "comparison": comparison(report, section),
-    }
+    statistics = sufficient.document_statistics(claims, assignments, passage_lengths, gold, suggested)
+    gamma = gamma_section(project_arrays(claims, assignments, passage_lengths, gold), seed=seed)
+    kept = ~np.asarray(suggested, bool)
+    gamma_without = None
+    if not kept.all():
+        claims_kept = {name: np.asarray(column)[kept] for name, column in claims.items()}
+        gamma_without = gamma_section(
+            project_arrays(claims_kept, assignments, passage_lengths, gold), seed=seed
+        )
+    return sufficient.report_from_statistics(
+        statistics.values(),
+        n_boot=n_boot,
+        seed=seed,
+        gamma=gamma,
+        gamma_without=gamma_without,
+        progress=progress,
+    )

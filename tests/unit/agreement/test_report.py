@@ -10,7 +10,7 @@ from annotator.agreement import metrics, report_spans, spans
 from annotator.agreement.report import project_report
 from annotator.agreement.report_attributes import claim_units, top_label_groups
 from annotator.agreement.report_inputs import project_arrays
-from annotator.agreement.report_spans import unitizing_agreement
+from annotator.agreement.report_spans import unitizing_agreement, unitizing_pieces
 from annotator.agreement.spans import match_claims
 
 LENGTHS = {1: 60, 2: 50, 3: 40, 4: 70}
@@ -353,7 +353,7 @@ def test_u_alpha_resampling_rows_reproduce_the_exact_estimate():
         "submitted": np.ones(120, bool),
     }
     pa = project_arrays(table, assignments, {p: 230 for p in range(40)})
-    value, statistic = unitizing_agreement(pa)
+    value, statistic = unitizing_agreement(unitizing_pieces(pa))
     assert len(np.unique(table["end"] - table["start"])) > 64
     assert statistic.value() == pytest.approx(value, rel=1e-9)
 

@@ -13,7 +13,6 @@ from annotator.agreement.suggested import (
     comparison,
     figure_at,
     report_with_and_without,
-    suggestion_counts,
     without_claims,
 )
 from tests.unit.agreement.test_report import LENGTHS, assignments_table, claims_table, copies
@@ -129,6 +128,13 @@ def test_suggested_claims_of_unsubmitted_assignments_do_not_count_and_make_no_se
     report, section = both(rows, suggested, unsubmitted={(4, 3)})
     assert section is None
     assert report == plain(rows + suggested, unsubmitted={(4, 3)})
+
+
+def suggestion_counts(claims: dict, assignments: dict, flags: np.ndarray) -> dict:
+    section = report_with_and_without(
+        claims, assignments, passage_lengths=LENGTHS, suggested=flags, n_boot=0
+    )[1]
+    return section["suggested_claims"]
 
 
 def test_the_counts_and_shares_per_annotator():

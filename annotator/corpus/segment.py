@@ -400,6 +400,7 @@ _ZH_SENTENCE_BREAK = re.compile(
     rf"|[。！？；][{_ZH_CLOSERS}]*\s*(?=\S)"
     rf"|(?:[!?]|…+)[{_ZH_CLOSERS}]*(?=[{_ZH_OPENERS}{HAN}])"
 )
+_ZH_CLAUSE_ENDS = "，、：,:"  # a Chinese sentence too long for a passage is cut after one of these
 _NON_HAN_WORD = re.compile(rf"[^\W{HAN}]+")
 _ZH_CREDIT_WORDS = (
     r"(?:消息|新闻|稿件|本文|文章|图片|视频|题图|封面|配图)?来源|原标题|原文标题|(?:责任|实习|值班)?编辑|责编"
@@ -513,11 +514,17 @@ def _is_mark(ch: str) -> bool:
 
 
 def _split_long(
-    text: str, start: int, end: int, max_chars: int, breaks: re.Pattern[str] = _SENTENCE_BREAK
+    text: str,
+    start: int,
+    end: int,
+    max_chars: int,
+    breaks: re.Pattern[str] = _SENTENCE_BREAK,
+    clause_ends: str = "",
 ) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` into trimmed pieces of at most ``max_chars``: sentences, packed greedily.
 
-    A sentence longer than ``max_chars`` is cut at the last space that fits, else after ``max_chars``
+    A sentence longer than ``max_chars`` is cut at the last space that fits, or right after the last of
+    ``clause_ends`` (Chinese commas: Chinese has no spaces) if that comes later, else after ``max_chars``
     code points (never between a character and its combining marks, unless that is the only cut).
     """
     sentences = []
@@ -533,7 +540,12 @@ def _split_long(
         while e - s > max_chars:
             cut = s + max_chars
             space = max((i for i in range(s + 1, cut + 1) if text[i].isspace()), default=None)
-            if space is not None:
+            clause = None
+            if clause_ends:
+                clause = max((i for i in range(s + 1, cut + 1) if text[i - 1] in clause_ends), default=None)
+            if clause is not None and (space is None or clause > space):
+                p_end = nxt = clause
+            elif space is not None:
                 p_end = space
                 while text[p_end - 1].isspace():
                     p_end -= 1
@@ -628,7 +640,7 @@ def _zh_segments(
     segments = []
     for (s, e), (kind, reason) in zip(spans, _zh_classify(text, spans, title), strict=True):
         if kind == "body" and e - s > max_chars:
-            pieces = _split_long(text, s, e, max_chars, _ZH_SENTENCE_BREAK)
+            pieces = _split_long(text, s, e, max_chars, _ZH_SENTENCE_BREAK, _ZH_CLAUSE_ENDS)
             segments.extend((ps, pe, kind, "long paragraph split") for ps, pe in pieces)
         else:
             segments.append((s, e, kind, reason))

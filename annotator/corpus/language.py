@@ -17,7 +17,7 @@ from annotator.corpus.segment import HAN
 __all__ = ["LANGUAGE_MAX_CHARS", "detect_language", "normalise_language"]
 
 LANGUAGE_MAX_CHARS = 35  # Document.language's max_length; the longest common BCP 47 tags are far shorter
-SAMPLE_CHARS = 20_000  # the guess reads this much of a text: a long article's opening is enough
+SAMPLE_CHARS = 2000  # the guess reads an article's opening: ~300 words tell as well as the whole, faster
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _HAN_CHARS = re.compile(f"[{HAN}]")
 _KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff]")
@@ -65,9 +65,12 @@ def detect_language(text: str) -> str:
     """
     sample = text[:SAMPLE_CHARS]
     latin = _LATIN_WORD.findall(sample)
-    han = len(_HAN_CHARS.findall(sample))
-    kana = len(_KANA.findall(sample))
-    hangul = len(_HANGUL.findall(sample))
+    if sample.isascii():  # most articles: no script to count
+        han = kana = hangul = 0
+    else:
+        han = len(_HAN_CHARS.findall(sample))
+        kana = len(_KANA.findall(sample))
+        hangul = len(_HANGUL.findall(sample))
     if kana and kana + han >= len(latin) and kana * 10 >= han:
         return "ja"
     if hangul and hangul >= len(latin) and hangul >= han:

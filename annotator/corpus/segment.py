@@ -416,10 +416,11 @@ _ZH_PICTURE_CREDIT = re.compile(rf"^[（(【\[]?\s*(?:{_ZH_PICTURE_CREDIT_WORDS}
 _ZH_TRAILING_CREDIT = re.compile(
     rf"摄\s*[)）]?$|[（(]\s*(?:{_ZH_PICTURE_CREDIT_WORDS}|来源)\s*[：:/／][^（）()]*[)）]$"
 )
-# Promotion and navigation lines of Chinese news pages (short lines only, checked from the line start).
+# Promotion and navigation lines of Chinese news pages, checked from the line start; only short lines that
+# do not end a sentence ("相关报道称，……。" is body).
 _ZH_PROMOTION = re.compile(
-    r"^[（(【\[]?\s*(?:扫码|扫一扫|扫描二维码|长按(?:识别|扫描)|微信扫|点击|戳|关注(?:我们|公众号|微信|微博)"
-    r"|下载(?:客户端|APP)|打开(?:客户端|APP)|分享到|分享至|更多(?:精彩|内容|新闻|资讯|报道)?|相关(?:阅读|新闻|报道|链接)"
+    r"^[（(【\[]?\s*(?:扫码|扫一扫|扫描二维码|长按(?:识别|扫描)|微信扫|点击|戳(?:这里|此处|链接)|关注(?:我们|公众号|微信|微博)"
+    r"|下载(?:客户端|APP)|打开(?:客户端|APP)|分享到|分享至|更多(?:精彩|内容|新闻|资讯|报道)|(?<=[（(])更多|相关(?:阅读|新闻|报道|链接)"
     r"|延伸阅读|推荐阅读|热门推荐|往期回顾|返回(?:搜狐|首页|顶部)|查看(?:更多|原文)|阅读原文|欢迎(?:关注|订阅))",
     re.IGNORECASE,
 )
@@ -446,6 +447,11 @@ def _zh_ends_sentence(line: str) -> bool:
     return bool(core) and core[-1] in ".!?…:;。！？；："
 
 
+def _zh_ends_full_stop(line: str) -> bool:
+    core = line.rstrip(_ZH_CLOSER_CHARS)
+    return bool(core) and core[-1] in ".!?。！？"
+
+
 def _zh_is_breadcrumb(line: str) -> bool:
     parts = _ZH_BREADCRUMB.split(line)
     return len(parts) >= 2 and all(p and _zh_length(p) <= 8 for p in parts)
@@ -466,7 +472,7 @@ def _zh_classify_line(line: str) -> tuple[str, str] | None:
     if _ZH_NOTICE.search(line):
         return _ZH_NOTICE_LINE
     length = _zh_length(line)
-    if length <= ZH_PROMOTION_MAX_CHARS and _ZH_PROMOTION.search(line):
+    if length <= ZH_PROMOTION_MAX_CHARS and _ZH_PROMOTION.search(line) and not _zh_ends_full_stop(line):
         return _ZH_PROMOTION_LINE
     if _is_section_path(line) or _zh_is_breadcrumb(line):
         return _SECTION_PATH

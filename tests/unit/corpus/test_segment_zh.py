@@ -118,6 +118,9 @@ BODY_LINES = [
     "“稳定才是中国在半岛的最大利益。”一位学者说。",
     "他说：“这是两个主权国家之间的事情！”",
     "中方的立场是一贯的。",  # short, but a sentence
+    "相关报道称，朝俄双方签署了条约。",  # starts like a promotion line ("相关报道"), but a sentence
+    "更多国家对此表示关切。",
+    "戳穿这种说法并不难。",
 ]
 
 

@@ -25,7 +25,18 @@ MANAGERS = frozenset({Role.MANAGER})
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
-        fields = ["id", "project", "title", "source", "url", "published", "meta", "sha256", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "title",
+            "source",
+            "url",
+            "published",
+            "language",
+            "meta",
+            "sha256",
+            "created_at",
+        ]
 
 
 class PassageSerializer(serializers.ModelSerializer):

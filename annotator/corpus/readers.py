@@ -21,6 +21,7 @@ from pathlib import PurePath
 from typing import Any
 
 from annotator import jsonsafe
+from annotator.corpus.language import detect_language, normalise_language
 from annotator.corpus.segment import guess_title, normalise_text
 
 __all__ = [
@@ -41,7 +42,7 @@ TITLE_MAX_CHARS = 200
 URL_MAX_CHARS = 1000  # Document.url's max_length
 _MB = 1024 * 1024
 SUPPORTED_EXTENSIONS = {".txt": "plain", ".md": "plain", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-_KNOWN_FIELDS = ("title", "text", "source", "url", "published")
+_KNOWN_FIELDS = ("title", "text", "source", "url", "published", "language", "lang")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRONT_MATTER_LINE = re.compile(r"([A-Za-z_][\w-]*)\s*:\s*(.*)")
 
@@ -78,6 +79,7 @@ class ArticleRecord:
     published: str | None = None  # ISO date, YYYY-MM-DD
     meta: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
+    language: str = ""  # BCP 47 tag, given by the file or guessed from the text; "" when unknown
 
 
 def check_size(file_name: str, size: int) -> None:
@@ -150,6 +152,10 @@ def _build_record(
             date.fromisoformat(published)
         except ValueError:
             raise fail(f"published {published[:40]!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        language = normalise_language(fields.get("language") or fields.get("lang") or "")
+    except ValueError as error:
+        raise fail(str(error)) from None
     return ArticleRecord(
         title=title,
         text=text,
@@ -158,15 +164,16 @@ def _build_record(
         published=published,
         meta={k: v for k, v in fields.items() if k not in _KNOWN_FIELDS},
         line=line,
+        language=language or detect_language(text),
     )
 
 
 def read_plain_text(data: str, *, file_name: str) -> ArticleRecord:
     """Read one article: one paragraph a line, optionally after a ``---`` front-matter header.
 
-    The header holds ``key: value`` lines (title, source, url, published; other keys go to ``meta``). The
-    record's text is everything after the header, title line included; the title is the header's, else
-    ``guess_title`` of the text (the repeated headline, else the first non-blank line).
+    The header holds ``key: value`` lines (title, source, url, published, language; other keys go to
+    ``meta``). The record's text is everything after the header, title line included; the title is the
+    header's, else ``guess_title`` of the text (the repeated headline, else the first non-blank line).
     """
     text = normalise_text(data)
     lines = text.split("\n")
@@ -200,8 +207,9 @@ def read_plain_text(data: str, *, file_name: str) -> ArticleRecord:
 def read_jsonl(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecord]:
     """Yield one record per non-blank line, each a JSON object with a non-empty string ``text``.
 
-    Optional: ``title`` (default: the text's first line), ``source``, ``url``, ``published`` (YYYY-MM-DD);
-    other keys go to ``meta``. Bad JSON, a non-object or a bad field raises ``ReadError`` with the line.
+    Optional: ``title`` (default: the text's first line), ``source``, ``url``, ``published`` (YYYY-MM-DD),
+    ``language`` or ``lang`` (a BCP 47 tag such as "zh"; default: ``detect_language`` of the text); other keys
+    go to ``meta``. Bad JSON, a non-object or a bad field raises ``ReadError`` with the line.
     """
     for number, raw in enumerate(lines, start=1):
         line = raw.removeprefix("\ufeff") if number == 1 else raw

@@ -73,6 +73,7 @@ _DOCUMENT_FIELDS = (
     "meta",
     "sha256",
     "created_at",
+    "language",
 )
 _PASSAGE_FIELDS = ("document_id", "position", "start", "end", "text")
 
@@ -158,7 +159,8 @@ def _documents_import_chunk(
     passages = []
     for document_id, record in zip(document_ids, by_digest.values(), strict=True):
         text = record.text
-        spans, furniture = passage_spans(text, title=record.title[:500])  # the title as stored
+        # The title as stored; a Chinese document by the Chinese rules.
+        spans, furniture = passage_spans(text, title=record.title[:500], language=record.language)
         summary.furniture += furniture
         passages += [
             (document_id, position, start, end, text[start:end])
@@ -202,6 +204,7 @@ def _document_row(project: Project, digest: str, record: ArticleRecord, created_
         record.meta,
         digest,
         created_at,
+        record.language,
     )
 
 

@@ -81,6 +81,7 @@ PASSAGE_FIELDS = (
     "document__url",
     "document__published",
     "document__meta",
+    "document__language",
 )
 
 
@@ -155,6 +156,7 @@ def _records(chunk: list[dict[str, Any]], filters: ExportFilters) -> Iterator[Pa
                 "url": row["document__url"],
                 "published": published.isoformat() if published else None,
                 "meta": row["document__meta"],
+                "language": row["document__language"],
             },
             "position": row["position"],
             "start": row["start"],

@@ -67,7 +67,8 @@ def test_demo_command_serves_the_login_page_on_sqlite(tmp_path):
             server.kill()
             output, _ = server.communicate()
     assert "26 passages" in output and "37 passages" in output
-    assert "189 new assignments" in output
+    assert "100_kim_putin_summits_zh.txt: 1 document, 9 passages" in output, "the Chinese sample is loaded"
+    assert "216 new assignments" in output
     assert "ann1-demo-pass" in output, "the demo prints the credentials of its users"
     assert "Agreement run 1: succeeded" in output, "the demo loads annotations and computes agreement"
 
@@ -117,6 +118,12 @@ def test_demo_loads_the_gold_three_simulated_annotators_and_agreement_once(gold)
     from annotator.review.queue import review_queue
 
     output = demo("--gold", str(GOLD_DIRS[gold]))
+
+    # The project is bilingual: the constructed Chinese sample is there, segmented by the Chinese rules.
+    chinese = Document.objects.get(language="zh")
+    assert chinese.meta["constructed"] == "true" and "王俊生" in chinese.text
+    assert chinese.passages.count() == 9
+    assert set(Document.objects.exclude(pk=chinese.pk).values_list("language", flat=True)) == {"en"}
 
     claims = fixture_gold(GOLD_DIRS[gold])
     assert claims

@@ -7,6 +7,9 @@ around it and a later claim that overlaps a kept one is dropped whole. Dropped s
 ``# dropped_claims = n`` comment on the passage and ``BioStats``). A span is snapped outward to whole
 tokens (a claim boundary inside a token takes the whole token); a span that covers no token, or whose
 tokens all belong to a kept span already, is dropped too.
+
+Tokens are ``tokens.word_tokens``: words, numbers and single punctuation marks; Chinese is segmented into
+words by jieba (金正恩 / 与 / 普京), so a claim boundary inside a Chinese word takes the whole word.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from annotator.corpus.segment import word_spans
 from annotator.exports.formats.records import ClaimRecord, PassageRecord, check_source, select_claims
+from annotator.exports.formats.tokens import word_tokens
 
 __all__ = ["BioStats", "BioTagging", "Tokenize", "bio_tags", "conll_bio", "span_label", "spans_from_bio"]
 
@@ -53,7 +56,7 @@ def span_label(claim: ClaimRecord, label_field: str | None) -> str:
     return "CLAIM" if label_field is None else str(claim[label_field])  # type: ignore[literal-required]
 
 
-def bio_tags(text: str, spans: Iterable[Span], tokenize: Tokenize = word_spans) -> BioTagging:
+def bio_tags(text: str, spans: Iterable[Span], tokenize: Tokenize = word_tokens) -> BioTagging:
     """Tag the tokens of ``text`` with ``spans`` (``(start, end, label)``) by the rule in the module doc."""
     tokens = tokenize(text)
     tags = [OUTSIDE] * len(tokens)
@@ -104,7 +107,7 @@ def conll_bio(
     *,
     source: str = "gold",
     label_field: str | None = None,
-    tokenize: Tokenize = word_spans,
+    tokenize: Tokenize = word_tokens,
     stats: BioStats | None = None,
 ) -> Iterator[str]:
     """Yield CoNLL text a passage at a time: ``# passage_id = …`` lines, ``token<TAB>tag`` lines, blank line.

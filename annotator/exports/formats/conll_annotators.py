@@ -18,10 +18,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from annotator.corpus.segment import word_spans
 from annotator.exports.formats.conll import BioStats, BioTagging, Tokenize, bio_tags, span_label
 from annotator.exports.formats.folders import AnnotatorFiles
 from annotator.exports.formats.records import PassageRecord, check_source, claim_groups, file_stem
+from annotator.exports.formats.tokens import word_tokens
 
 __all__ = ["conll_by_annotator", "write_conll_plain_folder"]
 
@@ -71,7 +71,7 @@ def conll_by_annotator(
     *,
     source: str = "annotators",
     label_field: str | None = None,
-    tokenize: Tokenize = word_spans,
+    tokenize: Tokenize = word_tokens,
     stats: dict[str, BioStats] | None = None,
 ) -> Iterator[str]:
     """Yield the header block (dropped claims per annotator), then ``# passage_id``/``# document_id``/
@@ -116,7 +116,7 @@ def write_conll_plain_folder(
     *,
     source: str = "annotators",
     label_field: str | None = None,
-    tokenize: Tokenize = word_spans,
+    tokenize: Tokenize = word_tokens,
 ) -> dict[str, BioStats]:
     """Write ``<annotator>.conll`` files (plain CoNLL, see the module doc) and README.txt into ``folder``.
 

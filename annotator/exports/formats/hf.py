@@ -81,6 +81,7 @@ def _row(record: PassageRecord) -> dict[str, Any]:
         "document_source": document.get("source"),
         "document_url": document.get("url"),
         "published": document.get("published"),
+        "document_language": document.get("language") or "",
         "position": record["position"],
         "text": record["text"],
         "claims_source": "gold" if gold is not None else "annotators",
@@ -89,7 +90,10 @@ def _row(record: PassageRecord) -> dict[str, Any]:
     }
 
 
-_STRING = ("document_title", "document_source", "document_url", "published", "text", "claims_source")
+_STRING = (
+    "document_title", "document_source", "document_url", "published", "document_language", "text",
+    "claims_source",
+)  # fmt: skip
 _CLAIM_INTS = ("id", "start", "end", "confidence")
 _CLAIM_FIELDS = (
     "id", "annotator", "start", "end", "text", "speaker", "speaker_kind", "speaker_affiliation",
@@ -101,7 +105,7 @@ _FEATURES_YAML = "\n".join(
         "  features:",
         *(
             f"  - name: {name}\n    dtype: {'string' if name in _STRING else 'int64'}"
-            for name in ("passage_id", "document_id", *_STRING[:4], "position", *_STRING[4:])
+            for name in ("passage_id", "document_id", *_STRING[:5], "position", *_STRING[5:])
         ),
         "  - name: claims",
         "    list:",
@@ -121,6 +125,7 @@ class _Counts:
     passages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SPLITS, 0))
     claims: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SPLITS, 0))
     documents: dict[str, set[int]] = field(default_factory=lambda: {name: set() for name in SPLITS})
+    languages: set[str] = field(default_factory=set)  # the documents' language tags, "" for unknown
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {
@@ -225,6 +230,18 @@ def _who_says_what_markdown(report: Mapping[str, Any] | None) -> str:
     )
 
 
+def _languages_markdown(languages: set[str]) -> str:
+    known = sorted(tag for tag in languages if tag)
+    shown = ", ".join(f"`{_md(tag)}`" for tag in known) if known else "not recorded"
+    unknown = ""
+    if "" in languages:
+        unknown = " Some documents' language is unknown (`document_language` is empty)."
+    return (
+        f"Document languages: {shown}.{unknown} Offsets count code points in every language; Chinese text "
+        "has no spaces, and the project's CoNLL export segments it into words with jieba."
+    )
+
+
 def _card(
     project_name: str,
     schema: Mapping[str, Any],
@@ -238,9 +255,13 @@ def _card(
     name = " ".join(project_name.split()) or "Annotated claims"
     data_files = "".join(f"\n  - split: {split}\n    path: data/{split}.jsonl" for split in present)
     total = sum(counts.passages.values())
+    # The card's ``language`` lists ISO 639 codes: the primary subtag of each known document language.
+    languages = sorted({tag.split("-")[0].lower() for tag in counts.languages if tag})
+    language_yaml = "".join(f"\n- {_yaml_str(code)}" for code in languages)
     front = (
         f"---\npretty_name: {_yaml_str(name)}\n"
-        "task_categories:\n- token-classification\n- text-classification\n"
+        + (f"language:{language_yaml}\n" if languages else "")
+        + "task_categories:\n- token-classification\n- text-classification\n"
         "tags:\n- claim-detection\n- stance-detection\n- quotation-attribution\n- perspective\n"
         f"size_categories:\n- {_size_category(total)}\n"
         f"configs:\n- config_name: default\n  data_files:{data_files or ' []'}\n{_FEATURES_YAML}\n---\n"
@@ -275,10 +296,15 @@ from datasets import load_dataset
 dataset = load_dataset("path/to/this/folder")  # the column types come from this card
 ```
 
+## Languages
+
+{_languages_markdown(counts.languages)}
+
 ## Fields
 
 One JSON line per passage: `passage_id`, `document_id`, `document_title`, `document_source`, `document_url`,
-`published`, `position` (of the passage in its document), `text`, `claims_source`, `claims` (a list of
+`published`, `document_language` (a BCP 47 tag such as `en` or `zh`; empty when unknown), `position` (of
+the passage in its document), `text`, `claims_source`, `claims` (a list of
 `id`, `annotator`, `start`, `end`, `text`, `speaker`, `speaker_kind`, `speaker_affiliation`, `attribution`,
 `perspective`, `stance`, `target`, `confidence`, `note`) and `spans` (the `[start, end]` of each claim, in
 the same order). `text[start:end]` is the claim text.
@@ -325,6 +351,7 @@ def _chunks(
         counts.passages[split] += 1
         counts.claims[split] += len(row["claims"])
         counts.documents[split].add(record["document_id"])
+        counts.languages.add(row["document_language"])
         yield f"data/{split}.jsonl", dumps(row) + "\n"
     yield CARD, _card(project_name, schema, agreement, counts, split_seed, schema_version, who_says_what)
 

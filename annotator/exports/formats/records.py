@@ -58,6 +58,7 @@ class DocumentInfo(TypedDict):
     url: str
     published: str | None  # "YYYY-MM-DD"
     meta: dict[str, Any]
+    language: NotRequired[str]  # BCP 47 tag ("en", "zh"); "" when unknown
 
 
 class ClaimRecord(TypedDict):

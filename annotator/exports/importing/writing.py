@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from annotator.bulk import insert_rows_returning_ids
+from annotator.corpus.language import detect_language, normalise_language
 from annotator.corpus.models import Document, Membership, Passage, Project, Role, Speaker, SpeakerKind
 from annotator.exports.importing.placing import PassageWork, Placed
 from annotator.exports.importing.selectors import speakers_known
@@ -141,7 +142,7 @@ def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, in
     now = timezone.now()
     documents = insert_rows_returning_ids(
         Document,
-        ("project_id", "title", "source", "url", "text", "meta", "sha256", "created_at"),
+        ("project_id", "title", "source", "url", "text", "meta", "sha256", "created_at", "language"),
         [
             (
                 project.pk,
@@ -155,6 +156,7 @@ def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, in
                 },
                 plan.digest,
                 now,
+                _language(plan),
             )
             for plan in unique.values()
         ],
@@ -166,6 +168,20 @@ def _new_documents(project: Project, plans: list[PlannedRecord]) -> dict[str, in
     )
     suggestions_schedule(document_ids=documents)  # after the caller's transaction commits
     return dict(zip(unique, passages, strict=True))
+
+
+def _language(plan: PlannedRecord) -> str:
+    """The language a record's metadata gives (doccano and Label Studio keep extra fields there), if it is a
+    language tag, else the guess from its text."""
+    for key in ("language", "lang"):
+        value = plan.record.meta.get(key)
+        if isinstance(value, str):
+            try:
+                if tag := normalise_language(value):
+                    return tag
+            except ValueError:
+                continue
+    return detect_language(plan.text)
 
 
 def _origin(plan: PlannedRecord) -> dict[str, Any]:

@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from annotator.agreement.models import AgreementRun, RunStatus
-from annotator.corpus.segment import word_spans
 from annotator.corpus.services import project_create
 from annotator.exports.formats.conll import spans_from_bio
 from annotator.exports.formats.offsets import from_utf16
+from annotator.exports.formats.tokens import word_tokens  # the CoNLL exports' tokens
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import FORMATS, export_file_name, export_stream
 from tests.integration.exports.conftest import FORMULA_NOTE
@@ -102,7 +102,7 @@ def test_conll_bio_tags_reassemble_into_the_claims_spans(annotated):
     found = set()
     for comments, tokens in _conll_blocks(text):
         passage_id = int(comments["passage_id"])
-        spans = word_spans(passages[passage_id])
+        spans = word_tokens(passages[passage_id])
         assert [token for token, _ in tokens] == [passages[passage_id][s:e] for s, e in spans]
         found |= {(passage_id, *span) for span in spans_from_bio(spans, [tag for _, tag in tokens])}
     assert found == expected

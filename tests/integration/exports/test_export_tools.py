@@ -15,7 +15,7 @@ from nltk.corpus.reader.conll import ConllCorpusReader
 from rest_framework.test import APIClient
 
 from annotator.corpus.models import Passage
-from annotator.corpus.segment import word_spans
+from annotator.exports.formats.tokens import word_tokens  # the CoNLL exports' tokens
 from annotator.exports.selectors import ExportFilters, passage_records
 from annotator.exports.services import export_stream
 from annotator.labeling.services import claim_update
@@ -128,7 +128,7 @@ def test_plain_conll_zip_is_read_by_nltk_with_every_token(annotated, tmp_path, m
             for c in annotated.submitted
             if c.assignment.annotator.username == username
         }
-        expected = sum(len(word_spans(passages[pk])) for pk in worked)
+        expected = sum(len(word_tokens(passages[pk])) for pk in worked)
         assert len(reader.words(f"{username}.conll")) == expected
         assert not any(line.startswith(b"# ") for line in files[f"{username}.conll"].splitlines())
 

@@ -80,7 +80,8 @@ def test_front_matter_sets_fields_and_the_text_starts_after_it():
         "https://example.org/kim-putin",
         "2023-09-20",
     )
-    assert record.meta == {"language": "en"}
+    assert record.meta == {}
+    assert record.language == "en"  # a known field since documents store their language
     assert record.text.startswith("China Power\nKim, Putin bromance")
     assert record.line == 8
 
@@ -124,6 +125,7 @@ def test_jsonl_records_take_known_fields_and_keep_the_rest_as_meta():
         published="2024-06-19",
         meta={"section": "China Power"},
         line=1,
+        language="en",  # guessed from the English words of the text
     )
     assert second.title == "Xi said ties are “unswerving”."  # defaults to the first line of the text
     assert second.line == 3  # the blank line 2 is skipped

@@ -58,7 +58,8 @@ class Command(BaseCommand):
         users = User.objects.in_bulk(usernames, field_name="username")
         for spec in demo["users"]:
             membership_set(project=project, user=users[spec["username"]], role=spec["role"])
-        for path in sorted(Path(SEEDS_DIR).glob("*.txt")):
+        # seeds/ holds the English articles, seeds/zh/ a Chinese one: the demo project is bilingual.
+        for path in sorted(Path(SEEDS_DIR).rglob("*.txt")):
             summary = import_path(project=project, path=path)
             self.stdout.write(
                 f"{path.name}: {summary.documents} document, {summary.passages} passages"

@@ -62,7 +62,7 @@ def romanised(name: str) -> str | None:
         return None
     cut = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
     surname, given = name[:cut], name[cut:]
-    return f"{_SURNAME_READINGS.get(surname) or _syllables(surname)} {fold(_syllables(given))}"
+    return fold(f"{_SURNAME_READINGS.get(surname) or _syllables(surname)} {_syllables(given)}")
 
 
 def latin_variant(name: str) -> str:

@@ -112,9 +112,10 @@ _TITLES = (
     "顾问|主编|评论员|负责人|长官|领导人|外相|防长|特使|参赞|外交官|议长|市长|省长|州长"
 )
 # The last title before the name: 国家安全委员会发言人柯比 → 柯比, not 会发言人柯比.
-# A name is two to six Han characters (斯托尔滕贝格), or longer with a foreign name's dot (安东尼·布林肯).
+# A name is two to six Han characters (斯托尔滕贝格), or longer with a foreign name's dot (安东尼·布林肯);
+# it does not end an adjunct of time or place (会见代表团时 is no title 代表 and name 团时).
 _TITLE_THEN_NAME = re.compile(
-    rf".*(?:{_TITLES})(?P<name>[\u4e00-\u9fff]{{2,6}}|[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+)$"
+    rf".*(?:{_TITLES})(?P<name>[\u4e00-\u9fff]{{2,6}}|[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+)(?<![时后前中上里])$"
 )
 _TITLE_END = re.compile(rf"(?:{_TITLES})$")
 _PRONOUNS = frozenset(["他", "她", "他们", "她们"])

@@ -97,6 +97,15 @@ def test_a_mention_links_to_a_known_speaker_by_a_chinese_alias():
     assert suggestion.speaker_key == "毛宁"
 
 
+def test_a_mention_links_to_a_known_speaker_written_in_the_other_script():
+    text = "教授王俊生表示，中美关系已经进入新的阶段。\n“Our ties are strong,” Junsheng Wang said."
+    latin = detect(text, known_speakers={"wang junsheng": "Wang Junsheng"})
+    assert [s.speaker_key for s in latin] == ["wang junsheng", "wang junsheng"]
+    han = detect(text, known_speakers={"王俊生": "王俊生", "王毅": "王毅"})
+    assert [s.speaker_key for s in han] == ["王俊生", "王俊生"]
+    assert detect(text, known_speakers={"wang yi": "Wang Yi"})[0].speaker_key is None
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -12,8 +12,6 @@ not romanise back to its original.
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 # Two-character surnames: the given name starts after them.
 _COMPOUND_SURNAMES = frozenset(
     (  # noqa: SIM905 - a word list reads better as words
@@ -45,6 +43,9 @@ _FULL_HAN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,4}")
 
 
 def _syllables(han: str) -> str:
+    # Imported here: pypinyin loads its dictionaries on import (~0.3 s), which only Chinese names need.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(han, style=Style.NORMAL, v_to_u=True))
 
 

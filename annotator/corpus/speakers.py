@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotator.corpus.models import Project, Speaker, SpeakerMerge
+from annotator.corpus.name_forms import latin_variant, romanised
 from annotator.history.models import Action, Entity
 from annotator.history.services import Actor, record, record_many
 from annotator.history.snapshots import speaker_snapshot
@@ -224,9 +225,11 @@ def duplicate_groups(names: Sequence[tuple[int, str, Sequence[str]]]) -> list[li
 
     Two speakers are grouped when the distinctive words of one name (or alias) are all among the
     words of the other's, e.g. "Blinken" ⊂ "Antony Blinken" ⊂ "U.S. Secretary of State Antony Blinken".
-    Pure; a hint for the reviewer, never applied automatically.
+    Names are compared across scripts too (`_forms`): 王俊生 reads "wang junsheng", so it groups with
+    "Wang Junsheng", "Junsheng Wang" and "Jun-sheng Wang"; a surname alone in Han characters (王) groups
+    with nothing. Pure; a hint for the reviewer, never applied automatically.
     """
-    words = {pk: [_words(n) for n in (name, *aliases)] for pk, name, aliases in names}
+    words = {pk: [form for n in (name, *aliases) for form in _forms(n)] for pk, name, aliases in names}
     parent = {pk: pk for pk, _, _ in names}
 
     def root(pk: int) -> int:
@@ -257,6 +260,17 @@ def suggested_merges(speakers: Sequence[Speaker]) -> list[list[Speaker]]:
 def _canonical_first(speaker: Speaker) -> tuple[int, int, str]:
     used = getattr(speaker, "claim_count", 0) + getattr(speaker, "gold_count", 0)
     return (-len(speaker.name), -used, speaker.name.casefold())
+
+
+def _forms(name: str) -> list[frozenset[str]]:
+    """The word sets a name is compared by: as written; with diacritics folded and hyphenated parts
+    joined ("Jun-sheng Wáng" → junsheng, wang); and a full Chinese name in Pinyin (王俊生 → wang,
+    junsheng)."""
+    forms = [_words(name), _words(latin_variant(name))]
+    pinyin = romanised(name)
+    if pinyin is not None:
+        forms.append(_words(pinyin))
+    return list(dict.fromkeys(forms))
 
 
 def _words(name: str) -> frozenset[str]:

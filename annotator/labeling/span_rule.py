@@ -13,8 +13,11 @@ until nothing moves:
   inside the span stays (`He called it “a paper tiger”`). A mark opens when it follows the start of the
   text, white space, a bracket or another opening mark and comes before a non-space; otherwise it closes —
   so „…“ and »…« pair as well as “…”. An apostrophe between two letters or digits ("Putin’s") is part of
-  the word, not a quotation mark.
-- `trim_final_punctuation`: one of `. ! ? ; : ,` at the end goes, except the full stop of an abbreviation:
+  the word, not a quotation mark. Chinese text has no space before its marks: “ and ‘ also open after a
+  Han character or full-width punctuation (表示：“…”, 的“一带一路”); the corner quotes 「『, the title
+  marks 《 and the full-width bracket （ always open, and 」』》） always close.
+- `trim_final_punctuation`: one of `. ! ? ; : ,` (or the full-width `。！？；：，、`) at the end goes,
+  except the full stop of an abbreviation:
   an initialism of two or more single letters each followed by a full stop ("U.S.", "e.g."), or a word in
   `ABBREVIATIONS` ("Mr.", "Inc."). Such a stop stays even at the end of a sentence.
 
@@ -26,9 +29,14 @@ from collections.abc import Mapping
 
 from annotator.corpus.schema import SPAN_RULE_KEYS
 
-QUOTES = frozenset("\"'“”„‟«»‹›‘’‚‛")
+QUOTES = frozenset("\"'“”„‟«»‹›‘’‚‛「」『』《》（）")
 OPENING_CONTEXT = frozenset("([{")
-FINAL_PUNCTUATION = frozenset(".!?;:,")
+ALWAYS_OPENS = frozenset("「『《（")
+ALWAYS_CLOSES = frozenset("」』》）")
+# Marks that open after Chinese text with no space between ("表示：“", "的“"); ” and ’ there close.
+OPENS_AFTER_CHINESE = frozenset("“‘")
+CHINESE_PUNCTUATION = frozenset("，。！？；：、（【《「『“‘—…")
+FINAL_PUNCTUATION = frozenset(".!?;:,。！？；：，、")
 # Words written with a full stop that does not end a sentence (case-sensitive; kept in step with text.js).
 ABBREVIATIONS = frozenset({
     "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Capt", "Sgt",
@@ -75,13 +83,22 @@ def _is_quote(text: str, i: int) -> bool:
     return not (text[i] in "'’" and inside_word)
 
 
+def is_han(char: str) -> bool:
+    """A Han character (the CJK Unified Ideographs and their extensions)."""
+    code = ord(char)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2EBEF
+
+
 def _opens(text: str, i: int) -> bool:
+    if text[i] in ALWAYS_OPENS or text[i] in ALWAYS_CLOSES:
+        return text[i] in ALWAYS_OPENS
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     # A mark after another opening mark opens too: the inner one of “‘nested’” quotes.
     follows_opening = before.isspace() or before in OPENING_CONTEXT
     follows_opening = follows_opening or (before in QUOTES and _opens(text, i - 1))
-    return follows_opening and not after.isspace()
+    follows_chinese = text[i] in OPENS_AFTER_CHINESE and (is_han(before) or before in CHINESE_PUNCTUATION)
+    return (follows_opening or follows_chinese) and not after.isspace()
 
 
 def _partners(text: str, start: int, end: int) -> dict[int, int]:

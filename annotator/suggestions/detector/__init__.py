@@ -9,6 +9,9 @@ same paragraph, with that quote's mention. A quote with no speaker is not sugges
 than four words (scare quotes) or the sentence runs on after it in lower case (a quoted phrase:
 "Highlighting “changes unseen in a century” across the world, …"); nor is a quote inside a reported
 clause without a cue of its own.
+
+A paragraph whose letters are mostly Han characters (`script.is_chinese`) is read by the Chinese rules
+of `zh`; every other paragraph by the English ones, so English text is read exactly as before.
 """
 
 import re
@@ -19,8 +22,10 @@ from typing import Literal
 from .cues import speaker_after_quote, speaker_before_quote
 from .quotes import find_quotes
 from .reported import reported_in_sentence
+from .script import is_chinese
 from .speakers import Mention, SpeakerIndex
 from .text import paragraphs, sentences, trim_claim
+from .zh import find as find_chinese
 
 Attribution = Literal["direct", "indirect"]
 _SCARE_QUOTE_WORDS = 4
@@ -107,13 +112,16 @@ def _indirect(text: str, paras: list[tuple[int, int]], quotes: list[tuple[int, i
 def detect(text: str, *, known_speakers: Mapping[str, str] | None = None) -> list[Suggestion]:
     """Suggest direct and reported claims in `text` with their speakers, linked to `known_speakers`
     (lower-cased name or alias → canonical name) where a mention matches; see the module docstring."""
-    paras = list(paragraphs(text))
+    paras, chinese = [], []
+    for para in paragraphs(text):
+        (chinese if is_chinese(text[para[0] : para[1]]) else paras).append(para)
     direct, quotes = _direct(text, paras)
-    indirect = [
-        c
-        for c in _indirect(text, paras, quotes)
-        if not any(d.start <= c.start and c.end <= d.end for d in direct)
-    ]
+    indirect = _indirect(text, paras, quotes)
+    for para in chinese:
+        zh_direct, zh_indirect = find_chinese(text, para)
+        direct += [_Candidate(f.start, f.end, f.attribution, f.mention, f.own_cue) for f in zh_direct]
+        indirect += [_Candidate(f.start, f.end, f.attribution, f.mention) for f in zh_indirect]
+    indirect = [c for c in indirect if not any(d.start <= c.start and c.end <= d.end for d in direct)]
     # A short quote inside a reported clause is part of that claim, not a claim of its own.
     direct = [
         d for d in direct if d.own_cue or not any(c.start <= d.start and d.end <= c.end for c in indirect)

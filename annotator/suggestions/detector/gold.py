@@ -4,7 +4,8 @@ Pure (no Django). A gold file is `{"document", "description", "speakers": [{name
 aliases}], "claims": [{start, end, text, attribution, speaker, mention_start, mention_end, perspective,
 stance, target}]}` with offsets in code points into the document text (the seed file as read). It is
 checked with the same segmenter, schema and span rule the importer and the editor use, so a gold claim is
-one an annotator could have saved.
+one an annotator could have saved. A gold of constructed sentences rather than an article says
+`"passages": "lines"`: each non-empty line is then a passage (fixtures/gold_zh/).
 """
 
 import json
@@ -15,6 +16,8 @@ from typing import Any
 from annotator.corpus.schema import span_rule_of, values
 from annotator.corpus.segment import segment_article
 from annotator.labeling.span_rule import normalise_span
+
+from .text import paragraphs
 
 ATTRIBUTED = frozenset({"direct", "indirect"})
 
@@ -41,7 +44,7 @@ def gold_problems(gold: Mapping[str, Any], text: str, schema: Mapping[str, Any])
     """Every way the gold breaks the rules, as "claims[3]: problem" lines; empty when it is sound."""
     problems = _speaker_problems(gold.get("speakers", []), schema)
     names = {s["name"] for s in gold.get("speakers", [])}
-    passages = body_passages(text)
+    passages = list(paragraphs(text)) if gold.get("passages") == "lines" else body_passages(text)
     rule = span_rule_of(dict(schema))
     choices = {
         "attribution": values(dict(schema), "attributions"),

@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from annotator.corpus.name_forms import latin_variant, romanised
+
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _CAP = (
     rf"(?:[A-Z]\.){{2,}}"  # U.S., U.N.
@@ -319,12 +321,15 @@ class SpeakerIndex:
     """Links mentions to a mapping of lower-cased name or alias → canonical name.
 
     A mention matches a key or a canonical name case-insensitively (whitespace and a possessive ’s
-    ignored), else by surname (its last word) when exactly one canonical name has that surname. The
-    result is the first matching key in the mapping's order.
+    ignored), else by surname (its last word) when exactly one canonical name has that surname, else
+    across scripts and word orders by its words (`corpus.name_forms`): 王俊生 finds "Wang Junsheng",
+    "Junsheng Wang" and "Wáng Jùnshēng" find 王俊生. The result is the first matching key in the
+    mapping's order.
     """
 
     def __init__(self, known: Mapping[str, str] | None) -> None:
         self._by_name: dict[str, str] = {}
+        self._by_words: dict[frozenset[str], str] = {}
         by_surname: dict[str, dict[str, str]] = {}
         for key, canonical in (known or {}).items():
             for form in (key, canonical):
@@ -333,13 +338,23 @@ class SpeakerIndex:
                     continue
                 self._by_name.setdefault(normal, key)
                 by_surname.setdefault(normal.split()[-1], {}).setdefault(canonical, key)
+                self._by_words.setdefault(_name_words(form), key)
         self._by_surname = {s: next(iter(c.values())) for s, c in by_surname.items() if len(c) == 1}
 
     def key_for(self, name: str) -> str | None:
         normal = _normalise(name)
         if not normal:
             return None
-        return self._by_name.get(normal) or self._by_surname.get(normal.split()[-1])
+        return (
+            self._by_name.get(normal)
+            or self._by_surname.get(normal.split()[-1])
+            or self._by_words.get(_name_words(name))
+        )
+
+
+def _name_words(name: str) -> frozenset[str]:
+    """A name's words in Latin script, folded: 王俊生 and "Junsheng Wáng" both give {wang, junsheng}."""
+    return frozenset((romanised(name) or latin_variant(_normalise(name))).split())
 
 
 def _normalise(name: str) -> str:

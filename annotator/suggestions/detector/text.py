@@ -14,8 +14,9 @@ ABBREVIATION_END = re.compile(
     r"(?:\b(?:[A-Za-z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Lt|Gov|Jr|Sr|St|Inc|Ltd|Co|Corp"
     r"|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
 )
-_FINAL_PUNCTUATION = ".,!?"
-_CLOSING_QUOTES = '”’"»'
+# Chinese full-width marks too; English text never holds them, so its spans are unchanged.
+_FINAL_PUNCTUATION = ".,!?。，！？；、…"
+_CLOSING_QUOTES = '”’"»」』'
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -63,7 +64,7 @@ def trim_claim(text: str, start: int, end: int) -> tuple[int, int]:
     “rational choice.”" → "a “rational choice"); one that closes a quoted fragment before the punctuation
     stays ("ties “into a new era”,")."""
     start, end = strip_span(text, start, end)
-    while start < end and text[start] in ",;:—–":  # "said that, in short, …"
+    while start < end and text[start] in ",;:—–，；：、":  # "said that, in short, …"
         start, end = strip_span(text, start + 1, end)
     while end > start:
         if text[end - 1] in _CLOSING_QUOTES and end - 1 > start and text[end - 2] in _FINAL_PUNCTUATION:

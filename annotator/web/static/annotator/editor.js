@@ -945,8 +945,14 @@ function selectionOffsets() {
   return [point(range.startContainer, range.startOffset), point(range.endContainer, range.endOffset)];
 }
 
+/** The passage's language (its nearest lang attribute): it picks the word segmenter for CJK text. */
+function passageLang() {
+  const holder = $("passage").closest("[lang]");
+  return holder ? holder.getAttribute("lang") : "";
+}
+
 function useSelection(offsets) {
-  const snapped = offsets && snapToWords(state.text, offsets[0], offsets[1]);
+  const snapped = offsets && snapToWords(state.text, offsets[0], offsets[1], undefined, passageLang());
   window.getSelection().removeAllRanges();
   if (!snapped) return;
   const claim = selectedClaim();
@@ -1015,7 +1021,7 @@ function select(claim) {
 }
 
 function moveByWord(direction, mode) {
-  const words = wordSpans(state.text);
+  const words = wordSpans(state.text, passageLang());
   if (!words.length || !editable()) return;
   const claim = selectedClaim();
   if (claim && mode !== "move") {
@@ -1050,7 +1056,7 @@ function moveByWord(direction, mode) {
 }
 
 function moveBySentence(direction, extend) {
-  const sentences = sentenceSpans(state.text);
+  const sentences = sentenceSpans(state.text, passageLang());
   if (!sentences.length || !editable()) return;
   const claim = selectedClaim();
   const from = claim ? span16(claim) : [state.cursor, state.cursor];

@@ -28,9 +28,14 @@ const APOSTROPHE = /^['’]$/u;
 // --- the span rule: annotator/labeling/span_rule.py, line for line (read its module doc for the rule) ---
 // tests/e2e/test_span_rule_js.py runs both over tests/fixtures/span_rule_cases.json.
 
-const QUOTES = new Set("\"'“”„‟«»‹›‘’‚‛");
+const QUOTES = new Set("\"'“”„‟«»‹›‘’‚‛「」『』《》（）");
 const OPENING_CONTEXT = new Set("([{");
-const FINAL_PUNCTUATION = new Set(".!?;:,");
+const ALWAYS_OPENS = new Set("「『《（");
+const ALWAYS_CLOSES = new Set("」』》）");
+// Marks that open after Chinese text with no space between ("表示：“", "的“"); ” and ’ there close.
+const OPENS_AFTER_CHINESE = new Set("“‘");
+const CHINESE_PUNCTUATION = new Set("，。！？；：、（【《「『“‘—…");
+const FINAL_PUNCTUATION = new Set(".!?;:,。！？；：，、");
 const ABBREVIATIONS = new Set(["Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov",
   "Lt", "Col", "Capt", "Sgt", "Inc", "Ltd", "Co", "Corp", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Oct",
   "Nov", "Dec", "etc", "vs"]);
@@ -67,11 +72,19 @@ function isQuote(chars, i) {
   return !((chars[i] === "'" || chars[i] === "’") && insideWord);
 }
 
+/** A Han character (the CJK Unified Ideographs and their extensions), as span_rule.is_han. */
+export function isHan(c) {
+  const code = c ? c.codePointAt(0) : 0;
+  return (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0x20000 && code <= 0x2ebef);
+}
+
 function opens(chars, i) {
+  if (ALWAYS_OPENS.has(chars[i]) || ALWAYS_CLOSES.has(chars[i])) return ALWAYS_OPENS.has(chars[i]);
   const before = i > 0 ? chars[i - 1] : " ";
   const after = i + 1 < chars.length ? chars[i + 1] : " ";
   const followsOpening = isSpace(before) || OPENING_CONTEXT.has(before) || (QUOTES.has(before) && opens(chars, i - 1));
-  return followsOpening && !isSpace(after);
+  const followsChinese = OPENS_AFTER_CHINESE.has(chars[i]) && (isHan(before) || CHINESE_PUNCTUATION.has(before));
+  return (followsOpening || followsChinese) && !isSpace(after);
 }
 
 function trimQuotes(chars, start, end) {
@@ -146,23 +159,73 @@ function isWordChar(text, i, ch) {
   return APOSTROPHE.test(ch) && WORD_CHAR.test(charBefore(text, i)) && WORD_CHAR.test(charAt(text, i + 1));
 }
 
-/** Snap [start, end) (UTF-16) outwards to whole words, then apply the span rule; null when empty. */
-export function snapToWords(text, start, end, rule = spanRule()) {
+// --- words in Chinese, Japanese and Korean: no spaces between them, so the browser's dictionary finds them ---
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const segmenters = new Map();
+
+/** The word segmenter for CJK text in `lang`: that language when it is one, else Chinese (Han characters
+ *  in a passage marked otherwise); null when the browser has no Intl.Segmenter. */
+function cjkSegmenter(lang) {
+  if (typeof Intl === "undefined" || typeof Intl.Segmenter !== "function") return null;
+  const locale = /^(zh|ja|ko)\b/i.test(lang || "") ? lang : "zh";
+  if (!segmenters.has(locale)) segmenters.set(locale, new Intl.Segmenter(locale, { granularity: "word" }));
+  return segmenters.get(locale);
+}
+
+/** [start, end) UTF-16 spans of the words of a run of word characters that holds CJK text; without a
+ *  segmenter each character is a word. */
+function cjkWords(run, offset, lang) {
+  const segmenter = cjkSegmenter(lang);
+  if (!segmenter) return Array.from(run.matchAll(/./gsu), (m) => [offset + m.index, offset + m.index + m[0].length]);
+  const words = [];
+  for (const s of segmenter.segment(run)) {
+    if (s.isWordLike) words.push([offset + s.index, offset + s.index + s.segment.length]);
+  }
+  return words;
+}
+
+/** [start, end) UTF-16 spans of the words of text (letters, digits, marks; inner apostrophes); a run
+ *  with CJK characters is cut into words by the browser's word segmenter for `lang`. */
+export function wordSpans(text, lang = "") {
+  const spans = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Pc}]+(?:['’][\p{L}\p{N}\p{M}\p{Pc}]+)*/gu)) {
+    if (CJK.test(m[0])) spans.push(...cjkWords(m[0], m.index, lang));
+    else spans.push([m.index, m.index + m[0].length]);
+  }
+  return spans;
+}
+
+/** Snap [start, end) (UTF-16) outwards to whole words, then apply the span rule; null when empty. Next to
+ *  CJK characters a word is what the segmenter for `lang` (the passage's language) finds. */
+export function snapToWords(text, start, end, rule = spanRule(), lang = "") {
   start = Math.max(0, Math.min(start, text.length));
   end = Math.max(start, Math.min(end, text.length));
   const isLow = (i) => i > 0 && i < text.length && (text.charCodeAt(i) & 0xfc00) === 0xdc00;
   if (isLow(start)) start -= 1; // never split an astral character
   if (isLow(end)) end += 1;
-  while (start > 0) {
-    const before = charBefore(text, start);
-    if (!isWordChar(text, start - before.length, before) || !isWordChar(text, start, charAt(text, start))) break;
-    start -= before.length;
+  const cjkAt = (i) => CJK.test(charBefore(text, i)) || CJK.test(charAt(text, i));
+  const words = cjkAt(start) || cjkAt(end) ? wordSpans(text, lang) : [];
+  if (cjkAt(start)) {
+    const word = words.find(([a, b]) => a < start && start < b);
+    if (word) start = word[0];
+  } else {
+    while (start > 0) {
+      const before = charBefore(text, start);
+      if (!isWordChar(text, start - before.length, before) || !isWordChar(text, start, charAt(text, start))) break;
+      start -= before.length;
+    }
   }
-  while (end < text.length) {
-    const next = charAt(text, end);
-    const last = charBefore(text, end);
-    if (!isWordChar(text, end, next) || !isWordChar(text, end - last.length, last)) break;
-    end += next.length;
+  if (cjkAt(end)) {
+    const word = words.find(([a, b]) => a < end && end < b);
+    if (word) end = word[1];
+  } else {
+    while (end < text.length) {
+      const next = charAt(text, end);
+      const last = charBefore(text, end);
+      if (!isWordChar(text, end, next) || !isWordChar(text, end - last.length, last)) break;
+      end += next.length;
+    }
   }
   // The rule counts code points, as the server does; the selection counts UTF-16 units.
   const chars = Array.from(text);
@@ -170,30 +233,22 @@ export function snapToWords(text, start, end, rule = spanRule()) {
   return points && [codePointToUtf16(text, points[0]), codePointToUtf16(text, points[1])];
 }
 
-/** [start, end) UTF-16 spans of the words of text (letters, digits, marks; inner apostrophes). */
-export function wordSpans(text) {
-  const spans = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Pc}]+(?:['’][\p{L}\p{N}\p{M}\p{Pc}]+)*/gu)) {
-    spans.push([m.index, m.index + m[0].length]);
-  }
-  return spans;
-}
-
-/** [start, end) UTF-16 spans of the sentences of text: . ! ? (and closing quotes) before a capital. */
-export function sentenceSpans(text) {
+/** [start, end) UTF-16 spans of the sentences of text: . ! ? (and closing quotes) before a capital, or the
+ *  full-width 。！？ (and closing quotes) anywhere. */
+export function sentenceSpans(text, lang = "") {
   const spans = [];
   let start = 0;
-  const ends = /[.!?]+["”’»)\]]*(?=\s+["“‘(\[]?[\p{Lu}\p{N}]|\s*$)/gu;
+  const ends = /[.!?]+["”’»)\]]*(?=\s+["“‘(\[]?[\p{Lu}\p{N}]|\s*$)|[。！？]+[”’」』）]*/gu;
   for (const m of text.matchAll(ends)) {
     const before = text.slice(Math.max(0, m.index - 6), m.index);
     // "U.S. officials", "Mr. Kim": an initial or a title before the full stop does not end a sentence.
     if (m[0] === "." && /(?:^|[\s.(])(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|No|vs)$/u.test(before)) continue;
     const end = m.index + m[0].length;
-    const snapped = snapToWords(text, start, end);
+    const snapped = snapToWords(text, start, end, spanRule(), lang);
     if (snapped) spans.push(snapped);
     start = end;
   }
-  const rest = start < text.length ? snapToWords(text, start, text.length) : null;
+  const rest = start < text.length ? snapToWords(text, start, text.length, spanRule(), lang) : null;
   if (rest) spans.push(rest);
   return spans;
 }

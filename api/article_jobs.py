@@ -11,7 +11,6 @@ Managers of the project only; for anyone else the project and its jobs are a 404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -19,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 from annotator.corpus.article_jobs import articles_upload
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import ArticleImportJob, Role
+from api.parsers import StrictMultiPartParser
 from api.permissions import project_or_404
 
 MANAGERS = frozenset({Role.MANAGER})
@@ -54,7 +54,7 @@ class ArticleUploadSerializer(serializers.Serializer):
 class ArticleImportViewSet(viewsets.GenericViewSet):
     serializer_class = ArticleImportJobSerializer
     queryset = ArticleImportJob.objects.all()
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
     lookup_value_regex = r"\d+"
 
     def retrieve(self, request: Request, pk: str) -> Response:

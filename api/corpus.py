@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -17,6 +16,7 @@ from annotator.corpus.models import Document, Passage, Role
 from annotator.corpus.selectors import projects_for_user
 from api.article_jobs import ArticleImportJobSerializer
 from api.params import int_param
+from api.parsers import StrictMultiPartParser
 from api.permissions import project_or_404
 
 MANAGERS = frozenset({Role.MANAGER})
@@ -76,7 +76,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request={"multipart/form-data": ImportSerializer},
         responses={201: ImportResultSerializer, 202: ArticleImportJobSerializer, 400: dict, 413: dict},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[StrictMultiPartParser])
     def import_file(self, request: Request) -> Response:
         """Import a .txt, .jsonl or .csv file of articles: 201 with the counts, or 202 with a job for a file
         over the job threshold (poll ``article-imports/{id}/``); 413 over 50 MB, 400 naming the bad line."""

@@ -9,7 +9,6 @@ dry_run) answers 200 with the summary on a dry run, 201 when written, 400 with t
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -17,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from annotator.corpus.importing import ImportRefused
 from annotator.exports.importing import FORMATS, annotations_upload
 from annotator.exports.selectors import IMPORT_ROLES
+from api.parsers import StrictMultiPartParser
 from api.permissions import project_or_404
 
 
@@ -82,7 +82,7 @@ class AnnotationImportViewSet(viewsets.GenericViewSet):
     """Import annotations from another tool, or preview the import with ``dry_run`` (managers)."""
 
     serializer_class = AnnotationImportSerializer
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
 
     @extend_schema(
         responses={

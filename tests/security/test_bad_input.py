@@ -252,3 +252,22 @@ def test_the_browsable_api_of_the_review_endpoints_renders(client, small, path):
     )
     assert response.status_code == 200
     assert b"<html" in response.content
+
+
+# --- a multipart body without a part ---------------------------------------------------------------
+
+
+def test_a_multipart_body_holding_no_part_is_a_400_and_changes_nothing(small):
+    client = api(small, "manager")
+    url = f"/api/v1/projects/{small.project.pk}/"
+    before = client.get(url).json()
+    boundary = "89558a592f4634c8c5f955318663fb81"
+    body = f'--{boundary}\r\n[{{"name": "Renamed"}}, [1]]--{boundary}--\r\n'
+    response = client.generic("PATCH", url, body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400, response.content[:300]
+    assert "Multipart body holds no form field" in response.json()["detail"]
+    assert client.get(url).json() == before
+    # a well-formed multipart form still updates the project
+    renamed = client.patch(url, {"name": "Renamed"}, format="multipart")
+    assert renamed.status_code == 200, renamed.content[:300]
+    assert client.get(url).json()["name"] == "Renamed"

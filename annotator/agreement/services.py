@@ -375,7 +375,8 @@ def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list
     scheduling.send_chunks([chunk.pk for chunk in chunks])
     mine = AgreementChunk.objects.filter(run_id=run.pk, attempt=attempt)
     while True:
-        chunk = _claim_chunk(mine)
+        # From the last chunk backwards: the other workers take their messages from the first onwards.
+        chunk = _claim_chunk(mine, last_first=True)
         if chunk is not None:
             _chunk_compute(chunk, run.project_id, worker)
         finished = mine.filter(finished_at__isnull=False).count()
@@ -399,16 +400,16 @@ def agreement_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
     return True
 
 
-def _claim_chunk(chunks: QuerySet[AgreementChunk]) -> AgreementChunk | None:
-    """Claim the first of `chunks` that is unfinished and unclaimed or silent (locked rows are another
-    worker's claim under way); the chunk with its claim number, or None."""
+def _claim_chunk(chunks: QuerySet[AgreementChunk], *, last_first: bool = False) -> AgreementChunk | None:
+    """Claim the first (`last_first`: the last) of `chunks` that is unfinished and unclaimed or silent
+    (locked rows are another worker's claim under way); the chunk with its claim number, or None."""
     now = timezone.now()
     with transaction.atomic():
         chunk = (
             chunks.filter(finished_at__isnull=True)
             .filter(Q(claimed_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after()))
             .select_for_update(of=("self",), skip_locked=True)
-            .order_by("index")
+            .order_by("-index" if last_first else "index")
             .first()
         )
         if chunk is None:

@@ -240,7 +240,8 @@ def _compute(run: AgreementRun, attempt: int, worker: str) -> None:
     if missing:  # a concurrent run of an older version rewrote them meanwhile: compute them here
         _statistics_compute(project_id=run.project_id, document_ids=missing, worker=worker)
         stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
-    used = {document_id: stored[document_id] for document_id in index.revisions}
+    # A document deleted since the index was read has no row: it is left out, as a fresh run would.
+    used = {document_id: stored[document_id] for document_id in index.revisions if document_id in stored}
     statistics = [sufficient.from_bytes(bytes(row[1])) for row in used.values() if row[1] is not None]
     counts = _counts(index, [row[2] for row in used.values()])
     results = run_results(statistics, index, counts, run.parameters, progress=_reduce_progress(run, attempt))

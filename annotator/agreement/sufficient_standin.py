@@ -110,7 +110,9 @@ def from_bytes(data: bytes) -> DocumentStatistics:
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
         if int(stored["format"][0]) != STATISTICS_FORMAT:
             raise ValueError(f"statistics of format {int(stored['format'][0])}, expected {STATISTICS_FORMAT}")
-        tables: dict[str, dict[str, np.ndarray]] = {"claims": {}, "assignments": {}, "passages": {}, "gold": {}}
+        tables: dict[str, dict[str, np.ndarray]] = {
+            name: {} for name in ("claims", "assignments", "passages", "gold")
+        }
         for key in stored.files:
             if "." in key:
                 table, name = key.split(".", 1)

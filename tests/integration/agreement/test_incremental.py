@@ -188,3 +188,51 @@ def test_chunks_computed_by_the_run_alone_equal_one_process(four, settings, redi
     assert (second.timings["chunks"], second.timings["documents_recomputed"]) == (2, 3)
     assert second.results == fresh(four)
     assert redis_queue() == 4 + 2  # a task per chunk was sent for other workers
+
+
+def test_a_chunk_is_computed_once_unless_its_worker_went_silent(four):
+    """The claim rules: a chunk whose worker died is taken over; nothing else is computed twice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotator.agreement.services import agreement_chunk_execute, stale_after
+
+    documents = sorted(revisions(four))
+    running = AgreementRun.objects.create(
+        project=four, status="running", attempts=2, heartbeat_at=timezone.now()
+    )
+    silent = timezone.now() - stale_after() - timedelta(seconds=1)
+    old_attempt, held, abandoned, fresh_chunk = AgreementChunk.objects.bulk_create(
+        [
+            AgreementChunk(run=running, attempt=1, index=0, document_ids=documents[:1]),
+            AgreementChunk(run=running, attempt=2, index=0, document_ids=documents[1:2], claims=1,
+                           claimed_at=timezone.now(), heartbeat_at=timezone.now()),
+            AgreementChunk(run=running, attempt=2, index=1, document_ids=documents[2:3], claims=1,
+                           claimed_at=silent, heartbeat_at=silent),
+            AgreementChunk(run=running, attempt=2, index=2, document_ids=documents[3:]),
+        ]
+    )  # fmt: skip
+    assert not agreement_chunk_execute(chunk_id=old_attempt.pk)  # an earlier attempt's: superseded
+    assert not agreement_chunk_execute(chunk_id=held.pk)  # a live worker holds it
+    assert agreement_chunk_execute(chunk_id=abandoned.pk, worker="w2@host")  # its worker fell silent
+    assert agreement_chunk_execute(chunk_id=fresh_chunk.pk, worker="w2@host")
+    assert not agreement_chunk_execute(chunk_id=fresh_chunk.pk)  # done: a redelivered message does nothing
+    abandoned.refresh_from_db()
+    assert abandoned.claims == 2 and abandoned.finished_at and abandoned.worker == "w2@host"
+    stored = set(DocumentStatisticsRecord.objects.values_list("document_id", flat=True))
+    assert stored == set(documents[2:])
+
+
+def test_a_run_after_an_interrupted_one_computes_only_the_documents_not_stored(four):
+    """A run whose worker died mid-chunks leaves some documents stored; the next attempt adds the rest."""
+    first = run(four)
+    DocumentStatisticsRecord.objects.filter(document_id__in=sorted(revisions(four))[1:3]).delete()
+    again = agreement_run_execute(
+        run_id=agreement_run_request(project=four, parameters={**PARAMETERS, "seed": 4}, enqueue=False).pk
+    )
+    assert (again.timings["documents_recomputed"], again.timings["documents_reused"]) == (2, 2)
+    assert first.results["report"]["counts"] == again.results["report"]["counts"]
+    assert again.results == run_results(
+        load_project_input(project=four), {**PARAMETERS, "seed": 4}, progress=lambda *a, **k: None
+    )

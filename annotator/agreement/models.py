@@ -123,7 +123,7 @@ class AgreementChunk(models.Model):
     index = models.PositiveIntegerField()
     document_ids = models.JSONField()
     claims = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True, help_text="The worker that computed it.")
+    worker = models.CharField(max_length=200, blank=True, help_text="The worker that claimed it last.")
     claimed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -377,7 +377,7 @@ def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list
     mine = AgreementChunk.objects.filter(run_id=run.pk, attempt=attempt)
     while True:
         # From the last chunk backwards: the other workers take their messages from the first onwards.
-        chunk = _claim_chunk(mine, last_first=True)
+        chunk = _claim_chunk(mine, worker, last_first=True)
         if chunk is not None:
             _chunk_compute(chunk, run.project_id, worker)
         finished = mine.filter(finished_at__isnull=False).count()
@@ -391,17 +391,21 @@ def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list
 def agreement_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
     """Compute a chunk sent to this worker, if it is still to be done for the current attempt of its run
     and no live worker holds it; True if this worker computed it."""
+    worker = worker or _this_worker()
     chunk = _claim_chunk(
-        AgreementChunk.objects.filter(pk=chunk_id, run__status=RunStatus.RUNNING, run__attempts=F("attempt"))
+        AgreementChunk.objects.filter(pk=chunk_id, run__status=RunStatus.RUNNING, run__attempts=F("attempt")),
+        worker,
     )
     if chunk is None:
         return False
     project_id = AgreementRun.objects.values_list("project_id", flat=True).get(pk=chunk.run_id)
-    _chunk_compute(chunk, project_id, worker or _this_worker())
+    _chunk_compute(chunk, project_id, worker)
     return True
 
 
-def _claim_chunk(chunks: QuerySet[AgreementChunk], *, last_first: bool = False) -> AgreementChunk | None:
+def _claim_chunk(
+    chunks: QuerySet[AgreementChunk], worker: str, *, last_first: bool = False
+) -> AgreementChunk | None:
     """Claim the first (`last_first`: the last) of `chunks` that is unfinished and unclaimed or silent
     (locked rows are another worker's claim under way); the chunk with its claim number, or None."""
     now = timezone.now()
@@ -417,7 +421,7 @@ def _claim_chunk(chunks: QuerySet[AgreementChunk], *, last_first: bool = False) 
             return None
         chunk.claims += 1
         AgreementChunk.objects.filter(pk=chunk.pk).update(
-            claims=chunk.claims, claimed_at=now, heartbeat_at=now
+            claims=chunk.claims, claimed_at=now, heartbeat_at=now, worker=worker[:200]
         )
     return chunk
 

@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                 ('index', models.PositiveIntegerField()),
                 ('document_ids', models.JSONField()),
                 ('claims', models.PositiveSmallIntegerField(default=0)),
-                ('worker', models.CharField(blank=True, help_text='The worker that computed it.', max_length=200)),
+                ('worker', models.CharField(blank=True, help_text='The worker that claimed it last.', max_length=200)),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

@@ -54,7 +54,7 @@ from annotator.agreement.loading import (
 )
 from annotator.agreement.models import AgreementChunk, AgreementRun, DocumentStatisticsRecord, RunStatus
 from annotator.agreement.results import DEFAULT_PARAMETERS
-from annotator.agreement.selectors import stored_statistics
+from annotator.agreement.selectors import StoredRow, stored_statistics
 from annotator.corpus.models import Document, Project
 from annotator.jobs import beating
 
@@ -232,27 +232,39 @@ def _compute(run: AgreementRun, attempt: int, worker: str) -> None:
 
     reduce_started = time.perf_counter()
     _progress(run.pk, attempt, 80, "computing agreement")
-    DocumentStatisticsRecord.objects.filter(project_id=run.project_id).exclude(
-        document_id__in=Document.objects.filter(project_id=run.project_id).values("id")
-    ).delete()  # documents deleted since
-    stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
-    missing = [document_id for document_id in index.revisions if document_id not in stored]
-    if missing:  # a concurrent run of an older version rewrote them meanwhile: compute them here
-        _statistics_compute(project_id=run.project_id, document_ids=missing, worker=worker)
-        stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
-    # A document deleted since the index was read has no row: it is left out, as a fresh run would.
-    used = {document_id: stored[document_id] for document_id in index.revisions if document_id in stored}
-    statistics = [sufficient.from_bytes(bytes(row[1])) for row in used.values() if row[1] is not None]
+    statistics, used = _stored_for(run, index, worker)
+    timings["read"] = round(time.perf_counter() - reduce_started, 3)
     counts = _counts(index, [row[2] for row in used.values()])
     results = run_results(statistics, index, counts, run.parameters, progress=_reduce_progress(run, attempt))
     timings["reduce"] = round(time.perf_counter() - reduce_started, 3)
     timings.update(documents_reused=len(index.revisions) - len(stale), documents_recomputed=len(stale))
     timings["chunks"] = chunks
     # The digest of what was summed: a document may have been computed at a newer revision than indexed.
-    digest = index.digest(
-        run.parameters, {d: row[0] for d, row in used.items()}, sufficient.STATISTICS_FORMAT
-    )
+    revisions = {document_id: row[0] for document_id, row in used.items()}
+    digest = index.digest(run.parameters, revisions, sufficient.STATISTICS_FORMAT)
     _store(run, attempt, digest, results, timings, started, reused_from=None)
+
+
+def _stored_for(
+    run: AgreementRun, index: ProjectIndex, worker: str
+) -> tuple[list[Any], dict[int, StoredRow]]:
+    """The statistics of the index's documents as stored (one read), and their rows by document id.
+
+    Rows of documents deleted since are dropped. A document without a row of the current format (a
+    worker of an older version stored it meanwhile) is computed here first.
+    """
+    DocumentStatisticsRecord.objects.filter(project_id=run.project_id).exclude(
+        document_id__in=Document.objects.filter(project_id=run.project_id).values("id")
+    ).delete()
+    stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
+    missing = [document_id for document_id in index.revisions if document_id not in stored]
+    if missing:
+        _statistics_compute(project_id=run.project_id, document_ids=missing, worker=worker)
+        stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
+    # A document deleted since the index was read has no row: it is left out, as a fresh run would.
+    used = {document_id: stored[document_id] for document_id in index.revisions if document_id in stored}
+    statistics = [sufficient.from_bytes(bytes(row[1])) for row in used.values() if row[1] is not None]
+    return statistics, used
 
 
 def _compute_whole(run: AgreementRun, attempt: int, timings: dict[str, float], started: float) -> None:
@@ -352,7 +364,7 @@ def run_results(
 
 def chunk_documents() -> int:
     """Documents per chunk: fewer stale documents than this are computed by the run's own worker."""
-    return max(int(getattr(settings, "AGREEMENT_CHUNK_DOCUMENTS", 2000)), 1)
+    return max(int(getattr(settings, "AGREEMENT_CHUNK_DOCUMENTS", 500)), 1)
 
 
 def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list[int]) -> int:
@@ -362,8 +374,7 @@ def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list
     chunk rows are written, a task per chunk is sent, and this worker computes chunks too until every
     chunk is finished; a chunk whose worker went silent is claimed again (see the module docstring).
     """
-    size = chunk_documents()
-    batches = [stale[at : at + size] for at in range(0, len(stale), size)]
+    batches = _batches(stale, chunk_documents())
     if len(batches) <= 1 or not scheduling.can_fan_out():
         for done, batch in enumerate(batches, start=1):
             _statistics_compute(project_id=run.project_id, document_ids=batch, worker=worker)
@@ -386,6 +397,13 @@ def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list
             return len(batches)
         if chunk is None:
             time.sleep(CHUNK_POLL)
+
+
+def _batches(documents: list[int], most: int) -> list[list[int]]:
+    """The documents in order, in as few batches of at most `most` as will do, of nearly equal sizes."""
+    count = -(-len(documents) // most)
+    size = -(-len(documents) // count) if count else most
+    return [documents[at : at + size] for at in range(0, len(documents), size)]
 
 
 def agreement_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:

@@ -21,6 +21,7 @@ from annotator.agreement.models import AgreementRun, DocumentStatisticsRecord, R
 from annotator.agreement.services import agreement_run_request
 from annotator.labeling.models import Claim
 from annotator.labeling.services import claim_update
+from annotator.review.models import PassageScore
 from bench.processes import start_worker
 from bench.runner import Context, Row
 
@@ -99,6 +100,8 @@ def _incremental_rows(context: Context, project, size: int) -> list[Row]:  # noq
         refreshed, refresh_total = _timed(project, parameters, worker)
     finally:
         worker.stop()
+        # The edit scored its passage for the review queue: a row the bench's raw drop does not expect.
+        PassageScore.objects.filter(project=project).delete()
     return [
         Row(
             key=f"agreement.cold_fanned_out.{size}",

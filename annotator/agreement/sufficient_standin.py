@@ -17,7 +17,7 @@ import numpy as np
 
 from annotator.agreement.suggested import report_with_and_without
 
-STATISTICS_FORMAT = 1
+STATISTICS_FORMAT = 0  # below any format of `sufficient`: rows stored here are never read as its own
 CLAIM_COLUMNS = ("passage_id", "annotator_id", "start", "end", "perspective", "stance", "speaker_id")
 GOLD_COLUMNS = ("passage_id", "start", "end", "perspective", "stance", "speaker_id")
 LABEL_COLUMNS = ("perspective", "stance")

@@ -8,7 +8,7 @@ the runs can store and combine documents before the matrices themselves are stor
 
 from __future__ import annotations
 
-import io
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,44 +46,52 @@ def document_statistics(
     """One entry per document of `passage_lengths`, holding that document's rows of every table."""
     passage_ids = np.asarray(passage_lengths["passage_id"], dtype=np.int64)
     passage_document = np.asarray(passage_lengths["document_id"], dtype=np.int64)
-    document_of = dict(zip(passage_ids.tolist(), passage_document.tolist(), strict=True))
+    order = np.argsort(passage_ids, kind="stable")
+    sorted_passages, sorted_documents = passage_ids[order], passage_document[order]
+    document_ids = np.unique(passage_document)
 
-    def documents(column: Any) -> np.ndarray:
-        return np.array([document_of[p] for p in np.asarray(column).tolist()], dtype=np.int64)
+    def groups(passages: Any) -> list[np.ndarray]:
+        """Per document of `document_ids`, the positions of the rows whose passage is in it (in order)."""
+        passages = np.asarray(passages, dtype=np.int64)
+        documents = (
+            sorted_documents[np.searchsorted(sorted_passages, passages)] if len(passages) else passages
+        )
+        rows = np.argsort(documents, kind="stable")
+        bounds = np.searchsorted(documents[rows], document_ids, side="left").tolist() + [len(rows)]
+        return [rows[bounds[i] : bounds[i + 1]] for i in range(len(document_ids))]
 
-    claim_document = documents(claims["passage_id"])
-    assignment_document = documents(assignments["passage_id"])
     suggested_column = (
-        np.zeros(len(claim_document), bool) if suggested is None else np.asarray(suggested, dtype=bool)
+        np.zeros(len(claims["passage_id"]), bool) if suggested is None else np.asarray(suggested, dtype=bool)
     )
-    gold_document = documents(gold["passage_id"]) if gold is not None else np.zeros(0, np.int64)
     adjudicated = (
         np.asarray(gold.get("adjudicated_passage_ids", np.unique(gold["passage_id"])), dtype=np.int64)
         if gold is not None
         else np.zeros(0, np.int64)
     )
-    adjudicated_document = documents(adjudicated)
+    claim_columns = {name: np.asarray(claims[name]) for name in CLAIM_COLUMNS}
+    assignment_columns = {
+        name: np.asarray(assignments[name]) for name in ("passage_id", "annotator_id", "submitted")
+    }
+    passage_columns = {
+        name: np.asarray(passage_lengths[name]) for name in ("passage_id", "document_id", "length")
+    }
+    gold_columns = {name: np.asarray(gold[name]) for name in GOLD_COLUMNS} if gold is not None else None
+    per_claim, per_assignment = groups(claims["passage_id"]), groups(assignments["passage_id"])
+    per_passage, per_adjudicated = groups(passage_ids), groups(adjudicated)
+    per_gold = groups(gold["passage_id"]) if gold is not None else None
     result: dict[int, DocumentStatistics] = {}
-    for document_id in np.unique(passage_document).tolist():
-        claim_rows = claim_document == document_id
-        gold_rows = gold_document == document_id
+    for at, document_id in enumerate(document_ids.tolist()):
         result[document_id] = DocumentStatistics(
             document_id=document_id,
-            claims={name: np.asarray(claims[name])[claim_rows] for name in CLAIM_COLUMNS},
-            suggested=suggested_column[claim_rows],
-            assignments={
-                name: np.asarray(assignments[name])[assignment_document == document_id]
-                for name in ("passage_id", "annotator_id", "submitted")
-            },
-            passages={
-                name: np.asarray(passage_lengths[name])[passage_document == document_id]
-                for name in ("passage_id", "document_id", "length")
-            },
+            claims={name: column[per_claim[at]] for name, column in claim_columns.items()},
+            suggested=suggested_column[per_claim[at]],
+            assignments={name: column[per_assignment[at]] for name, column in assignment_columns.items()},
+            passages={name: column[per_passage[at]] for name, column in passage_columns.items()},
             gold={
-                name: (np.asarray(gold[name])[gold_rows] if gold is not None else _empty(name))
+                name: (gold_columns[name][per_gold[at]] if gold_columns is not None else _empty(name))
                 for name in GOLD_COLUMNS
             },
-            adjudicated_passage_ids=adjudicated[adjudicated_document == document_id],
+            adjudicated_passage_ids=adjudicated[per_adjudicated[at]],
         )
     return result
 
@@ -92,42 +100,67 @@ def _empty(name: str) -> np.ndarray:
     return np.empty(0, dtype=object) if name in LABEL_COLUMNS else np.zeros(0, np.int64)
 
 
-def to_bytes(statistics: DocumentStatistics) -> bytes:
-    arrays = {"document_id": np.array([statistics.document_id], np.int64)}
-    arrays["suggested"] = statistics.suggested
-    arrays["adjudicated_passage_ids"] = statistics.adjudicated_passage_ids
+def _columns_of(statistics: DocumentStatistics) -> dict[str, np.ndarray]:
+    columns = {
+        "suggested": statistics.suggested,
+        "adjudicated_passage_ids": statistics.adjudicated_passage_ids,
+    }
     for table in ("claims", "assignments", "passages", "gold"):
         for name, column in getattr(statistics, table).items():
-            arrays[f"{table}.{name}"] = (
-                np.array([str(v) for v in column], dtype=str) if name in LABEL_COLUMNS else column
-            )
-    buffer = io.BytesIO()
-    np.savez(buffer, format=np.array([STATISTICS_FORMAT]), **arrays)
-    return buffer.getvalue()
+            columns[f"{table}.{name}"] = column
+    return columns
+
+
+def to_bytes(statistics: DocumentStatistics) -> bytes:
+    """A JSON header (format, document, each column's name, kind and byte length), then the columns:
+    numbers as int64, flags as bytes, labels as UTF-8 joined with NUL."""
+    header: list[list] = []
+    parts: list[bytes] = []
+    for key, column in _columns_of(statistics).items():
+        name = key.split(".", 1)[-1]
+        if name in LABEL_COLUMNS:
+            data, kind = "\x00".join(str(v) for v in column.tolist()).encode(), "s"
+        elif column.dtype == bool:
+            data, kind = np.asarray(column, dtype=np.uint8).tobytes(), "b"
+        else:
+            data, kind = np.asarray(column, dtype=np.int64).tobytes(), "i"
+        header.append([key, kind, len(column), len(data)])
+        parts.append(data)
+    head = json.dumps([STATISTICS_FORMAT, statistics.document_id, header]).encode()
+    return len(head).to_bytes(4, "little") + head + b"".join(parts)
 
 
 def from_bytes(data: bytes) -> DocumentStatistics:
-    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        if int(stored["format"][0]) != STATISTICS_FORMAT:
-            raise ValueError(f"statistics of format {int(stored['format'][0])}, expected {STATISTICS_FORMAT}")
-        tables: dict[str, dict[str, np.ndarray]] = {
-            name: {} for name in ("claims", "assignments", "passages", "gold")
-        }
-        for key in stored.files:
-            if "." in key:
-                table, name = key.split(".", 1)
-                column = stored[key]
-                if name in LABEL_COLUMNS:
-                    labels = np.empty(len(column), dtype=object)
-                    labels[:] = column.tolist()
-                    column = labels
-                tables[table][name] = column
-        return DocumentStatistics(
-            document_id=int(stored["document_id"][0]),
-            suggested=stored["suggested"].astype(bool),
-            adjudicated_passage_ids=stored["adjudicated_passage_ids"].astype(np.int64),
-            **tables,
-        )
+    size = int.from_bytes(data[:4], "little")
+    stored_format, document_id, header = json.loads(data[4 : 4 + size])
+    if stored_format != STATISTICS_FORMAT:
+        raise ValueError(f"statistics of format {stored_format}, expected {STATISTICS_FORMAT}")
+    at = 4 + size
+    columns: dict[str, np.ndarray] = {}
+    for key, kind, count, length in header:
+        chunk = data[at : at + length]
+        at += length
+        if kind == "s":
+            column = np.empty(count, dtype=object)
+            column[:] = chunk.decode().split("\x00") if count else []
+        elif kind == "b":
+            column = np.frombuffer(chunk, dtype=np.uint8).astype(bool)
+        else:
+            column = np.frombuffer(chunk, dtype=np.int64).copy()
+        columns[key] = column
+    tables: dict[str, dict[str, np.ndarray]] = {
+        name: {} for name in ("claims", "assignments", "passages", "gold")
+    }
+    for key, column in columns.items():
+        if "." in key:
+            table, name = key.split(".", 1)
+            tables[table][name] = column
+    return DocumentStatistics(
+        document_id=document_id,
+        suggested=columns["suggested"],
+        adjudicated_passage_ids=columns["adjudicated_passage_ids"],
+        **tables,
+    )
 
 
 def report_from_statistics(

@@ -80,7 +80,8 @@ def _split(done: AgreementRun) -> str:
     return (
         f"load {t.get('load')} s, compute {t.get('compute')} s ({t.get('documents_recomputed')} documents "
         f"recomputed in {t.get('chunks')} chunks, {t.get('documents_reused')} reused), reduce "
-        f"{t.get('reduce')} s, total {t.get('total')} s"
+        f"{t.get('reduce')} s (of which reading the stored statistics {t.get('read')} s), "
+        f"total {t.get('total')} s"
     )
 
 

@@ -1,8 +1,10 @@
 """The agreement run on 1M claims through the task path: a real `annotator worker` on the bench's Redis
 database takes the run that `agreement_run_request` queues, as after a click on "refresh".
 
-Total is from the request to the run's `finished_at` (queue, load, compute, store); the run's own
-timings give its loading and computing parts. The floor: a scan of the same rows
+Total is from the request to the run's `finished_at` (queue, load, compute, reduce, store); the run's
+own timings give its parts: load (which documents changed: their revisions, and the names), compute
+(loading the changed documents and computing their statistics), reduce (reading every document's stored
+statistics and summing them into the report). The floor: a scan of the same rows
 (`SELECT … FROM labeling_claim WHERE project_id = …`, every column the run reads, fetched).
 
 Then the incremental rows: the first (cold) run again with no document statistics stored, on a worker
@@ -129,9 +131,8 @@ def _incremental_rows(context: Context, project, size: int) -> list[Row]:  # noq
 def _task_rows(done: AgreementRun, requested, size: int, floor: float) -> list[Row]:  # noqa: ANN001
     total = (done.finished_at - requested).total_seconds()
     timings = done.timings or {}
-    load, compute = timings.get("load"), timings.get("compute")
     n_boot = done.parameters.get("n_boot")
-    rows = [
+    return [
         Row(
             key=f"agreement.task.{size}",
             work=f"agreement run on {size:,} claims through the worker (request → stored), n_boot {n_boot}",
@@ -139,21 +140,8 @@ def _task_rows(done: AgreementRun, requested, size: int, floor: float) -> list[R
             runs=[total],
             floor=floor,
             floor_work="scan of the claims",
-            notes=f"the run's timings: waited {timings.get('waited')} s in the queue, load {load} s, "
-            f"compute {compute} s, total {timings.get('total')} s",
+            notes=f"the run's timings: waited {timings.get('waited')} s in the queue, {_split(done)}; one "
+            "worker process, which computes every chunk itself",
             figures={"claims": size, **{k: v for k, v in timings.items() if isinstance(v, int | float)}},
         )
     ]
-    if load is not None:
-        rows.append(
-            Row(
-                key=f"agreement.load.{size}",
-                work=f"agreement run on {size:,} claims: its loading part",
-                unit="s",
-                runs=[float(load)],
-                floor=floor,
-                floor_work="scan of the claims",
-                notes="as the run records it (AgreementRun.timings)",
-            )
-        )
-    return rows

@@ -178,6 +178,13 @@ def _rows(project: Project, document_ids: list[int] | None) -> dict[str, list[tu
     def of(field: str) -> Q:
         return Q() if document_ids is None else Q(**{f"{field}__in": document_ids})
 
+    def in_project(passage: str) -> Q:
+        """The rows of the project; for some documents, reached from their passages only: a filter on the
+        rows' own project column would let the planner walk all the project's rows by that index."""
+        if document_ids is None:
+            return Q(project=project)
+        return Q(**{f"{passage}__document_id__in": document_ids, f"{passage}__document__project": project})
+
     passages = _fetch(
         Passage.objects.filter(of("document_id"), document__project=project)
         .order_by("id")
@@ -188,18 +195,12 @@ def _rows(project: Project, document_ids: list[int] | None) -> dict[str, list[tu
     )
     speakers = _fetch(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
     assignments = _fetch(
-        Assignment.objects.filter(
-            of("passage__document_id"), project=project, status=AssignmentStatus.SUBMITTED
-        )
+        Assignment.objects.filter(in_project("passage"), status=AssignmentStatus.SUBMITTED)
         .order_by("id")
         .values_list("id", "passage_id", "annotator_id", "version", "annotator__username")
     )
     claims = _fetch(
-        Claim.objects.filter(
-            of("assignment__passage__document_id"),
-            project=project,
-            assignment__status=AssignmentStatus.SUBMITTED,
-        )
+        Claim.objects.filter(in_project("assignment__passage"), assignment__status=AssignmentStatus.SUBMITTED)
         # A boolean rather than the origin string: the same information, a shared object per row.
         .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
         # NO_SPEAKER for authorial claims: a column of whole numbers, turned into an array in C

@@ -8,6 +8,11 @@ loaded column, ids, versions and claim origins included, plus the run parameters
 claim edit or deletion, change of origin, adjudication, rename or parameter change gives a different
 digest, and an unchanged digest means the figures would come out the same, so the last result can be
 reused.
+
+A run on PostgreSQL reads the project's index first (`load_project_index`: each document's revision, the
+revision its stored statistics were read at, the names) and then loads only the documents whose input
+changed (`document_ids`: the same queries narrowed to those documents, plus their revisions, in one
+snapshot).
 """
 
 from __future__ import annotations

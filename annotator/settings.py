@@ -226,6 +226,8 @@ AGREEMENT_REFRESH_DELAY = int(os.environ.get("AGREEMENT_REFRESH_DELAY", "30"))
 ARTICLE_IMPORT_JOB_BYTES = int(os.environ.get("ARTICLE_IMPORT_JOB_BYTES", str(5 * 1024 * 1024)))
 # Seconds a running job's heartbeat may stay silent before its worker is presumed dead and it is retaken.
 AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "20"))
+# Documents per chunk of an agreement run: more changed documents than this are shared among the workers.
+AGREEMENT_CHUNK_DOCUMENTS = int(os.environ.get("AGREEMENT_CHUNK_DOCUMENTS", "500"))
 # Hours an Idempotency-Key is kept at least: a create repeated with the same key within them returns the
 # first result instead of creating again.
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))

@@ -8,6 +8,11 @@ loaded column, ids, versions and claim origins included, plus the run parameters
 claim edit or deletion, change of origin, adjudication, rename or parameter change gives a different
 digest, and an unchanged digest means the figures would come out the same, so the last result can be
 reused.
+
+A run on PostgreSQL reads the project's index first (`load_project_index`: each document's revision, the
+revision its stored statistics were read at, the names) and then loads only the documents whose input
+changed (`document_ids`: the same queries narrowed to those documents, plus their revisions, in one
+snapshot).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from annotator.agreement.models import DocumentRevision
 from annotator.corpus.models import Document, Passage, Project, Speaker
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.review.models import Adjudication
@@ -50,6 +56,9 @@ class ProjectInput:
     speakers: dict[int, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     digest: str = ""
+    # Loaded for some documents only: each one's revision (DocumentRevision, 0 when never counted),
+    # read in the same snapshot as the rows.
+    revisions: dict[int, int] = field(default_factory=dict)
 
     def report_arguments(self) -> dict[str, Any]:
         return {
@@ -151,11 +160,14 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def load_project_input(*, project: Project, parameters: dict[str, Any] | None = None) -> ProjectInput:
-    """The project's submitted annotations and gold as report inputs (six queries, one snapshot)."""
+def load_project_input(
+    *, project: Project, parameters: dict[str, Any] | None = None, document_ids: Sequence[int] | None = None
+) -> ProjectInput:
+    """The project's submitted annotations and gold as report inputs (six queries, one snapshot); with
+    `document_ids`, those documents' only (whole documents, speakers all), with their revisions."""
     with _no_collection():
         with _snapshot():
-            rows = _rows(project)
+            rows = _rows(project, None if document_ids is None else sorted(set(document_ids)))
         return _project_input(rows, parameters)
 
 
@@ -167,21 +179,33 @@ def _fetch(query: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _rows(project: Project) -> dict[str, list[tuple]]:
+def _rows(project: Project, document_ids: list[int] | None) -> dict[str, list[tuple]]:
+    def of(field: str) -> Q:
+        return Q() if document_ids is None else Q(**{f"{field}__in": document_ids})
+
+    def in_project(passage: str) -> Q:
+        """The rows of the project; for some documents, reached from their passages only: a filter on the
+        rows' own project column would let the planner walk all the project's rows by that index."""
+        if document_ids is None:
+            return Q(project=project)
+        return Q(**{f"{passage}__document_id__in": document_ids, f"{passage}__document__project": project})
+
     passages = _fetch(
-        Passage.objects.filter(document__project=project)
+        Passage.objects.filter(of("document_id"), document__project=project)
         .order_by("id")
         .values_list("id", "document_id", "start", "end")
     )
-    documents = _fetch(Document.objects.filter(project=project).order_by("id").values_list("id", "title"))
+    documents = _fetch(
+        Document.objects.filter(of("id"), project=project).order_by("id").values_list("id", "title")
+    )
     speakers = _fetch(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
     assignments = _fetch(
-        Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED)
+        Assignment.objects.filter(in_project("passage"), status=AssignmentStatus.SUBMITTED)
         .order_by("id")
         .values_list("id", "passage_id", "annotator_id", "version", "annotator__username")
     )
     claims = _fetch(
-        Claim.objects.filter(project=project, assignment__status=AssignmentStatus.SUBMITTED)
+        Claim.objects.filter(in_project("assignment__passage"), assignment__status=AssignmentStatus.SUBMITTED)
         # A boolean rather than the origin string: the same information, a shared object per row.
         .annotate(suggested=ExpressionWrapper(Q(origin=ClaimOrigin.SUGGESTION), output_field=BooleanField()))
         # NO_SPEAKER for authorial claims: a column of whole numbers, turned into an array in C
@@ -202,7 +226,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
     )
     # Adjudications LEFT JOIN their gold claims: a passage adjudicated as "no claims here" is gold too.
     adjudicated = _fetch(
-        Adjudication.objects.filter(passage__document__project=project)
+        Adjudication.objects.filter(of("passage__document_id"), passage__document__project=project)
         .order_by("passage_id", "gold_claims__id")
         .annotate(
             gold_speaker=Coalesce(
@@ -220,6 +244,15 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
             "gold_speaker",
         )
     )
+    revisions = (
+        []
+        if document_ids is None
+        else _fetch(
+            DocumentRevision.objects.filter(document_id__in=document_ids).values_list(
+                "document_id", "revision"
+            )
+        )
+    )
     return {
         "passages": passages,
         "documents": documents,
@@ -227,6 +260,7 @@ def _rows(project: Project) -> dict[str, list[tuple]]:
         "assignments": assignments,
         "claims": claims,
         "adjudicated": adjudicated,
+        "revisions": revisions,
     }
 
 
@@ -315,4 +349,98 @@ def _project_input(rows: dict[str, list[tuple]], parameters: dict[str, Any] | No
             "gold_claims": len(gold_rows),
         },
         digest=digest.hexdigest(),
+        revisions={document_id: 0 for document_id, _ in documents} | dict(rows["revisions"]),
+    )
+
+
+COUNTED = (
+    "passages",
+    "submitted_assignments",
+    "claims",
+    "suggested_claims",
+    "adjudicated_passages",
+    "gold_claims",
+)
+
+
+def document_counts(loaded: ProjectInput) -> dict[int, dict[str, int]]:
+    """Per loaded document, the amounts `counts` adds up over the project (those that are sums)."""
+    passage_ids = loaded.passage_lengths["passage_id"]  # in id order
+    passage_documents = loaded.passage_lengths["document_id"]
+
+    def per_document(passages: np.ndarray) -> dict[int, int]:
+        documents = passage_documents[np.searchsorted(passage_ids, np.asarray(passages, dtype=np.int64))]
+        found, counts = np.unique(documents, return_counts=True)
+        return dict(zip(found.tolist(), counts.tolist(), strict=True))
+
+    gold = loaded.gold or {}
+    tallies = {
+        "passages": per_document(passage_ids),
+        "submitted_assignments": per_document(loaded.assignments["passage_id"]),
+        "claims": per_document(loaded.claims["passage_id"]),
+        "suggested_claims": per_document(loaded.claims["passage_id"][loaded.suggested]),
+        "adjudicated_passages": per_document(gold.get("adjudicated_passage_ids", np.zeros(0, np.int64))),
+        "gold_claims": per_document(gold.get("passage_id", np.zeros(0, np.int64))),
+    }
+    return {
+        document_id: {name: tallies[name].get(document_id, 0) for name in COUNTED}
+        for document_id in loaded.documents
+    }
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """A project's documents with the revision of each one's agreement input and of its stored statistics,
+    and the names the results show: what a run reads before deciding which documents to compute."""
+
+    revisions: dict[int, int]  # every document: the revision of its input now
+    stored: dict[int, int]  # documents with statistics of the wanted format: the revision they were read at
+    documents: dict[int, str]
+    speakers: dict[int, str]
+    annotators: dict[int, str]
+
+    def stale(self) -> list[int]:
+        """The documents whose stored statistics are missing or older than their input, in id order."""
+        return [d for d, revision in self.revisions.items() if self.stored.get(d, -1) < revision]
+
+    def digest(self, parameters: dict[str, Any], revisions: dict[int, int], statistics_format: int) -> str:
+        """What the results rest on: the revisions of the documents summed, the names, the parameters."""
+        digest = _Digest()
+        digest.table("format", [[RESULTS_FORMAT, statistics_format]])
+        digest.table("parameters", [sorted(parameters.items())])
+        ordered = sorted(revisions.items())
+        digest.columns("revisions", len(ordered), _columns(ordered, 2))
+        for name in ("documents", "speakers", "annotators"):
+            names = sorted(getattr(self, name).items())
+            digest.columns(name, len(names), _columns(names, 2))
+        return digest.hexdigest()
+
+
+def load_project_index(*, project: Project, statistics_format: int) -> ProjectIndex:
+    """The project's index (three queries, one snapshot): its documents with their revisions, joined to
+    their stored statistics; its speakers; the annotators of its submitted assignments."""
+    # Table names written out: the query joins three tables Django has no relation between.
+    documents_sql = (
+        "SELECT d.id, d.title, COALESCE(r.revision, 0), s.revision FROM corpus_document d "
+        "LEFT JOIN agreement_documentrevision r ON r.document_id = d.id "
+        "LEFT JOIN agreement_documentstatisticsrecord s ON s.document_id = d.id AND s.statistics_format = %s "
+        "WHERE d.project_id = %s ORDER BY d.id"
+    )
+    with _snapshot():
+        with connection.cursor() as cursor:
+            cursor.execute(documents_sql, [statistics_format, project.pk])
+            documents = cursor.fetchall()
+        speakers = _fetch(Speaker.objects.filter(project=project).order_by("id").values_list("id", "name"))
+        annotators = _fetch(
+            Assignment.objects.filter(project=project, status=AssignmentStatus.SUBMITTED)
+            .order_by("annotator_id")
+            .values_list("annotator_id", "annotator__username")
+            .distinct()
+        )
+    return ProjectIndex(
+        revisions={row[0]: row[2] for row in documents},
+        stored={row[0]: row[3] for row in documents if row[3] is not None},
+        documents={row[0]: row[1] for row in documents},
+        speakers=dict(speakers),
+        annotators=dict(annotators),
     )

@@ -69,3 +69,71 @@ class AgreementRun(models.Model):
 
     def __str__(self) -> str:
         return f"agreement run {self.pk} ({self.status})"
+
+
+class DocumentRevision(models.Model):
+    """How many times a document's agreement input has changed, counted by the database itself.
+
+    Triggers on passages, submitted assignments and their claims, adjudications and gold claims
+    (migration 0004, PostgreSQL) add one in the transaction of every write that changes what the
+    agreement figures read of the document, whichever code path makes it: save, submit, reopen, import,
+    speaker merge, label rename, adjudication. No foreign key: a row may outlive its document.
+    """
+
+    document_id = models.BigIntegerField(primary_key=True)
+    revision = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"document {self.document_id} at revision {self.revision}"
+
+
+class DocumentStatisticsRecord(models.Model):
+    """A document's agreement statistics (`sufficient.to_bytes`) as of one revision of its input.
+
+    `revision` is the document's DocumentRevision when its input was read (0: never changed since
+    tracking began); `counts` the amounts of input the results report (claims, passages, ...).
+    `statistics` is empty for a document without statistics of its own (no passages).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document_id = models.BigIntegerField(unique=True)
+    revision = models.BigIntegerField()
+    statistics_format = models.PositiveIntegerField()
+    statistics = models.BinaryField(null=True)
+    counts = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    computed_by = models.CharField(max_length=200, blank=True, help_text="The worker that computed it.")
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "document_id"], name="agreement_stats_project_idx")]
+
+    def __str__(self) -> str:
+        return f"statistics of document {self.document_id} at revision {self.revision}"
+
+
+class AgreementChunk(models.Model):
+    """A share of a run's changed documents, computed by whichever worker claims it first.
+
+    Chunks belong to one attempt of their run; `claims` counts claims by workers and is the claim token,
+    as `AgreementRun.attempts` is for runs.
+    """
+
+    run = models.ForeignKey(AgreementRun, on_delete=models.CASCADE, related_name="chunks")
+    attempt = models.PositiveSmallIntegerField()
+    index = models.PositiveIntegerField()
+    document_ids = models.JSONField()
+    claims = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, help_text="The worker that claimed it last.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "attempt", "index"]
+        constraints = [
+            UniqueConstraint(fields=["run", "attempt", "index"], name="agreementchunk_unique_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of agreement run {self.run_id} (attempt {self.attempt})"

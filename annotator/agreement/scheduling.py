@@ -76,3 +76,25 @@ def schedule_refresh(*, project_id: int) -> None:
         )
     except Exception:
         log.exception("could not schedule the agreement refresh of project %s", project_id)
+
+
+def can_fan_out() -> bool:
+    """Whether chunk tasks can reach other workers: a broker (not eager) that has not failed lately."""
+    if celery_app.conf.task_always_eager:
+        return False
+    return time.monotonic() >= _broker_down_until.get(str(celery_app.conf.broker_url or ""), 0.0)
+
+
+def send_chunks(chunk_ids: list[int]) -> int:
+    """Send a task per chunk; how many the broker took. A chunk whose task is not sent is computed by the
+    run's own worker, so a broker failure stops the sending and costs nothing else."""
+    from annotator.agreement.tasks import agreement_chunk_execute as task
+
+    for sent, chunk_id in enumerate(chunk_ids):
+        try:
+            task.apply_async(kwargs={"chunk_id": chunk_id}, retry=False)
+        except (BrokerError, ConnectionError, OSError):
+            _broker_down_until[str(celery_app.conf.broker_url or "")] = time.monotonic() + BROKER_PAUSE
+            log.exception("agreement chunks: could not reach the broker; the run's worker computes them")
+            return sent
+    return len(chunk_ids)

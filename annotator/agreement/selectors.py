@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet, Sum
 
-from annotator.agreement.models import AgreementRun, RunStatus
+from annotator.agreement.models import AgreementRun, DocumentStatisticsRecord, RunStatus
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES, roles_by_project
 from annotator.labeling.models import Assignment
@@ -45,3 +45,17 @@ def time_on_task_by_annotator(*, project: Project) -> dict[int, int]:
         .order_by()
     )
     return {row["annotator_id"]: row["seconds"] or 0 for row in rows}
+
+
+StoredRow = tuple[int, bytes | None, dict]  # revision, statistics, counts
+
+
+def stored_statistics(*, project_id: int, statistics_format: int) -> dict[int, StoredRow]:
+    """The project's stored document statistics of the format (one query, no model instances):
+    document id -> (the revision they were read at, the statistics bytes, the counts), in document order."""
+    rows = (
+        DocumentStatisticsRecord.objects.filter(project_id=project_id, statistics_format=statistics_format)
+        .order_by("document_id")
+        .values_list("document_id", "revision", "statistics", "counts")
+    )
+    return {document_id: (revision, data, counts) for document_id, revision, data, counts in rows}

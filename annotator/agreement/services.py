@@ -5,13 +5,32 @@ UPDATE (queued, or running with a silent heartbeat); the claim bumps `attempts`,
 that worker is conditional on the same attempt number, so a worker that was presumed dead and replaced
 can no longer overwrite anything. The reaper (`agreement_runs_recover`) re-queues runs whose heartbeat
 went silent and re-sends queued runs whose task message may have been lost, so no run waits forever.
+
+Incremental and fanned out (PostgreSQL): every document's statistics are stored with the revision of its
+input they were read at (models.DocumentRevision, counted by triggers). A run reads the revisions of all
+documents (one query), computes only the documents whose stored statistics are older, and sums all stored
+statistics (`sufficient.report_from_statistics`). More stale documents than one chunk are split into
+chunks: chunk rows in the database and a task per chunk for the other workers, while the run's own worker
+claims and computes chunks too, then waits for the last ones and sums.
+
+Why the fan-in goes through the database rather than a Celery chord: a chord needs a result backend (there
+is none; Redis is the broker only), and its callback fires only if every header task succeeds; a worker
+killed mid-chunk leaves its message unacknowledged until the visibility timeout (10 minutes) and the
+chord waiting. Here a chunk is claimed by a conditional update and kept by a heartbeat like a run; a chunk
+whose worker went silent for AGREEMENT_STALE_AFTER is claimed again by the run's worker. If the run's own
+worker dies, the reaper queues the run again, and the next attempt recomputes only the documents no chunk
+had stored yet: every finished chunk's work is kept, and computing a document twice stores the same row.
+Without a broker (eager mode) and on other databases everything is computed inline.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -19,20 +38,30 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from annotator.agreement import scheduling
-from annotator.agreement.loading import ProjectInput, load_project_input
-from annotator.agreement.models import AgreementRun, RunStatus
-from annotator.agreement.results import DEFAULT_PARAMETERS, run_results
-from annotator.corpus.models import Project
+from annotator.agreement import sufficient_standin as sufficient
+from annotator.agreement.loading import (
+    COUNTED,
+    RESULTS_FORMAT,
+    ProjectIndex,
+    document_counts,
+    load_project_index,
+    load_project_input,
+)
+from annotator.agreement.models import AgreementChunk, AgreementRun, DocumentStatisticsRecord, RunStatus
+from annotator.agreement.results import DEFAULT_PARAMETERS
+from annotator.agreement.selectors import StoredRow, stored_statistics
+from annotator.corpus.models import Document, Project
 from annotator.jobs import beating
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+CHUNK_POLL = 0.2  # seconds between looks at the chunks while other workers compute the last ones
 PARAMETER_LIMITS: dict[str, tuple[int, int]] = {"n_boot": (0, 100_000), "seed": (0, 2**32 - 1)}
 # Errors worth retrying the whole task for: the database or broker went away for a moment.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
@@ -139,11 +168,12 @@ def _enqueue_on_commit(run_id: int, *, countdown: float = 0, background: bool = 
 # --- execute --------------------------------------------------------------------------------------------
 
 
-def agreement_run_execute(*, run_id: int) -> AgreementRun | None:
+def agreement_run_execute(*, run_id: int, worker: str = "") -> AgreementRun | None:
     """Claim the run, compute (or reuse) the project's agreement report and store it; None if not claimed.
 
     Raises RunBusy while another live worker holds the run, and transient database errors after giving
-    the claim back (the task retries both). Any other error fails the run with its message.
+    the claim back (the task retries both). Any other error fails the run with its message. `worker`
+    names this worker on the chunks it computes.
     """
     attempt = _claim(run_id)
     if attempt is None:
@@ -151,7 +181,7 @@ def agreement_run_execute(*, run_id: int) -> AgreementRun | None:
     run = AgreementRun.objects.select_related("project").get(pk=run_id)
     try:
         with _heartbeat(run_id, attempt):
-            _compute(run, attempt)
+            _compute(run, attempt, worker or _this_worker())
     except RunLost:
         log.warning("agreement run %s: attempt %s was taken over by another worker", run_id, attempt)
         return None
@@ -170,40 +200,337 @@ def agreement_run_execute(*, run_id: int) -> AgreementRun | None:
     return run
 
 
-def _compute(run: AgreementRun, attempt: int) -> None:
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _tracked() -> bool:
+    """Whether documents' revisions are counted (the triggers exist on PostgreSQL only)."""
+    return connection.vendor == "postgresql"
+
+
+def _compute(run: AgreementRun, attempt: int, worker: str) -> None:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if run.started_at and run.created_at:
         timings["waited"] = round((run.started_at - run.created_at).total_seconds(), 3)
     _progress(run.pk, attempt, 2, "loading annotations")
+    if not _tracked():
+        _compute_whole(run, attempt, timings, started)
+        return
+    index = load_project_index(project=run.project, statistics_format=sufficient.STATISTICS_FORMAT)
+    timings["load"] = round(time.perf_counter() - started, 3)
+    previous = _previous(run, index.digest(run.parameters, index.revisions, sufficient.STATISTICS_FORMAT))
+    if previous is not None:
+        _store(run, attempt, previous.input_digest, previous.results, timings, started, reused_from=previous)
+        return
+    _progress(run.pk, attempt, 10, "computing agreement")
+    compute_started = time.perf_counter()
+    stale = index.stale()
+    chunks = _documents_compute(run, attempt, worker, stale)
+    timings["compute"] = round(time.perf_counter() - compute_started, 3)
+
+    reduce_started = time.perf_counter()
+    _progress(run.pk, attempt, 80, "computing agreement")
+    statistics, used = _stored_for(run, index, worker)
+    timings["read"] = round(time.perf_counter() - reduce_started, 3)
+    counts = _counts(index, [row[2] for row in used.values()])
+    results = run_results(statistics, index, counts, run.parameters, progress=_reduce_progress(run, attempt))
+    timings["reduce"] = round(time.perf_counter() - reduce_started, 3)
+    timings.update(documents_reused=len(index.revisions) - len(stale), documents_recomputed=len(stale))
+    timings["chunks"] = chunks
+    # The digest of what was summed: a document may have been computed at a newer revision than indexed.
+    revisions = {document_id: row[0] for document_id, row in used.items()}
+    digest = index.digest(run.parameters, revisions, sufficient.STATISTICS_FORMAT)
+    _store(run, attempt, digest, results, timings, started, reused_from=None)
+
+
+def _stored_for(
+    run: AgreementRun, index: ProjectIndex, worker: str
+) -> tuple[list[Any], dict[int, StoredRow]]:
+    """The statistics of the index's documents as stored (one read), and their rows by document id.
+
+    Rows of documents deleted since are dropped. A document without a row of the current format (a
+    worker of an older version stored it meanwhile) is computed here first.
+    """
+    DocumentStatisticsRecord.objects.filter(project_id=run.project_id).exclude(
+        document_id__in=Document.objects.filter(project_id=run.project_id).values("id")
+    ).delete()
+    stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
+    missing = [document_id for document_id in index.revisions if document_id not in stored]
+    if missing:
+        _statistics_compute(project_id=run.project_id, document_ids=missing, worker=worker)
+        stored = stored_statistics(project_id=run.project_id, statistics_format=sufficient.STATISTICS_FORMAT)
+    # A document deleted since the index was read has no row: it is left out, as a fresh run would.
+    used = {document_id: stored[document_id] for document_id in index.revisions if document_id in stored}
+    statistics = [sufficient.from_bytes(bytes(row[1])) for row in used.values() if row[1] is not None]
+    return statistics, used
+
+
+def _compute_whole(run: AgreementRun, attempt: int, timings: dict[str, float], started: float) -> None:
+    """Without revisions: load the whole project, its content digest deciding whether to reuse."""
     loaded = load_project_input(project=run.project, parameters=run.parameters)
     timings["load"] = round(time.perf_counter() - started, 3)
-    previous = (
+    previous = _previous(run, loaded.digest)
+    if previous is not None:
+        _store(run, attempt, loaded.digest, previous.results, timings, started, reused_from=previous)
+        return
+    _progress(run.pk, attempt, 10, "computing agreement")
+    compute_started = time.perf_counter()
+    statistics = sufficient.document_statistics(**loaded.report_arguments(), suggested=loaded.suggested)
+    timings["compute"] = round(time.perf_counter() - compute_started, 3)
+    reduce_started = time.perf_counter()
+    index = ProjectIndex(
+        revisions={},
+        stored={},
+        documents=loaded.documents,
+        speakers=loaded.speakers,
+        annotators=loaded.annotators,
+    )
+    results = run_results(
+        statistics.values(), index, loaded.counts, run.parameters, progress=_reduce_progress(run, attempt)
+    )
+    timings["reduce"] = round(time.perf_counter() - reduce_started, 3)
+    timings.update(documents_reused=0, documents_recomputed=len(loaded.documents), chunks=0)
+    _store(run, attempt, loaded.digest, results, timings, started, reused_from=None)
+
+
+def _previous(run: AgreementRun, digest: str) -> AgreementRun | None:
+    """The latest succeeded run of the project on the same input, whose results can be reused."""
+    return (
         AgreementRun.objects.filter(
-            project_id=run.project_id, status=RunStatus.SUCCEEDED, input_digest=loaded.digest
+            project_id=run.project_id, status=RunStatus.SUCCEEDED, input_digest=digest
         )
         .exclude(pk=run.pk)
         .order_by("-finished_at")
         .first()
     )
-    if previous is not None:
-        _store(run, attempt, loaded, previous.results, timings, started, reused_from=previous)
-        return
-    _progress(run.pk, attempt, 10, "computing agreement")
 
+
+def _reduce_progress(run: AgreementRun, attempt: int) -> Callable[..., None]:
     def on_progress(fraction: float, stage: str = "computing agreement") -> None:
-        _progress(run.pk, attempt, 10 + int(85 * min(max(fraction, 0.0), 1.0)), stage)
+        _progress(run.pk, attempt, 80 + int(15 * min(max(fraction, 0.0), 1.0)), stage)
 
-    compute_started = time.perf_counter()
-    results = run_results(loaded, run.parameters, progress=on_progress)
-    timings["compute"] = round(time.perf_counter() - compute_started, 3)
-    _store(run, attempt, loaded, results, timings, started, reused_from=None)
+    return on_progress
+
+
+def _counts(index: ProjectIndex, per_document: list[dict]) -> dict[str, int]:
+    """The amounts of input the results report: the documents' counts summed, plus the project's."""
+    total = {name: sum(counts.get(name, 0) for counts in per_document) for name in COUNTED}
+    return {
+        "passages": total["passages"],
+        "documents": len(index.documents),
+        "submitted_assignments": total["submitted_assignments"],
+        "claims": total["claims"],
+        "suggested_claims": total["suggested_claims"],
+        "annotators": len(index.annotators),
+        "adjudicated_passages": total["adjudicated_passages"],
+        "gold_claims": total["gold_claims"],
+    }
+
+
+def run_results(
+    statistics: Iterable[Any],
+    index: ProjectIndex,
+    counts: dict[str, int],
+    parameters: dict[str, Any],
+    *,
+    progress: Callable[..., None],
+) -> dict:
+    """The stored results from the documents' statistics: the report on all claims and, when some came
+    from accepted suggestions, the figures without them; the names and amounts the figures rest on."""
+    report, without = sufficient.report_from_statistics(
+        statistics,
+        n_boot=parameters.get("n_boot", DEFAULT_PARAMETERS["n_boot"]),
+        seed=parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
+        progress=progress,
+    )
+    results = {
+        "format": RESULTS_FORMAT,
+        "report": report,
+        "annotators": {str(pk): name for pk, name in index.annotators.items()},
+        "documents": {str(pk): title for pk, title in index.documents.items()},
+        "speakers": {str(pk): name for pk, name in index.speakers.items()},
+        "input": counts,
+        "parameters": parameters,
+    }
+    if without is not None:
+        results["without_suggestions"] = without
+    return results
+
+
+# --- documents and chunks ------------------------------------------------------------------------------
+
+
+def chunk_documents() -> int:
+    """Documents per chunk: fewer stale documents than this are computed by the run's own worker."""
+    return max(int(getattr(settings, "AGREEMENT_CHUNK_DOCUMENTS", 500)), 1)
+
+
+def _documents_compute(run: AgreementRun, attempt: int, worker: str, stale: list[int]) -> int:
+    """Compute and store the statistics of the stale documents; returns into how many chunks they went.
+
+    Inline when they fit one chunk or there are no other workers to share them (eager mode). Otherwise
+    chunk rows are written, a task per chunk is sent, and this worker computes chunks too until every
+    chunk is finished; a chunk whose worker went silent is claimed again (see the module docstring).
+    """
+    batches = _batches(stale, chunk_documents())
+    if len(batches) <= 1 or not scheduling.can_fan_out():
+        for done, batch in enumerate(batches, start=1):
+            _statistics_compute(project_id=run.project_id, document_ids=batch, worker=worker)
+            _progress(run.pk, attempt, 10 + 70 * done // len(batches), "computing agreement")
+        return len(batches)
+    chunks = AgreementChunk.objects.bulk_create(
+        AgreementChunk(run_id=run.pk, attempt=attempt, index=number, document_ids=batch)
+        for number, batch in enumerate(batches)
+    )
+    scheduling.send_chunks([chunk.pk for chunk in chunks])
+    mine = AgreementChunk.objects.filter(run_id=run.pk, attempt=attempt)
+    while True:
+        # From the last chunk backwards: the other workers take their messages from the first onwards.
+        chunk = _claim_chunk(mine, worker, last_first=True)
+        if chunk is not None:
+            _chunk_compute(chunk, run.project_id, worker)
+        finished = mine.filter(finished_at__isnull=False).count()
+        _progress(run.pk, attempt, 10 + 70 * finished // len(batches), "computing agreement")
+        if finished == len(batches):
+            return len(batches)
+        if chunk is None:
+            time.sleep(CHUNK_POLL)
+
+
+def _batches(documents: list[int], most: int) -> list[list[int]]:
+    """The documents in order, in as few batches of at most `most` as will do, of nearly equal sizes."""
+    count = -(-len(documents) // most)
+    size = -(-len(documents) // count) if count else most
+    return [documents[at : at + size] for at in range(0, len(documents), size)]
+
+
+def agreement_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
+    """Compute a chunk sent to this worker, if it is still to be done for the current attempt of its run
+    and no live worker holds it; True if this worker computed it."""
+    worker = worker or _this_worker()
+    chunk = _claim_chunk(
+        AgreementChunk.objects.filter(pk=chunk_id, run__status=RunStatus.RUNNING, run__attempts=F("attempt")),
+        worker,
+    )
+    if chunk is None:
+        return False
+    project_id = AgreementRun.objects.values_list("project_id", flat=True).get(pk=chunk.run_id)
+    _chunk_compute(chunk, project_id, worker)
+    return True
+
+
+def _claim_chunk(
+    chunks: QuerySet[AgreementChunk], worker: str, *, last_first: bool = False
+) -> AgreementChunk | None:
+    """Claim the first (`last_first`: the last) of `chunks` that is unfinished and unclaimed or silent
+    (locked rows are another worker's claim under way); the chunk with its claim number, or None."""
+    now = timezone.now()
+    with transaction.atomic():
+        chunk = (
+            chunks.filter(finished_at__isnull=True)
+            .filter(Q(claimed_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after()))
+            .select_for_update(of=("self",), skip_locked=True)
+            .order_by("-index" if last_first else "index")
+            .first()
+        )
+        if chunk is None:
+            return None
+        chunk.claims += 1
+        AgreementChunk.objects.filter(pk=chunk.pk).update(
+            claims=chunk.claims, claimed_at=now, heartbeat_at=now, worker=worker[:200]
+        )
+    return chunk
+
+
+def _chunk_compute(chunk: AgreementChunk, project_id: int, worker: str) -> None:
+    started = time.perf_counter()
+    held = AgreementChunk.objects.filter(pk=chunk.pk, claims=chunk.claims, finished_at__isnull=True)
+    interval = max(stale_after().total_seconds() / 4, 0.2)
+    with beating(held, every=interval, name=f"agreement-chunk-{chunk.pk}", until_lost=True):
+        _statistics_compute(
+            project_id=project_id,
+            document_ids=chunk.document_ids,
+            worker=worker,
+            then=lambda: AgreementChunk.objects.filter(pk=chunk.pk, finished_at__isnull=True).update(
+                finished_at=timezone.now(),
+                worker=worker[:200],
+                seconds=round(time.perf_counter() - started, 3),
+            ),
+        )
+
+
+def _statistics_compute(
+    *, project_id: int, document_ids: list[int], worker: str, then: Callable[[], Any] | None = None
+) -> None:
+    """Load the documents (one snapshot), compute their statistics and store them with the revisions read;
+    `then` runs in the same transaction as the store."""
+    loaded = load_project_input(project=Project(pk=project_id), document_ids=document_ids)
+    statistics = sufficient.document_statistics(**loaded.report_arguments(), suggested=loaded.suggested)
+    counts = document_counts(loaded)
+    documents = sorted(loaded.documents)
+    with transaction.atomic():
+        statistics_store(
+            project_id=project_id,
+            rows=[
+                (
+                    document_id,
+                    loaded.revisions[document_id],
+                    sufficient.to_bytes(statistics[document_id]) if document_id in statistics else None,
+                    counts[document_id],
+                )
+                for document_id in documents
+            ],
+            worker=worker,
+        )
+        if then is not None:
+            then()
+
+
+STORE_SQL = """
+INSERT INTO agreement_documentstatisticsrecord
+    (project_id, document_id, revision, statistics_format, statistics, counts, computed_at, computed_by)
+SELECT %s, document_id, revision, %s, statistics, counts::jsonb, %s, %s
+FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[], %s::text[])
+    AS row(document_id, revision, statistics, counts)
+ON CONFLICT (document_id) DO UPDATE SET
+    project_id = EXCLUDED.project_id, revision = EXCLUDED.revision,
+    statistics_format = EXCLUDED.statistics_format, statistics = EXCLUDED.statistics,
+    counts = EXCLUDED.counts, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by
+WHERE agreement_documentstatisticsrecord.statistics_format <> EXCLUDED.statistics_format
+   OR agreement_documentstatisticsrecord.revision <= EXCLUDED.revision
+"""
+
+
+def statistics_store(
+    *, project_id: int, rows: list[tuple[int, int, bytes | None, dict]], worker: str
+) -> None:
+    """Upsert documents' statistics (document id, revision, bytes, counts) in one statement; a row stored
+    at a newer revision (by a concurrent run) is kept."""
+    if not rows:
+        return
+    document_ids, revisions, data, counts = zip(*rows, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            STORE_SQL,
+            [
+                project_id,
+                sufficient.STATISTICS_FORMAT,
+                timezone.now(),
+                worker[:200],
+                list(document_ids),
+                list(revisions),
+                list(data),
+                [json.dumps(c) for c in counts],
+            ],
+        )
 
 
 def _store(
     run: AgreementRun,
     attempt: int,
-    loaded: ProjectInput,
+    digest: str,
     results: dict,
     timings: dict[str, float],
     started: float,
@@ -215,7 +542,7 @@ def _store(
         status=RunStatus.SUCCEEDED,
         progress=100,
         stage="",
-        input_digest=loaded.digest,
+        input_digest=digest,
         results=results,
         reused_from_id=origin,
         finished_at=timezone.now(),

@@ -28,11 +28,27 @@ RETRY_ON = (*services.TRANSIENT_ERRORS, BrokerError)
 def agreement_run_execute(self: Task, run_id: int) -> None:
     """Compute the run; while another live worker holds it (a redelivered message), look again later."""
     try:
-        services.agreement_run_execute(run_id=run_id)
+        services.agreement_run_execute(run_id=run_id, worker=self.request.hostname or "")
     except services.RunBusy as busy:
         if self.request.is_eager:
             return  # in-process: the holder is a live process on this machine; nothing to wait for
         raise self.retry(countdown=busy.retry_in, exc=busy) from busy
+
+
+@shared_task(
+    bind=True,
+    name="agreement.agreement_chunk_execute",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    max_retries=3,
+)
+def agreement_chunk_execute(self: Task, chunk_id: int) -> bool:
+    """Compute a share of a run's documents, unless it is done or held already (the run's own worker
+    computes any chunk no other worker took, so a lost or failed message only costs time)."""
+    return services.agreement_chunk_execute(chunk_id=chunk_id, worker=self.request.hostname or "")
 
 
 @shared_task(name="agreement.agreement_runs_recover", acks_late=True, ignore_result=True)

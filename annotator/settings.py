@@ -228,6 +228,8 @@ ARTICLE_IMPORT_JOB_BYTES = int(os.environ.get("ARTICLE_IMPORT_JOB_BYTES", str(5 
 AGREEMENT_STALE_AFTER = int(os.environ.get("AGREEMENT_STALE_AFTER", "20"))
 # Documents per chunk of an agreement run: more changed documents than this are shared among the workers.
 AGREEMENT_CHUNK_DOCUMENTS = int(os.environ.get("AGREEMENT_CHUNK_DOCUMENTS", "500"))
+# γ is computed on at most this many documents of a project (a fixed sample; see agreement/gamma_runs.py).
+AGREEMENT_GAMMA_DOCUMENTS = int(os.environ.get("AGREEMENT_GAMMA_DOCUMENTS", "300"))
 # Hours an Idempotency-Key is kept at least: a create repeated with the same key within them returns the
 # first result instead of creating again.
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))

@@ -30,6 +30,11 @@ class AgreementRun(models.Model):
     stage = models.CharField(max_length=60, blank=True, help_text="What the worker is doing now.")
     parameters = models.JSONField(default=dict, blank=True)
     input_digest = models.CharField(max_length=64, blank=True)
+    gamma_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The input of its γ (gamma_runs), for a later run to keep it.",
+    )
     schema_version = models.PositiveIntegerField(null=True, blank=True, help_text="Label schema in force.")
     results = models.JSONField(null=True, blank=True)
     reused_from = models.ForeignKey(

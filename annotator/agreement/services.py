@@ -42,8 +42,8 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotator.agreement import scheduling
-from annotator.agreement import sufficient_standin as sufficient
+from annotator.agreement import scheduling, sufficient
+from annotator.agreement.gamma_runs import run_gamma
 from annotator.agreement.loading import (
     COUNTED,
     RESULTS_FORMAT,
@@ -55,6 +55,7 @@ from annotator.agreement.loading import (
 from annotator.agreement.models import AgreementChunk, AgreementRun, DocumentStatisticsRecord, RunStatus
 from annotator.agreement.results import DEFAULT_PARAMETERS
 from annotator.agreement.selectors import StoredRow, stored_statistics
+from annotator.agreement.suggested import gamma_sections
 from annotator.corpus.models import Document, Project
 from annotator.jobs import beating
 
@@ -235,14 +236,29 @@ def _compute(run: AgreementRun, attempt: int, worker: str) -> None:
     statistics, used = _stored_for(run, index, worker)
     timings["read"] = round(time.perf_counter() - reduce_started, 3)
     counts = _counts(index, [row[2] for row in used.values()])
-    results = run_results(statistics, index, counts, run.parameters, progress=_reduce_progress(run, attempt))
+    gamma_started = time.perf_counter()
+    gamma, gamma_without, gamma_digest = run_gamma(
+        project=run.project,
+        revisions=index.revisions,
+        seed=run.parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
+        without=counts["suggested_claims"] > 0,
+    )
+    timings["gamma"] = round(time.perf_counter() - gamma_started, 3)
+    results = run_results(
+        statistics,
+        index,
+        counts,
+        run.parameters,
+        gamma=(gamma, gamma_without),
+        progress=_reduce_progress(run, attempt),
+    )
     timings["reduce"] = round(time.perf_counter() - reduce_started, 3)
     timings.update(documents_reused=len(index.revisions) - len(stale), documents_recomputed=len(stale))
     timings["chunks"] = chunks
     # The digest of what was summed: a document may have been computed at a newer revision than indexed.
     revisions = {document_id: row[0] for document_id, row in used.items()}
     digest = index.digest(run.parameters, revisions, sufficient.STATISTICS_FORMAT)
-    _store(run, attempt, digest, results, timings, started, reused_from=None)
+    _store(run, attempt, digest, results, timings, started, reused_from=None, gamma_digest=gamma_digest)
 
 
 def _stored_for(
@@ -278,6 +294,11 @@ def _compute_whole(run: AgreementRun, attempt: int, timings: dict[str, float], s
     _progress(run.pk, attempt, 10, "computing agreement")
     compute_started = time.perf_counter()
     statistics = sufficient.document_statistics(**loaded.report_arguments(), suggested=loaded.suggested)
+    gamma = gamma_sections(
+        **loaded.report_arguments(),
+        suggested=loaded.suggested,
+        seed=run.parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
+    )
     timings["compute"] = round(time.perf_counter() - compute_started, 3)
     reduce_started = time.perf_counter()
     index = ProjectIndex(
@@ -288,7 +309,12 @@ def _compute_whole(run: AgreementRun, attempt: int, timings: dict[str, float], s
         annotators=loaded.annotators,
     )
     results = run_results(
-        statistics.values(), index, loaded.counts, run.parameters, progress=_reduce_progress(run, attempt)
+        statistics.values(),
+        index,
+        loaded.counts,
+        run.parameters,
+        gamma=gamma,
+        progress=_reduce_progress(run, attempt),
     )
     timings["reduce"] = round(time.perf_counter() - reduce_started, 3)
     timings.update(documents_reused=0, documents_recomputed=len(loaded.documents), chunks=0)
@@ -335,14 +361,18 @@ def run_results(
     counts: dict[str, int],
     parameters: dict[str, Any],
     *,
+    gamma: tuple[dict | None, dict | None] = (None, None),
     progress: Callable[..., None],
 ) -> dict:
     """The stored results from the documents' statistics: the report on all claims and, when some came
-    from accepted suggestions, the figures without them; the names and amounts the figures rest on."""
+    from accepted suggestions, the figures without them; the names and amounts the figures rest on.
+    `gamma`: the γ sections of both (computed from claims, see gamma_runs)."""
     report, without = sufficient.report_from_statistics(
         statistics,
         n_boot=parameters.get("n_boot", DEFAULT_PARAMETERS["n_boot"]),
         seed=parameters.get("seed", DEFAULT_PARAMETERS["seed"]),
+        gamma=gamma[0],
+        gamma_without=gamma[1],
         progress=progress,
     )
     results = {
@@ -536,13 +566,17 @@ def _store(
     started: float,
     *,
     reused_from: AgreementRun | None,
+    gamma_digest: str = "",
 ) -> None:
     origin = (reused_from.reused_from_id or reused_from.pk) if reused_from else None
+    if reused_from is not None:
+        gamma_digest = reused_from.gamma_digest
     updated = _mine(run.pk, attempt).update(
         status=RunStatus.SUCCEEDED,
         progress=100,
         stage="",
         input_digest=digest,
+        gamma_digest=gamma_digest,
         results=results,
         reused_from_id=origin,
         finished_at=timezone.now(),

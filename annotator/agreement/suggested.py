@@ -69,6 +69,25 @@ def comparison(report: Mapping[str, Any], without: Mapping[str, Any]) -> list[di
     return rows
 
 
+def gamma_sections(
+    claims: Mapping[str, Any],
+    assignments: Mapping[str, Any],
+    *,
+    passage_lengths: Any,
+    suggested: np.ndarray,
+    gold: Any = None,
+    seed: int = 0,
+) -> tuple[dict, dict | None]:
+    """γ (report_gamma.gamma_section) on all claims and, when some came from suggestions, without them
+    (None otherwise): γ is computed from the claims, not from per-document sums."""
+    gamma = gamma_section(project_arrays(claims, assignments, passage_lengths, gold), seed=seed)
+    kept = ~np.asarray(suggested, bool)
+    if kept.all():
+        return gamma, None
+    claims_kept = {name: np.asarray(column)[kept] for name, column in claims.items()}
+    return gamma, gamma_section(project_arrays(claims_kept, assignments, passage_lengths, gold), seed=seed)
+
+
 def report_with_and_without(
     claims: Mapping[str, Any],
     assignments: Mapping[str, Any],
@@ -86,14 +105,9 @@ def report_with_and_without(
     from annotator.agreement import sufficient  # it builds on this module
 
     statistics = sufficient.document_statistics(claims, assignments, passage_lengths, gold, suggested)
-    gamma = gamma_section(project_arrays(claims, assignments, passage_lengths, gold), seed=seed)
-    kept = ~np.asarray(suggested, bool)
-    gamma_without = None
-    if not kept.all():
-        claims_kept = {name: np.asarray(column)[kept] for name, column in claims.items()}
-        gamma_without = gamma_section(
-            project_arrays(claims_kept, assignments, passage_lengths, gold), seed=seed
-        )
+    gamma, gamma_without = gamma_sections(
+        claims, assignments, passage_lengths=passage_lengths, suggested=suggested, gold=gold, seed=seed
+    )
     return sufficient.report_from_statistics(
         statistics.values(),
         n_boot=n_boot,

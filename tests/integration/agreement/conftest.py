@@ -18,3 +18,11 @@ def small(project, members):
     import_articles(project, documents=3, paragraphs=3)
     annotate(project)
     return project
+
+
+@pytest.fixture
+def four(project, members):
+    """Four short articles (two passages each), annotated by ann1–ann3 and submitted."""
+    import_articles(project, documents=4, paragraphs=2)
+    annotate(project)
+    return project

@@ -23,7 +23,6 @@ from annotator.corpus.speakers import speaker_merge
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
 from annotator.review.services import adjudication_save
-from tests.integration.agreement.annotations import annotate, import_articles
 from tests.integration.agreement.broker import on_broker
 
 pytestmark = [
@@ -47,14 +46,6 @@ def redis_queue():
     with on_broker(REDIS_URL, queue=queue):
         yield lambda: client.llen(queue)
     client.delete(queue)
-
-
-@pytest.fixture
-def four(project, members):
-    """Four short articles (two passages each), annotated by ann1–ann3 and submitted."""
-    import_articles(project, documents=4, paragraphs=2)
-    annotate(project)
-    return project
 
 
 def revisions(project) -> dict[int, int]:

@@ -4,10 +4,8 @@ the `annotator worker` that runs the request's job."""
 
 import json
 import logging
-import os
 import re
 import signal
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -24,8 +22,7 @@ from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set, project_create
 from annotator.exports.models import ExportJob
 from annotator.logging_context import REQUEST_ID, RequestIdFilter, json_formatter, log_format
-from tests.reliability.services import free_port
-from tests.reliability.workers import database_url, start_worker, wait_for
+from tests.reliability.workers import start_serve, start_worker, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_URL = "redis://127.0.0.1:6379/3"
@@ -141,24 +138,9 @@ def test_serve_and_worker_write_json_lines_carrying_the_request_id(broker, tmp_p
     project = project_create(name="Ids", slug="ids")
     membership_set(project=project, user=researcher, role=Role.RESEARCHER)
     worker = start_worker(broker_url=broker, folder=tmp_path, name="ids", LOG_FORMAT="json")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
-        "SECRET_KEY": "ids-" + uuid.uuid4().hex,
-        "ANNOTATOR_VAR_DIR": str(tmp_path / "var"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_FORMAT": "json",
-    }
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        served = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--threads", "2", "--no-collectstatic"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    served, port, log_path = start_serve(
+        folder=tmp_path, options=["--workers", "1", "--threads", "2"], broker_url=broker, LOG_FORMAT="json"
+    )
     url = f"http://127.0.0.1:{port}"
     try:
 

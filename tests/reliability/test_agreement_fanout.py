@@ -9,12 +9,9 @@ stored statistics row of the first chunk's document: the worker computing that c
 """
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from unittest import mock
 
 import pytest
@@ -29,8 +26,8 @@ from annotator.corpus.models import Document
 from annotator.labeling.models import Claim
 from annotator.labeling.services import claim_update
 from tests.integration.agreement.annotations import annotate, import_articles
-from tests.reliability.services import free_port, private_redis
-from tests.reliability.workers import REPO, database_url, start_worker, wait_for
+from tests.reliability.services import private_redis
+from tests.reliability.workers import start_serve, start_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,24 +36,7 @@ DOCUMENTS = 12
 
 
 def serve(*, broker_url: str, folder) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "SECRET_KEY": "fanout-test-" + uuid.uuid4().hex,
-        "ANNOTATOR_VAR_DIR": str(folder / "serve-var"),
-        "STATIC_ROOT": str(folder / "static"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    for name in ("DEBUG", "HTTPS", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WEB_BIND", "PORT"):
-        env.pop(name, None)
-    with (folder / "serve.log").open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--no-collectstatic"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process, port, _ = start_serve(folder=folder, options=["--workers", "2"], broker_url=broker_url)
     return process, f"http://127.0.0.1:{port}"
 
 

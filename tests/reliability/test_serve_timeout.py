@@ -17,9 +17,7 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -33,8 +31,7 @@ from annotator.corpus.models import ArticleImportJob, JobStatus, Role
 from annotator.corpus.services import membership_set, project_create
 from annotator.exports.services import export_options, export_stream
 from tests.integration.exports.volume import build_volume_project
-from tests.reliability.services import free_port
-from tests.reliability.workers import database_url
+from tests.reliability.workers import start_serve
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,26 +69,12 @@ class Served:
 def served(django_db_setup, tmp_path_factory):
     """One server for the module's tests, on the test database."""
     tmp_path = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        # A broker (nobody consumes it here): with tasks eager the upload's job would run in the request.
-        "CELERY_BROKER_URL": BROKER_URL,
-        "SECRET_KEY": "serve-test-" + uuid.uuid4().hex,
-        "ANNOTATOR_VAR_DIR": str(tmp_path / "var"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    for name in ("DEBUG", "HTTPS", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WEB_BIND", "PORT"):
-        env.pop(name, None)
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--threads", "4", "--timeout", str(WORKER_TIMEOUT), "--no-collectstatic"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    # A broker (nobody consumes it here): with tasks eager the upload's job would run in the request.
+    process, port, log = start_serve(
+        folder=tmp_path,
+        options=["--workers", "1", "--threads", "4", "--timeout", str(WORKER_TIMEOUT)],
+        broker_url=BROKER_URL,
+    )
     try:
         yield Served(process, port, log)  # starting: the tests build their data meanwhile
     finally:

@@ -1,4 +1,4 @@
-"""`annotator worker` processes for the reliability tests, on a private Redis and the test database.
+"""`annotator worker` and `annotator serve` processes for the tests, on a given Redis and the test database.
 
 A worker is started the way production starts it (`manage.py worker`, the project's settings and timings)
 in a session of its own, so that a test can kill the supervisor, the Celery worker and its pool at once.
@@ -12,12 +12,15 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.reliability.services import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,3 +104,32 @@ def wait_for(
         time.sleep(0.2)
     shown = "".join(f"\n--- {w.log_path.name}\n{w.log()[-4000:]}" for w in workers)
     pytest.fail(f"timed out after {timeout}s waiting for {what}{shown}")
+
+
+def start_serve(
+    *, folder: Path, options: list[str], broker_url: str | None = None, **environment: str
+) -> tuple[subprocess.Popen, int, Path]:
+    """`manage.py serve` on a free loopback port with the production settings on the test database:
+    (the process, its port, its log). `options` go to serve (workers, threads, timeout)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "SECRET_KEY": "serve-test-" + uuid.uuid4().hex,
+        "ANNOTATOR_VAR_DIR": str(folder / "serve-var"),
+        "STATIC_ROOT": str(folder / "static"),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        **environment,
+    }
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
+    for name in ("DEBUG", "HTTPS", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WEB_BIND", "PORT"):
+        env.pop(name, None)
+    log_path = folder / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", *options,
+             "--no-collectstatic"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return process, port, log_path

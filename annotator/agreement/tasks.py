@@ -7,7 +7,7 @@ from celery.app.task import Task
 from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerError
 
-from annotator.agreement import services
+from annotator.agreement import chunks, services
 from annotator.celery import app as celery_app
 
 # Transient failures only: the service has already given its claim back, so a retry can start over.
@@ -48,7 +48,7 @@ def agreement_run_execute(self: Task, run_id: int) -> None:
 def agreement_chunk_execute(self: Task, chunk_id: int) -> bool:
     """Compute a share of a run's documents, unless it is done or held already (the run's own worker
     computes any chunk no other worker took, so a lost or failed message only costs time)."""
-    return services.agreement_chunk_execute(chunk_id=chunk_id, worker=self.request.hostname or "")
+    return chunks.agreement_chunk_execute(chunk_id=chunk_id, worker=self.request.hostname or "")
 
 
 @shared_task(name="agreement.agreement_runs_recover", acks_late=True, ignore_result=True)

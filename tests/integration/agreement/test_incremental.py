@@ -187,7 +187,7 @@ def test_a_chunk_is_computed_once_unless_its_worker_went_silent(four):
 
     from django.utils import timezone
 
-    from annotator.agreement.services import agreement_chunk_execute, stale_after
+    from annotator.agreement.chunks import agreement_chunk_execute, stale_after
 
     documents = sorted(revisions(four))
     running = AgreementRun.objects.create(

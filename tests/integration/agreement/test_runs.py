@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
 
-from annotator.agreement import scheduling, services
+from annotator.agreement import chunks, scheduling, services
 from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.services import (
     MAX_ATTEMPTS,
@@ -135,7 +135,8 @@ def test_a_transient_database_error_gives_the_claim_back_for_the_retry(small, mo
     def flaky(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "load_project_input", flaky)
+    monkeypatch.setattr(services, "load_project_input", flaky)  # the whole project (SQLite)
+    monkeypatch.setattr(chunks, "load_project_input", flaky)  # its documents' (PostgreSQL)
     with pytest.raises(OperationalError):
         agreement_run_execute(run_id=run.pk)
     released = AgreementRun.objects.get(pk=run.pk)

@@ -12,17 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from annotator.agreement.maths.suggested import HEADLINE_FIGURES
 from annotator.agreement.models import AgreementRun
 from annotator.agreement.selectors import latest_succeeded_run, runs_for_project, runs_visible_to
 from annotator.agreement.services import agreement_run_request
-from annotator.agreement.suggested import HEADLINE_FIGURES
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from api.permissions import project_or_404
 
 PROJECT_PARAMETER = OpenApiParameter("project", int, required=True, description="Project id.")
 
 
-# --- the shape of a run's stored results, for the OpenAPI schema (see agreement/report.py, suggested.py) ---
+# --- the shape of a run's stored results, for the OpenAPI schema (see agreement/maths/report.py, suggested.py) ---
 
 
 class AgreementFigureSerializer(serializers.Serializer):

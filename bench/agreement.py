@@ -25,8 +25,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from annotator.agreement.metrics import krippendorff_alpha  # noqa: E402
-from annotator.agreement.report import project_report  # noqa: E402
+from annotator.agreement.maths.metrics import krippendorff_alpha  # noqa: E402
+from annotator.agreement.maths.report import project_report  # noqa: E402
 
 NLTK_LIMIT_S = 60.0
 

@@ -24,8 +24,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotator.agreement import scheduling, sufficient
+from annotator.agreement import scheduling
 from annotator.agreement.loading import document_counts, load_project_input
+from annotator.agreement.maths import sufficient
 from annotator.agreement.models import AgreementChunk, AgreementRun, RunStatus
 from annotator.corpus.models import Project
 from annotator.jobs import beating

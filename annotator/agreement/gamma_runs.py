@@ -21,8 +21,8 @@ import numpy as np
 from django.conf import settings
 
 from annotator.agreement.loading import load_project_input
+from annotator.agreement.maths.suggested import gamma_sections
 from annotator.agreement.models import AgreementRun, RunStatus
-from annotator.agreement.suggested import gamma_sections
 from annotator.corpus.models import Project
 
 GAMMA_FORMAT = 1  # bump when γ's sections change meaning, so no older one is kept

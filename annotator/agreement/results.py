@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from annotator.agreement.loading import RESULTS_FORMAT, ProjectInput
-from annotator.agreement.suggested import report_with_and_without
+from annotator.agreement.maths.suggested import report_with_and_without
 
 DEFAULT_PARAMETERS: dict[str, int] = {"n_boot": 1000, "seed": 0}
 

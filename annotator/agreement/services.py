@@ -39,7 +39,7 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotator.agreement import scheduling, sufficient
+from annotator.agreement import scheduling
 from annotator.agreement.chunks import documents_compute, stale_after, statistics_compute, this_worker
 from annotator.agreement.gamma_runs import run_gamma
 from annotator.agreement.loading import (
@@ -49,10 +49,11 @@ from annotator.agreement.loading import (
     load_project_index,
     load_project_input,
 )
+from annotator.agreement.maths import sufficient
+from annotator.agreement.maths.suggested import gamma_sections
 from annotator.agreement.models import AgreementRun, DocumentStatisticsRecord, RunStatus
 from annotator.agreement.results import DEFAULT_PARAMETERS
 from annotator.agreement.selectors import StoredRow, stored_statistics
-from annotator.agreement.suggested import gamma_sections
 from annotator.corpus.models import Document, Project
 from annotator.jobs import beating
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
 
-from annotator.agreement.metrics import match_spans
-from annotator.agreement.spans import match_claims
+from annotator.agreement.maths.metrics import match_spans
+from annotator.agreement.maths.spans import match_claims
 
 # Compared on matched claims; the order is the order differences are listed in.
 ATTRIBUTES = ("speaker_id", "attribution", "perspective", "stance", "target")

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from annotator.agreement import charts
+from annotator.agreement.maths.suggested import figure_at
 from annotator.agreement.models import AgreementRun
 from annotator.agreement.selectors import (
     latest_succeeded_run,
@@ -25,7 +26,6 @@ from annotator.agreement.selectors import (
     time_on_task_by_annotator,
 )
 from annotator.agreement.services import agreement_run_request, agreement_runs_recover
-from annotator.agreement.suggested import figure_at
 from annotator.corpus.models import Project
 from annotator.corpus.selectors import SEE_ALL_ROLES
 from annotator.labeling.durations import duration_text

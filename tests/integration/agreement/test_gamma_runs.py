@@ -5,7 +5,7 @@ from django.db import connection
 
 from annotator.agreement.gamma_runs import sample_documents
 from annotator.agreement.loading import load_project_input
-from annotator.agreement.suggested import gamma_sections
+from annotator.agreement.maths.suggested import gamma_sections
 from annotator.labeling.services import claim_update
 from tests.integration.agreement.test_incremental import first_claim, run
 

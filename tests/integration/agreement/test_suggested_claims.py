@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from annotator.agreement.charts import fmt, fmt_signed
 from annotator.agreement.loading import RESULTS_FORMAT, load_project_input
+from annotator.agreement.maths.report import project_report
+from annotator.agreement.maths.suggested import HEADLINE_FIGURES, HEADLINE_SECTIONS
 from annotator.agreement.models import AgreementRun
-from annotator.agreement.report import project_report
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
-from annotator.agreement.suggested import HEADLINE_FIGURES, HEADLINE_SECTIONS
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from tests.integration.agreement.annotations import accept_suggestions, clear_claims
 from tests.unit.agreement.test_suggested import assert_same_figures

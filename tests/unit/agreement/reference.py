@@ -37,8 +37,10 @@ def reference() -> ModuleType:
         )
         if done.returncode != 0:
             pytest.skip(f"the reference commit {REFERENCE_COMMIT[:7]} is not in this checkout")
+        frozen = re.sub(rf"annotator\.agreement\.({'|'.join(FROZEN)})\b", rf"{PACKAGE}.\1", done.stdout)
+        # the shared modules have moved into the maths package since
         sources[name] = re.sub(
-            rf"annotator\.agreement\.({'|'.join(FROZEN)})\b", rf"{PACKAGE}.\1", done.stdout
+            r"annotator\.agreement\.(?!maths\b)(\w+)\b", r"annotator.agreement.maths.\1", frozen
         )
     folder = Path(tempfile.mkdtemp(prefix="agreement-reference-")) / PACKAGE
     folder.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annotator.agreement.gamma import (
+from annotator.agreement.maths.gamma import (
     Dissimilarity,
     GammaTerms,
     gamma,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annotator.agreement.gamma import Dissimilarity, gamma, gamma_terms, units_from_rows
+from annotator.agreement.maths.gamma import Dissimilarity, gamma, gamma_terms, units_from_rows
 
 pygamma = pytest.importorskip("pygamma_agreement")
 from pyannote.core import Segment  # noqa: E402  (installed with pygamma-agreement)

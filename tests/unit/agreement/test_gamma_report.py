@@ -5,10 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from annotator.agreement.gamma import gamma_from_terms, sum_terms
-from annotator.agreement.report import project_report
-from annotator.agreement.report_gamma import NO_CATEGORY, gamma_document_terms, gamma_section, passage_work
-from annotator.agreement.report_inputs import project_arrays
+from annotator.agreement.maths.gamma import gamma_from_terms, sum_terms
+from annotator.agreement.maths.report import project_report
+from annotator.agreement.maths.report_gamma import (
+    NO_CATEGORY,
+    gamma_document_terms,
+    gamma_section,
+    passage_work,
+)
+from annotator.agreement.maths.report_inputs import project_arrays
 
 LENGTHS = {1: 60, 2: 50, 3: 40, 4: 70}
 # (passage, start, end, perspective)

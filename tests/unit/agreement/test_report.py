@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from annotator.agreement import metrics, report_spans, spans
-from annotator.agreement.report import project_report
-from annotator.agreement.report_attributes import claim_units, top_label_groups
-from annotator.agreement.report_inputs import project_arrays
-from annotator.agreement.report_spans import unitizing_agreement, unitizing_pieces
-from annotator.agreement.spans import match_claims
+from annotator.agreement.maths import metrics, report_spans, spans
+from annotator.agreement.maths.report import project_report
+from annotator.agreement.maths.report_attributes import claim_units, top_label_groups
+from annotator.agreement.maths.report_inputs import project_arrays
+from annotator.agreement.maths.report_spans import unitizing_agreement, unitizing_pieces
+from annotator.agreement.maths.spans import match_claims
 
 LENGTHS = {1: 60, 2: 50, 3: 40, 4: 70}
 DOCUMENT = {1: 100, 2: 100, 3: 200, 4: 200}
@@ -408,7 +408,7 @@ def test_empty_project_reports_undefined_figures():
 
 
 def test_an_interval_from_one_document_is_replaced_by_its_reason_and_a_zero_width_one_from_many_is_kept():
-    from annotator.agreement.bootstrap import degenerate_interval_reason
+    from annotator.agreement.maths.bootstrap import degenerate_interval_reason
 
     assert degenerate_interval_reason((0.36, 0.36), 1) == "needs \u2265 2 documents"
     assert degenerate_interval_reason((0.2, 0.6), 1) == "needs \u2265 2 documents"

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from annotator.agreement import sufficient
-from annotator.agreement.suggested import report_with_and_without
+from annotator.agreement.maths import sufficient
+from annotator.agreement.maths.suggested import report_with_and_without
 from tests.unit.agreement.reference import generated_project, reference
 from tests.unit.agreement.test_report import (
     LENGTHS,

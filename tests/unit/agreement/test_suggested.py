@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from annotator.agreement.charts import fmt_signed
-from annotator.agreement.report import project_report
-from annotator.agreement.suggested import (
+from annotator.agreement.maths.report import project_report
+from annotator.agreement.maths.suggested import (
     HEADLINE_FIGURES,
     HEADLINE_SECTIONS,
     comparison,

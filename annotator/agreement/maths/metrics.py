@@ -12,8 +12,8 @@ Conventions: missing labels are None / np.nan; undefined agreement (one category
 pairable values, a single coder, everything missing) is nan; malformed input raises ValueError.
 """
 
-from annotator.agreement.bootstrap import bootstrap_alpha_ci, bootstrap_ci
-from annotator.agreement.coefficients import (
+from annotator.agreement.maths.bootstrap import bootstrap_alpha_ci, bootstrap_ci
+from annotator.agreement.maths.coefficients import (
     LEVELS,
     alpha_from_coincidences,
     cohen_kappa,
@@ -24,8 +24,8 @@ from annotator.agreement.coefficients import (
     fleiss_kappa_from_totals,
     krippendorff_alpha,
 )
-from annotator.agreement.spans import SpanScores, match_spans, span_f1
-from annotator.agreement.unitizing import positional_alpha, unitizing_alpha, unitizing_alpha_by_category
+from annotator.agreement.maths.spans import SpanScores, match_spans, span_f1
+from annotator.agreement.maths.unitizing import positional_alpha, unitizing_alpha, unitizing_alpha_by_category
 
 __all__ = [
     "LEVELS",

@@ -26,7 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from annotator.agreement.coefficients import as_labels, encode, fast_unique
+from annotator.agreement.maths.coefficients import as_labels, encode, fast_unique
 
 MODES = ("exact", "overlap")
 BLOCK = 1 << 15  # claims per matching block (whole passages): small temporaries are reused, not refaulted

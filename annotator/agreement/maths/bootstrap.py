@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from annotator.agreement.coefficients import alpha_batch, check_level
+from annotator.agreement.maths.coefficients import alpha_batch, check_level
 
 _CHUNK_CELLS = 1 << 22  # replicates x items per weight chunk (32 MB of float64)
 

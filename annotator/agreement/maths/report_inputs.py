@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.coefficients import as_labels, encode, fast_unique, missing_mask
+from annotator.agreement.maths.coefficients import as_labels, encode, fast_unique, missing_mask
 
 IntArray = NDArray[np.int64]
 ATTRIBUTES = ("perspective", "stance", "speaker")

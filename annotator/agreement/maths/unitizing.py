@@ -13,14 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.coefficients import (
+from annotator.agreement.maths.coefficients import (
     alpha_from_coincidences,
     as_labels,
     encode,
     fast_unique,
     grouped_coincidences,
 )
-from annotator.agreement.spans import overlap_candidates, ranged_pairs
+from annotator.agreement.maths.spans import overlap_candidates, ranged_pairs
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

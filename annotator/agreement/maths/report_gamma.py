@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.gamma import (
+from annotator.agreement.maths.gamma import (
     Dissimilarity,
     GammaTerms,
     gamma_from_terms,
     gamma_terms,
     gamma_terms_by_group,
 )
-from annotator.agreement.report_inputs import ProjectArrays
-from annotator.agreement.report_spans import coders_per_passage
+from annotator.agreement.maths.report_inputs import ProjectArrays
+from annotator.agreement.maths.report_spans import coders_per_passage
 
 GAMMA_SAMPLES = 100  # random continua for the chance disorder (fewer when each is costly, see below)
 MIN_SAMPLES = 10

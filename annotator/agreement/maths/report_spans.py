@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.bootstrap import Reweighted
-from annotator.agreement.coefficients import alpha_batch, fast_unique, grouped_coincidences
-from annotator.agreement.report_inputs import ProjectArrays
-from annotator.agreement.spans import BLOCK, MODES, match_claims, ranged_pairs
-from annotator.agreement.unitizing import (
+from annotator.agreement.maths.bootstrap import Reweighted
+from annotator.agreement.maths.coefficients import alpha_batch, fast_unique, grouped_coincidences
+from annotator.agreement.maths.report_inputs import ProjectArrays
+from annotator.agreement.maths.spans import BLOCK, MODES, match_claims, ranged_pairs
+from annotator.agreement.maths.unitizing import (
     UnitizingTerms,
     cross_term,
     disagreements,

@@ -15,15 +15,15 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from annotator.agreement.bootstrap import Reweighted
-from annotator.agreement.coefficients import (
+from annotator.agreement.maths.bootstrap import Reweighted
+from annotator.agreement.maths.coefficients import (
     fast_unique,
     grouped_coincidences,
     kappa_from_chance,
     kappa_from_margins,
     pairable_counts,
 )
-from annotator.agreement.report_inputs import ProjectArrays
+from annotator.agreement.maths.report_inputs import ProjectArrays
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

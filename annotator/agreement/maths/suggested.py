@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.report_gamma import gamma_section
-from annotator.agreement.report_inputs import project_arrays
+from annotator.agreement.maths.report_gamma import gamma_section
+from annotator.agreement.maths.report_inputs import project_arrays
 
 HEADLINE_SECTIONS = ("counts", "span", "attributes")
 # (path in the report, title, scale): the figures shown side by side, in the dashboard's order.
@@ -102,7 +102,7 @@ def report_with_and_without(
     """(the report on all claims, the "without suggestions" section or None when no claim the report
     uses came from a suggestion). The section holds the headline sections of a second report on the
     same inputs without those claims, `suggested_claims` (counts and shares) and `comparison`."""
-    from annotator.agreement import sufficient  # it builds on this module
+    from annotator.agreement.maths import sufficient  # it builds on this module
 
     statistics = sufficient.document_statistics(claims, assignments, passage_lengths, gold, suggested)
     gamma, gamma_without = gamma_sections(

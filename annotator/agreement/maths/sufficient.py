@@ -40,9 +40,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.coefficients import fast_unique
-from annotator.agreement.report import ProjectTotals, build_report, intervals, resampled_statistics
-from annotator.agreement.report_attributes import (
+from annotator.agreement.maths.coefficients import fast_unique
+from annotator.agreement.maths.report import ProjectTotals, build_report, intervals, resampled_statistics
+from annotator.agreement.maths.report_attributes import (
     ATTRIBUTE_SUMS,
     attribute_agreement,
     attribute_pieces,
@@ -50,8 +50,8 @@ from annotator.agreement.report_attributes import (
     count_rows,
     gold_kappa,
 )
-from annotator.agreement.report_inputs import ATTRIBUTES, ProjectArrays, columns, project_arrays
-from annotator.agreement.report_spans import (
+from annotator.agreement.maths.report_inputs import ATTRIBUTES, ProjectArrays, columns, project_arrays
+from annotator.agreement.maths.report_spans import (
     UNITIZING_ROW,
     UnitizingPieces,
     coders_per_passage,
@@ -63,8 +63,8 @@ from annotator.agreement.report_spans import (
     unitizing_agreement,
     unitizing_pieces,
 )
-from annotator.agreement.spans import MODES
-from annotator.agreement.suggested import DEFINITION, HEADLINE_SECTIONS, comparison, without_claims
+from annotator.agreement.maths.spans import MODES
+from annotator.agreement.maths.suggested import DEFINITION, HEADLINE_SECTIONS, comparison, without_claims
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -39,13 +39,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.agreement.bootstrap import Reweighted, degenerate_interval_reason, reweighted_intervals
-from annotator.agreement.coefficients import alpha_batch
-from annotator.agreement.report_attributes import AttributeAgreement
-from annotator.agreement.report_gamma import gamma_section
-from annotator.agreement.report_inputs import ATTRIBUTES, project_arrays
-from annotator.agreement.report_spans import PositionAgreement, SpanMatches
-from annotator.agreement.spans import MODES
+from annotator.agreement.maths.bootstrap import Reweighted, degenerate_interval_reason, reweighted_intervals
+from annotator.agreement.maths.coefficients import alpha_batch
+from annotator.agreement.maths.report_attributes import AttributeAgreement
+from annotator.agreement.maths.report_gamma import gamma_section
+from annotator.agreement.maths.report_inputs import ATTRIBUTES, project_arrays
+from annotator.agreement.maths.report_spans import PositionAgreement, SpanMatches
+from annotator.agreement.maths.spans import MODES
 
 IntArray = NDArray[np.int64]
 NOTES = [
@@ -108,7 +108,7 @@ def project_report(
     """The full agreement report of one project (layout in the module docstring); n_boot=0 skips CIs.
 
     Computed as the report of the project's per-document sufficient statistics (see `sufficient`)."""
-    from annotator.agreement import sufficient  # it builds on this module
+    from annotator.agreement.maths import sufficient  # it builds on this module
 
     step = progress or (lambda fraction, stage: None)
     step(0.05, "statistics per document")

@@ -22,7 +22,7 @@ from api.permissions import project_or_404
 PROJECT_PARAMETER = OpenApiParameter("project", int, required=True, description="Project id.")
 
 
-# --- the shape of a run's stored results, for the OpenAPI schema (see agreement/maths/report.py, suggested.py) ---
+# --- the shape of a run's stored results, for the OpenAPI schema (see agreement/maths/report.py) ---
 
 
 class AgreementFigureSerializer(serializers.Serializer):

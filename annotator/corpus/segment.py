@@ -277,16 +277,20 @@ def _is_section_path(line: str) -> bool:
     return len(parts) >= 2 and all(p and len(_WORD.findall(p)) <= 6 for p in parts)
 
 
+def _ends_with(line: str, marks: str, closers: str = _CLOSER_CHARS) -> bool:
+    """Whether ``line`` ends with one of ``marks`` followed only by ``closers`` (quotes, brackets)."""
+    core = line.rstrip(closers)
+    return bool(core) and core[-1] in marks
+
+
 def _ends_sentence(line: str) -> bool:
     """Whether ``line`` ends with . ! ? … : or ; followed only by closing quotes and brackets."""
-    core = line.rstrip(_CLOSER_CHARS)
-    return bool(core) and core[-1] in ".!?…:;"
+    return _ends_with(line, ".!?…:;")
 
 
 def _ends_question(line: str) -> bool:
     """Whether ``line`` ends with ! or ? followed only by closing quotes and brackets."""
-    core = line.rstrip(_CLOSER_CHARS)
-    return bool(core) and core[-1] in "!?"
+    return _ends_with(line, "!?")
 
 
 def _is_heading(line: str) -> bool:
@@ -443,13 +447,11 @@ def _zh_length(line: str) -> int:
 
 
 def _zh_ends_sentence(line: str) -> bool:
-    core = line.rstrip(_ZH_CLOSER_CHARS)
-    return bool(core) and core[-1] in ".!?…:;。！？；："
+    return _ends_with(line, ".!?…:;。！？；：", _ZH_CLOSER_CHARS)
 
 
 def _zh_ends_full_stop(line: str) -> bool:
-    core = line.rstrip(_ZH_CLOSER_CHARS)
-    return bool(core) and core[-1] in ".!?。！？"
+    return _ends_with(line, ".!?。！？", _ZH_CLOSER_CHARS)
 
 
 def _zh_is_breadcrumb(line: str) -> bool:

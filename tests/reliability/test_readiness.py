@@ -10,18 +10,15 @@ The private database gets the test database's schema, as `migrate` leaves it, co
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
 
-from tests.reliability.services import free_port, private_postgres, private_redis
+from tests.reliability.services import private_postgres, private_redis
+from tests.reliability.workers import start_serve
 
-REPO = Path(__file__).resolve().parents[2]
 QUICK = 3.0  # seconds: the longest a probe may take to answer, whatever is down
 NOTICED = 5.0  # seconds: the longest until a stop or a start shows in /readyz
 
@@ -66,29 +63,18 @@ class Probe:
             time.sleep(0.1)
 
 
-def test_readyz_follows_the_database_and_the_broker(django_db_setup, tmp_path):
+def test_readyz_follows_the_database_and_the_broker(db, tmp_path):
     with private_postgres() as postgres, private_redis() as broker:
         database_url = postgres.createdb("readiness")
         copy_test_schema(database_url)
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DB_CONNECT_TIMEOUT": "2",
-            "CELERY_BROKER_URL": broker.url,
-            "SECRET_KEY": "readiness-" + uuid.uuid4().hex,
-            "ANNOTATOR_VAR_DIR": str(tmp_path / "var"),
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "ALLOWED_HOSTS": "127.0.0.1",
-        }
-        env.pop("CACHE_URL", None)
-        log = tmp_path / "serve.log"
-        with log.open("w") as out:
-            served = subprocess.Popen(
-                [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                 "--threads", "2", "--no-collectstatic"],
-                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        served, port, log = start_serve(
+            folder=tmp_path,
+            options=["--workers", "1", "--threads", "2"],
+            broker_url=broker.url,
+            DATABASE_URL=database_url,
+            DB_CONNECT_TIMEOUT="2",
+            CACHE_URL="",  # no shared cache: its check answers "not used"
+        )
         probe = Probe(f"http://127.0.0.1:{port}")
         try:
             deadline = time.monotonic() + 60

@@ -44,7 +44,6 @@ from annotator.agreement.chunks import documents_compute, stale_after, statistic
 from annotator.agreement.gamma_runs import run_gamma
 from annotator.agreement.loading import (
     COUNTED,
-    RESULTS_FORMAT,
     ProjectIndex,
     load_project_index,
     load_project_input,
@@ -52,7 +51,7 @@ from annotator.agreement.loading import (
 from annotator.agreement.maths import sufficient
 from annotator.agreement.maths.suggested import gamma_sections
 from annotator.agreement.models import AgreementRun, DocumentStatisticsRecord, RunStatus
-from annotator.agreement.results import DEFAULT_PARAMETERS
+from annotator.agreement.results import DEFAULT_PARAMETERS, results_document
 from annotator.agreement.selectors import StoredRow, stored_statistics
 from annotator.corpus.models import Document, Project
 from annotator.jobs import beating
@@ -371,18 +370,7 @@ def run_results(
         gamma_without=gamma[1],
         progress=progress,
     )
-    results = {
-        "format": RESULTS_FORMAT,
-        "report": report,
-        "annotators": {str(pk): name for pk, name in index.annotators.items()},
-        "documents": {str(pk): title for pk, title in index.documents.items()},
-        "speakers": {str(pk): name for pk, name in index.speakers.items()},
-        "input": counts,
-        "parameters": parameters,
-    }
-    if without is not None:
-        results["without_suggestions"] = without
-    return results
+    return results_document(index, counts, parameters, report, without)
 
 
 def _store(

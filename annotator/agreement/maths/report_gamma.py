@@ -10,10 +10,8 @@ import numpy as np
 
 from annotator.agreement.maths.gamma import (
     Dissimilarity,
-    GammaTerms,
     gamma_from_terms,
     gamma_terms,
-    gamma_terms_by_group,
 )
 from annotator.agreement.maths.report_inputs import ProjectArrays
 from annotator.agreement.maths.report_spans import coders_per_passage
@@ -63,25 +61,6 @@ def _select(units: dict[str, Any], passages: np.ndarray) -> dict[str, Any]:
     out = {key: value[claim] for key, value in units.items() if not key.startswith("slot_")}
     out.update(slot_continuum=units["slot_continuum"][slot], slot_coder=units["slot_coder"][slot])
     return out
-
-
-def gamma_document_terms(
-    pa: ProjectArrays,
-    *,
-    documents: np.ndarray | None = None,
-    attribute: str = "perspective",
-    dissimilarity: Dissimilarity | None = None,
-) -> dict[Any, GammaTerms]:
-    """γ terms per document (dense document index -> terms) of `documents` (default: all), for runs that
-    store and sum them; passages above MAX_PASSAGE_WORK are left out as in gamma_section. Their cost is
-    about 4 µs × Σ passage_work, so a large project's documents are best sampled (e.g. by digest)."""
-    wanted = (
-        np.ones(len(pa.passage_ids), bool) if documents is None else np.isin(pa.passage_document, documents)
-    )
-    passages = np.flatnonzero(wanted & (passage_work(pa) <= MAX_PASSAGE_WORK))
-    units = _select(_units(pa, attribute), passages)
-    group = dict(enumerate(pa.passage_document.tolist()))
-    return gamma_terms_by_group(group, **units, dissimilarity=dissimilarity)
 
 
 def passage_work(pa: ProjectArrays) -> np.ndarray:

@@ -3,13 +3,10 @@
 import json
 
 import numpy as np
-import pytest
 
-from annotator.agreement.maths.gamma import gamma_from_terms, sum_terms
 from annotator.agreement.maths.report import project_report
 from annotator.agreement.maths.report_gamma import (
     NO_CATEGORY,
-    gamma_document_terms,
     gamma_section,
     passage_work,
 )
@@ -79,12 +76,3 @@ def test_above_the_work_budget_a_seeded_sample_of_passages_is_used():
     assert section["passages"] == 2 and section["passages_shared"] == 4
     assert section == gamma_section(pa, samples=10, work_budget=10, seed=1)
     assert gamma_section(pa, samples=10, work_budget=18)["passages"] == 4
-
-
-def test_document_terms_add_up_to_the_project():
-    pa = project_arrays(*inputs({1: REFERENCE, 2: REFERENCE[1:], 3: REFERENCE[:3]}))
-    per_document = gamma_document_terms(pa)
-    assert len(per_document) == 2
-    summed = gamma_from_terms(sum_terms(per_document.values()), samples=30, seed=0, max_work=1 << 19)
-    assert summed.gamma == pytest.approx(gamma_section(pa, samples=30, seed=0)["value"], abs=1e-9)
-    assert list(gamma_document_terms(pa, documents=np.array([1]))) == [1]

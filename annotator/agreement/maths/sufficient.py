@@ -131,7 +131,7 @@ INT_WIDTH = np.array([len(kinds) for _, kinds, _ in TABLES], np.int64)
 FLOAT_WIDTH = np.array([n for _, _, n in TABLES], np.int64)
 _HEADER = struct.Struct("<HBBBqq")  # format, flags, parts, integer item size, document, first passage
 _PART = struct.Struct("<III")  # label bytes, integers, floats
-_KNOWN, _GOLD = 1, 2
+_KNOWN = 1  # flag bit 2 once marked statistics computed with gold; it is ignored when read
 WITHOUT = "without:"  # prefix of the second report's statistics among the resampled ones
 
 
@@ -153,7 +153,6 @@ class DocumentStatistics:
 
     document: int | None  # None: a passage whose document is unknown (a document of its own)
     first_passage: int
-    gold: bool  # whether the project has gold at all
     parts: tuple[StatisticsPart, ...]
 
     @property
@@ -434,7 +433,7 @@ def document_statistics(
     for (document, first), part in zip(keys, parts, strict=True):
         other = without.get((document, first))
         both = (part,) if other is None or _same(part, other) else (part, other)
-        statistics = DocumentStatistics(document, int(first), gold is not None, both)
+        statistics = DocumentStatistics(document, int(first), both)
         result[statistics.key] = statistics
     return result
 
@@ -459,7 +458,7 @@ def to_bytes(statistics: DocumentStatistics) -> bytes:
     narrowest integer type that holds them all, and floats."""
     s = statistics
     dtype = _int_dtype(np.concatenate([p.ints for p in s.parts]))
-    flags = (_KNOWN if s.document is not None else 0) | (_GOLD if s.gold else 0)
+    flags = _KNOWN if s.document is not None else 0
     chunks = [
         _HEADER.pack(STATISTICS_FORMAT, flags, len(s.parts), dtype.itemsize, s.document or 0, s.first_passage)
     ]
@@ -500,7 +499,7 @@ def from_bytes(data: bytes) -> DocumentStatistics:
         floats = np.frombuffer(data, "<f8", n_floats, offset)
         offset += 8 * n_floats
         parts.append(StatisticsPart(labels, layout, ints, floats))
-    return DocumentStatistics(document if flags & _KNOWN else None, first, bool(flags & _GOLD), tuple(parts))
+    return DocumentStatistics(document if flags & _KNOWN else None, first, tuple(parts))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -678,8 +677,11 @@ def _totals(stacked: _Stacked, documents: list[DocumentStatistics]) -> ProjectTo
             tuple(kappa[:, k] for k in range(5)),
             n_flagged(f"contributes.{name}"),
         )
+    gold_counts = (int(d("gold_passages").sum()), int(d("gold_claims").sum()))
     gold_scores = None
-    if documents and documents[0].gold:
+    # Gold is shown when some document has an adjudicated passage (one adjudicated "no claims here" too);
+    # a document computed with no gold in its batch adds nothing to the gold tables, as with it.
+    if gold_counts[0] > 0:
         gold_scores = {
             "n_annotator": per_annotator(a("gold.n_annotator")),
             "n_gold": per_annotator(a("gold.n_gold")),
@@ -702,7 +704,7 @@ def _totals(stacked: _Stacked, documents: list[DocumentStatistics]) -> ProjectTo
         spans=spans,
         attributes=attributes,
         gold_scores=gold_scores,
-        gold_counts=(int(d("gold_passages").sum()), int(d("gold_claims").sum())),
+        gold_counts=gold_counts,
         shared=shared,
         annotator_passages=per_annotator(a("passages")).astype(np.int64),
         annotator_claims=per_annotator(a("claims")).astype(np.int64),

@@ -69,14 +69,15 @@ def annotate(project: Project, *, seed: int = 0, per_passage: int = 2, noise: fl
     )
     truths: dict[int, list[tuple]] = {}
     created = 0
+    # Random draws keyed by rank, not by id: the same claims whatever ids the database hands out.
     with mock.patch("annotator.agreement.scheduling.schedule_refresh"):
-        for assignment in assignments:
+        for rank, assignment in enumerate(assignments):
             passage = assignment.passage
             truth = truths.setdefault(
                 passage.pk,
-                _truth(random.Random(f"{seed}/{passage.pk}"), len(passage.text), speakers, per_passage),
+                _truth(random.Random(f"{seed}/{len(truths)}"), len(passage.text), speakers, per_passage),
             )
-            rng = random.Random(f"{seed}/{assignment.pk}")
+            rng = random.Random(f"{seed}/assignment {rank}")
             for start, end, perspective, stance, speaker in truth:
                 if rng.random() < noise / 2:
                     continue  # missed it

@@ -22,6 +22,7 @@ from annotator.corpus.models import Document, Speaker
 from annotator.corpus.speakers import speaker_merge
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
+from annotator.review.models import Adjudication
 from annotator.review.services import adjudication_save
 from tests.integration.agreement.broker import on_broker
 
@@ -126,6 +127,23 @@ def test_every_kind_of_write_changes_the_revision_of_its_document_only(four, mem
     claim_update(claim=claim, version=claim.version, note="a note is no part of the figures")
     Speaker.objects.filter(pk=speakers[0].pk).update(name="Renamed")
     assert revisions(four) == before
+
+
+def test_gold_in_a_later_document_shows_though_the_first_was_stored_before_any_gold(four, members):
+    """The first document's statistics, stored before the project had gold and reused after, must not
+    decide whether the report has a gold section: the summed adjudicated passages do."""
+    assert run(four).results["report"]["gold"] is None
+    adjudication_save(
+        passage=first_claim(3).assignment.passage, reviewer=members["rev"], version=0, claims=[]
+    )
+    adjudicated = run(four)
+    assert adjudicated.timings["documents_recomputed"] == 1
+    assert adjudicated.results == fresh(four)
+    assert adjudicated.results["report"]["gold"]["passages"] == 1
+
+    Adjudication.objects.filter(passage__document__project=four).delete()  # as an administrator may
+    cleared = run(four)
+    assert cleared.results == fresh(four) and cleared.results["report"]["gold"] is None
 
 
 def test_a_run_after_each_edit_recomputes_only_the_changed_document_and_equals_a_fresh_run(four, members):

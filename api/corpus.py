@@ -54,6 +54,10 @@ class ImportResultSerializer(serializers.Serializer):
     documents = serializers.IntegerField()
     passages = serializers.IntegerField()
     skipped_duplicates = serializers.IntegerField()
+    encoding = serializers.CharField(
+        help_text="the encoding the file was read in: UTF-8, UTF-16 or UTF-32 (by its byte-order mark), "
+        "GB18030, Big5 or Windows-1252"
+    )
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -107,6 +111,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 "documents": summary.documents,
                 "passages": summary.passages,
                 "skipped_duplicates": summary.skipped_duplicates,
+                "encoding": summary.encoding,
             },
             status=status.HTTP_201_CREATED,
         )

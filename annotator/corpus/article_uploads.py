@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from annotator.corpus.importing import ImportRefused
 from annotator.corpus.models import Project
-from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size, read_articles
+from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size, read_article_file
 from annotator.corpus.services import documents_import
 
 
@@ -34,6 +34,7 @@ class FileOutcome:
     furniture: int = 0
     skipped_duplicates: int = 0
     error: str = ""  # "file, line N: problem"; nothing from the file was written
+    encoding: str = ""  # the encoding the file was read in ("UTF-8", "GB18030", …); "" when it failed
 
 
 @dataclass
@@ -80,7 +81,8 @@ def article_file_import(*, project: Project, upload: ArticleFile) -> FileOutcome
             name=name, error=f"{name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
         )
     try:
-        summary = documents_import(project=project, records=read_articles(name, data))
+        records, encoding = read_article_file(name, data)
+        summary = documents_import(project=project, records=records)
     except ReadError as error:  # a bad line anywhere in the file: its transaction wrote nothing
         return FileOutcome(name=name, error=str(error))
     except ValidationError as error:
@@ -91,6 +93,7 @@ def article_file_import(*, project: Project, upload: ArticleFile) -> FileOutcome
         passages=summary.passages,
         furniture=summary.furniture,
         skipped_duplicates=summary.skipped_duplicates,
+        encoding=encoding,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from annotator.corpus.models import Project
-from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size, read_articles
+from annotator.corpus.readers import MAX_FILE_BYTES, ReadError, check_size, read_article_file
 from annotator.corpus.services import ImportSummary, documents_import
 
 
@@ -31,9 +31,12 @@ def import_uploaded_file(
     if len(data) > MAX_FILE_BYTES:  # the declared size can lie; the bytes cannot
         raise ImportRefused(f"{file_name}: file is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
     try:
-        return documents_import(project=project, records=read_articles(file_name, data))
+        records, encoding = read_article_file(file_name, data)
+        summary = documents_import(project=project, records=records)
     except ReadError as error:
         raise ValidationError(str(error)) from error
+    summary.encoding = encoding
+    return summary
 
 
 def import_path(*, project: Project, path: Path) -> ImportSummary:

@@ -23,6 +23,7 @@ from typing import Any
 from annotator import jsonsafe
 from annotator.corpus.language import detect_language, normalise_language
 from annotator.corpus.segment import guess_title, normalise_text
+from annotator.corpus.text_decoding import UndecodableText, decode_text
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -31,6 +32,7 @@ __all__ = [
     "ArticleRecord",
     "ReadError",
     "check_size",
+    "read_article_file",
     "read_articles",
     "read_csv",
     "read_jsonl",
@@ -273,10 +275,16 @@ def read_csv(lines: Iterable[str], *, file_name: str) -> Iterator[ArticleRecord]
 
 
 def read_articles(path_or_name: str | PurePath, data: bytes) -> Iterator[ArticleRecord]:
-    """Check and decode an uploaded file, then return an iterator of its records, by extension.
+    """The records of an uploaded file (see `read_article_file`)."""
+    return read_article_file(path_or_name, data)[0]
 
-    File-level problems (size, unsupported extension, empty, not UTF-8, NUL bytes) raise ``ReadError``
-    at once; record-level problems raise it while iterating.
+
+def read_article_file(path_or_name: str | PurePath, data: bytes) -> tuple[Iterator[ArticleRecord], str]:
+    """Check and decode an uploaded file: an iterator of its records, by extension, and the encoding it
+    was read in (`text_decoding`: UTF-8, by a byte-order mark, or GB18030, Big5 or Windows-1252).
+
+    File-level problems (size, unsupported extension, empty, undecodable, NUL characters) raise
+    ``ReadError`` at once; record-level problems raise it while iterating.
     """
     file_name = posixpath.basename(str(path_or_name).replace("\\", "/"))
     check_size(file_name, len(data))
@@ -285,24 +293,30 @@ def read_articles(path_or_name: str | PurePath, data: bytes) -> Iterator[Article
         supported = ", ".join(SUPPORTED_EXTENSIONS)
         raise ReadError(f"unsupported file type; use one of {supported}", file_name=file_name)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ReadError(f"not UTF-8 text (byte offset {exc.start})", file_name=file_name, line=line) from None
+        decoded = decode_text(data)
+    except UndecodableText as error:
+        line = data.count(b"\n", 0, error.offset) + 1
+        tried = "; GB18030, Big5 and Windows-1252 did not read it either" if error.encoding == "UTF-8" else ""
+        raise ReadError(f"{error}{tried}: save it as UTF-8", file_name=file_name, line=line) from None
+    text = decoded.text
     if not text or text.isspace():
         raise ReadError("empty file", file_name=file_name)
-    nul = data.find(b"\x00")
+    nul = text.find("\x00")
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise ReadError(f"contains a NUL byte (byte offset {nul})", file_name=file_name, line=line)
+        line = text.count("\n", 0, nul) + 1
+        where = f"character {nul + 1}"
+        if decoded.encoding == "UTF-8":  # a byte offset, where an editor with a byte view finds it
+            byte_offset = data.find(b"\x00")
+            where = f"byte offset {byte_offset}"
+        raise ReadError(f"contains a NUL byte ({where})", file_name=file_name, line=line)
     if fmt == "plain":
-        return iter([read_plain_text(text, file_name=file_name)])
+        return iter([read_plain_text(text, file_name=file_name)]), decoded.encoding
     lines = io.StringIO(
         text, newline=""
     )  # splits at \n, \r\n, \r only and keeps the endings (csv needs them)
     if fmt == "jsonl":
-        return read_jsonl(lines, file_name=file_name)
-    return read_csv(lines, file_name=file_name)
+        return read_jsonl(lines, file_name=file_name), decoded.encoding
+    return read_csv(lines, file_name=file_name), decoded.encoding
 
 
 def content_digest(text: str) -> str:

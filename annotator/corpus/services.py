@@ -54,6 +54,7 @@ class ImportSummary:
     passages: int = 0
     skipped_duplicates: int = 0
     furniture: int = 0  # page furniture lines (credits, headings, sign-up boxes) the new documents hold
+    encoding: str = ""  # of a summary of one file: the encoding it was read in ("UTF-8", "GB18030", …)
 
     def add(self, other: "ImportSummary") -> None:
         self.documents += other.documents

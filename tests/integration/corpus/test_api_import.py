@@ -27,7 +27,7 @@ def test_manager_imports_a_seed_article(project, members):
     data = (REPO / "seeds" / "003_5e84ef38828d30a4.txt").read_bytes()
     response = upload(members["man"], project.pk, "003.txt", data)
     assert response.status_code == 201, response.content
-    assert response.json() == {"documents": 1, "passages": 37, "skipped_duplicates": 0}
+    assert response.json() == {"documents": 1, "passages": 37, "skipped_duplicates": 0, "encoding": "UTF-8"}
     assert upload(members["man"], project.pk, "003.txt", data).json()["skipped_duplicates"] == 1
 
 

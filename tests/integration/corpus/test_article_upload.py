@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from annotator.corpus.models import ArticleImportJob, Document, Passage
-from annotator.corpus.readers import MAX_FILE_BYTES
+from annotator.corpus.readers import MAX_FILE_BYTES, read_articles
 from annotator.labeling.models import Assignment
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +167,34 @@ def test_assign_now_uses_the_projects_overlap_and_returns_to_the_upload_page(pro
     assert "189 new assignments" in response.content.decode()
     elsewhere = client.post("/projects/summits/assign/", {"next": "https://evil.example/"})
     assert elsewhere["Location"] == "/projects/summits/"
+
+
+def test_a_chinese_article_saved_in_gb18030_imports_as_its_utf8_copy_and_the_page_says_so(project, members):
+    """Excel and older Chinese sites save GBK/GB18030: the article reads the same as in UTF-8, and the
+    summary names the encoding it was read in."""
+    article = REPO / "seeds" / "zh" / "100_kim_putin_summits_zh.txt"
+    legacy = SimpleUploadedFile("summit_gbk.txt", article.read_text(encoding="utf-8").encode("gb18030"))
+    response = post_page(members["man"], [legacy, seed_files()[0]])
+    files = response.context["summary"]["files"]
+    assert [(f["name"], f["encoding"], f["error"]) for f in files] == [
+        ("summit_gbk.txt", "GB18030", ""),
+        (SEEDS[0].name, "UTF-8", ""),
+    ]
+    assert 'summit_gbk.txt <span class="muted">(read as GB18030)</span>' in response.content.decode()
+
+    expected = next(read_articles(article.name, article.read_bytes()))
+    stored = Document.objects.get(project=project, title=expected.title)
+    assert stored.text == expected.text and stored.language == "zh"
+    assert files[0]["passages"] == Passage.objects.filter(document=stored).count() > 1
+
+
+def test_the_api_names_the_encoding_and_refuses_noise_naming_the_byte(project, members):
+    western = 'title,text\r\nSummit,"Officials said “the partnership threatens the region” — a café."\r\n'
+    body = post_api(members["man"], project.pk, [SimpleUploadedFile("excel.csv", western.encode("cp1252"))])
+    assert body.status_code == 201 and body.json()["files"][0]["encoding"] == "Windows-1252"
+    assert "“the partnership threatens the region” — a café." in Document.objects.get(project=project).text
+
+    noise = post_api(members["man"], project.pk, [SimpleUploadedFile("noise.txt", b"Text \x81\x8d\x9d\n")])
+    assert noise.status_code == 400
+    assert "noise.txt, line 1: not UTF-8 text (byte offset 5)" in noise.json()["files"][0]["error"]
+    assert Document.objects.filter(project=project).count() == 1

@@ -127,3 +127,13 @@ def test_import_command_prints_a_summary_and_fails_on_a_bad_file(project, capsys
 def test_import_command_names_an_unknown_project(db):
     with pytest.raises(CommandError, match="No project with slug 'nope'"):
         call_command("import_articles", str(SEEDS[0]), "--project", "nope")
+
+
+def test_import_command_names_a_file_read_in_another_encoding(project, tmp_path, capsys):
+    big5 = tmp_path / "taipei.jsonl"
+    line = '{"title": "峰會", "text": "朝俄峰會在平壤舉行。分析人士認為，這次會晤意義重大。"}\n'
+    big5.write_bytes(line.encode("big5"))
+    call_command("import_articles", str(big5), str(SEEDS[0]), "--project", project.slug)
+    output = capsys.readouterr().out
+    assert "taipei.jsonl: read as Big5" in output and SEEDS[0].name not in output
+    assert Document.objects.get(title="峰會").text == "朝俄峰會在平壤舉行。分析人士認為，這次會晤意義重大。"

@@ -1,5 +1,6 @@
 """Reading article files (plain text, JSON Lines, CSV) into records, and refusing bad files clearly."""
 
+import codecs
 import io
 import json
 import pickle
@@ -13,6 +14,7 @@ from annotator.corpus.readers import (
     ArticleRecord,
     ReadError,
     check_size,
+    read_article_file,
     read_articles,
     read_csv,
     read_jsonl,
@@ -239,9 +241,45 @@ def test_an_unsupported_extension_names_the_supported_formats():
     assert str(error) == "article.pdf: unsupported file type; use one of .txt, .md, .jsonl, .ndjson, .csv"
 
 
-def test_bytes_that_are_not_utf8_are_refused_with_the_byte_offset():
-    error = error_of("not_utf8.txt", (FIXTURES / "not_utf8.txt").read_bytes())
-    assert str(error) == "not_utf8.txt, line 1: not UTF-8 text (byte offset 3)"
+def test_a_latin_1_file_is_read_as_windows_1252():
+    records, encoding = read_article_file("not_utf8.txt", (FIXTURES / "not_utf8.txt").read_bytes())
+    assert encoding == "Windows-1252"
+    assert [r.text for r in records] == ["Café society\nLine two.\n"]
+
+
+def test_bytes_that_no_encoding_reads_are_refused_with_the_byte_offset():
+    error = error_of("noise.txt", b"Line one.\nText \x81\x8d\x9d\nmore")
+    assert str(error) == (
+        "noise.txt, line 2: not UTF-8 text (byte offset 15); GB18030, Big5 and Windows-1252 did not read it "
+        "either: save it as UTF-8"
+    )
+
+
+def test_a_utf16_file_with_an_odd_byte_is_refused_as_utf16():
+    error = error_of("odd.txt", "Text".encode("utf-16") + b"\x00")
+    assert "not UTF-16 text (byte offset 10): save it as UTF-8" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "big5", "utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_chinese_csv_in_another_encoding_gives_the_records_of_its_utf8_copy(encoding):
+    text = (
+        "title,text,language\r\n"
+        '朝俄峰會,"朝俄峰會在平壤舉行。分析人士認為，這次會晤意義重大。\n\n外交部發言人表示：「中方一貫主張對話。」",\r\n'
+        'Summit,"Kim Jong Un與普京會晤。US officials said the partnership threatens the region.",\r\n'
+    )
+    mark = codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b""  # Python writes the others' marks
+    data = mark + text.encode(encoding)
+    records, read_as = read_article_file("articles.csv", data)
+    expected = list(read_articles("articles.csv", text.encode("utf-8")))
+    assert list(records) == expected and len(expected) == 2
+    assert read_as == {"gb18030": "GB18030", "gbk": "GB18030", "big5": "Big5", "utf-8-sig": "UTF-8"}.get(
+        encoding, encoding.upper().removesuffix("-BE")
+    )
+
+
+def test_a_nul_in_a_utf16_file_is_named_by_its_character():
+    error = error_of("nul.txt", "Text\x00more".encode("utf-16"))
+    assert "line 1: contains a NUL byte (character 5)" in str(error)
 
 
 def test_an_empty_file_is_refused():

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         total, failures = ImportSummary(), []
         for path in tqdm(files, unit="file", disable=len(files) < 5 or options["verbosity"] == 0):
             try:
-                total.add(import_path(project=target, path=path))
+                summary = import_path(project=target, path=path)
+                total.add(summary)
+                if summary.encoding != "UTF-8":
+                    self.stdout.write(f"{path.name}: read as {summary.encoding}")
             except (ImportRefused, ValidationError) as error:
                 message = str(error) if isinstance(error, ImportRefused) else "; ".join(error.messages)
                 failures.append(message)

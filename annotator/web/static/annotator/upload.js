@@ -42,7 +42,11 @@ function renderSummary(summary) {
   for (const file of summary.files) {
     const row = body.insertRow();
     if (file.error) row.className = "failed";
-    row.appendChild(cell("td", file.name));
+    const name = cell("td", file.name);
+    if (file.encoding && file.encoding !== "UTF-8") {
+      name.append(" ", cell("span", `(read as ${file.encoding})`, "muted"));
+    }
+    row.appendChild(name);
     for (const key of COLUMNS) row.appendChild(cell("td", String(file[key]), "num"));
     row.appendChild(cell("td", file.error ? `${file.error} — nothing imported from this file` : ""));
   }

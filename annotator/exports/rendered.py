@@ -85,11 +85,11 @@ def _selected_passages(project: Any, filters: ExportFilters) -> tuple[str, list[
         .annotate(meta_text=Cast("document__meta", TextField()))
         .values_list(
             "id", "document_id", "position", "start", "end", "text", "document__title", "document__source",
-            "document__url", "document__published", "meta_text",
+            "document__url", "document__published", "document__language", "meta_text",
         )
     )  # fmt: skip
     sql, params = query.query.sql_with_params()
-    columns = 'id, document_id, position, start, "end", text, title, source, url, published, meta'
+    columns = 'id, document_id, position, start, "end", text, title, source, url, published, language, meta'
     return f"({sql}) AS p ({columns})", list(params)
 
 
@@ -185,7 +185,7 @@ def _jsonl_statement(project: Any, filters: ExportFilters) -> tuple[str, list[An
         gold_list = "coalesce(gold.json, 'null')"
     sql = f"""
         SELECT p.id, p.document_id, p.position, p.start, p."end", p.text,
-               p.title, p.source, p.url, p.published, p.meta,
+               p.title, p.source, p.url, p.published, p.language, p.meta,
                ({work_claims} + {gold_claims})::int8,
                convert_to({work_lists} || ', "gold": ' || {gold_list}, 'UTF8')
         FROM {passages}{work_join}{gold_join}
@@ -195,7 +195,8 @@ def _jsonl_statement(project: Any, filters: ExportFilters) -> tuple[str, list[An
 
 # Binary COPY types of the columns above: the statement's casts make them so.
 _JSONL_TYPES = [
-    "int8", "int8", "int4", "int4", "int4", "text", "text", "text", "text", "date", "text", "int8", "bytea",
+    "int8", "int8", "int4", "int4", "int4", "text", "text", "text", "text", "date", "text", "text", "int8",
+    "bytea",
 ]  # fmt: skip
 
 
@@ -302,7 +303,7 @@ def jsonl_chunks(
         while (row := copy.read_row()) is not None:
             (
                 passage_id, passage_document, position, start, end, text, title, source, url, published,
-                meta, count, lists,
+                language, meta, count, lists,
             ) = row  # fmt: skip
             if passage_document != document_id:
                 document_id = passage_document
@@ -310,6 +311,7 @@ def jsonl_chunks(
                     "source": source,
                     "url": url,
                     "published": published.isoformat() if published else None,
+                    "language": language,
                     "meta": json.loads(meta),
                 }
             fields = {

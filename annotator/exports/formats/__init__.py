@@ -103,6 +103,7 @@ CLAIM_KEYS = (
 
 
 ANNOTATOR_KEYS = ("username", "status", "flag_reason", "flag_note", "active_seconds")
+DOCUMENT_KEYS = ("source", "url", "published", "language", "meta")  # language: a BCP 47 tag, "" unknown
 
 
 def _claim(claim: ClaimRecord) -> dict[str, Any]:
@@ -126,7 +127,8 @@ def jsonl(records: Iterable[PassageRecord]) -> Iterator[str]:
             "passage_id": record["passage_id"],
             "document_id": record["document_id"],
             "document_title": record["document_title"],
-            "document": {key: document.get(key) for key in ("source", "url", "published", "meta")},
+            "document": {key: document.get(key) for key in DOCUMENT_KEYS}
+            | {"language": document.get("language") or ""},
             "position": record["position"],
             "start": record["start"],
             "end": record["end"],

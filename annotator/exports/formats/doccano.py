@@ -123,6 +123,7 @@ def doccano_line(
         "passage_id": record["passage_id"],
         "document_id": record["document_id"],
         "document_title": record["document_title"],
+        "language": record["document"].get("language") or "",  # our importer reads it back
         "position": record["position"],
         "claim_attributes": attributes,
     }

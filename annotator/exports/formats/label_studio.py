@@ -160,6 +160,7 @@ def _label_studio_chunks(
                 "passage_id": record["passage_id"],
                 "document_id": record["document_id"],
                 "document_title": record["document_title"],
+                "language": record["document"].get("language") or "",  # our importer reads it back
                 "position": record["position"],
             },
             "annotations": annotations,

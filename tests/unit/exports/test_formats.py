@@ -76,6 +76,7 @@ def passage(passage_id, text, claims=(), gold=None, *, document_id=1, position=0
             "source": "Reuters",
             "url": "https://example.org/a",
             "published": "2024-06-19",
+            "language": "en",
             "meta": {},
         },
         "position": position,

@@ -41,7 +41,8 @@ def test_a_claim_is_a_claim_entity_linked_by_said_by_to_one_speaker_entity_per_m
         {"id": 2, "from_id": 4, "to_id": 3, "type": "said_by"},
     ]
     assert {key for key in line if key not in ("entities", "relations")} == {
-        "id", "text", "passage_id", "document_id", "document_title", "position", "claim_attributes"
+        "id", "text", "passage_id", "document_id", "document_title", "language", "position",
+        "claim_attributes",
     }  # fmt: skip
 
 

@@ -127,13 +127,18 @@ class Reaper(bootsteps.StartStopStep):
         from django.conf import settings
 
         from annotator.agreement.retention import agreement_runs_expired_delete
-        from annotator.exports.retention import exports_expired_delete
+        from annotator.exports.retention import exports_expired_delete, partial_exports_delete
 
         exports = exports_expired_delete(older_than_days=settings.EXPORT_RETENTION_DAYS)
+        partial = partial_exports_delete()
         runs = agreement_runs_expired_delete(older_than_days=settings.AGREEMENT_RUN_RETENTION_DAYS)
-        if exports or runs:
+        if exports or partial or runs:
             log.warning(
-                "retention: deleted %s export job(s) with their files and %s agreement run(s)", exports, runs
+                "retention: deleted %s export job(s) with their files, %s partial export file(s) and %s "
+                "agreement run(s)",
+                exports,
+                partial,
+                runs,
             )
 
     @staticmethod

@@ -41,6 +41,7 @@ from annotator.jobs import EXPORT_JOB, job_claim, job_send
 from annotator.numbers import parse_whole_number
 
 EXPORT_DIR = "exports"
+PARTIAL_PREFIX = ".partial-"  # a file being written; retention sweeps the ones a dead worker left
 BUFFER_BYTES = 64 * 1024
 PROGRESS_EVERY_SECONDS = 1.0
 
@@ -378,7 +379,7 @@ def write_export(path: Path, chunks: Iterable[bytes]) -> None:
     """Write ``chunks`` to ``path`` under a temporary name, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle: IO[bytes]
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".partial-", delete=False) as handle:
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=PARTIAL_PREFIX, delete=False) as handle:
         try:
             for chunk in chunks:
                 handle.write(chunk)

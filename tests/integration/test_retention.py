@@ -2,6 +2,7 @@
 project's latest succeeded run (and the run it reused), and nothing queued or running is touched; the
 worker's reaper runs both once per RETENTION_EVERY."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from annotator.agreement.models import AgreementRun, RunStatus
 from annotator.agreement.retention import agreement_runs_expired_delete
 from annotator.corpus.services import project_create
 from annotator.exports.models import ExportJob
-from annotator.exports.retention import exports_expired_delete
+from annotator.exports.retention import exports_expired_delete, partial_exports_delete
+from annotator.exports.services import write_export
 from annotator.worker_steps import Reaper
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,20 @@ def test_the_reaper_cleans_once_per_retention_interval(project, settings, tmp_pa
     export(project, tmp_path, status=RunStatus.SUCCEEDED, finished_at=OLD, name="4-old.csv")
     reaper._retention_pass()  # within the hour: not again
     assert ExportJob.objects.count() == 1
+
+
+def test_a_partial_file_a_dead_worker_left_goes_once_nothing_wrote_to_it_for_a_day(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "exports"
+    write_export(folder / "5-done.csv", [b"id,text\n"])
+    abandoned, writing = folder / ".partial-abandoned", folder / ".partial-writing"
+    abandoned.write_bytes(b"id,te")
+    writing.write_bytes(b"id,text\n1,")
+    two_days = (NOW - timedelta(days=2)).timestamp()
+    for old in (abandoned, folder / "5-done.csv"):
+        os.utime(old, (two_days, two_days))
+
+    assert partial_exports_delete(now=NOW) == 1
+    assert sorted(p.name for p in folder.iterdir()) == [".partial-writing", "5-done.csv"]
+    settings.MEDIA_ROOT = tmp_path / "nothing exported yet"
+    assert partial_exports_delete(now=NOW) == 0

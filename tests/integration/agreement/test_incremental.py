@@ -3,6 +3,7 @@ and a run that recomputes only the changed documents (or shares them out in chun
 results of a fresh computation of the whole project in one process."""
 
 import os
+import random
 import uuid
 
 import pytest
@@ -18,7 +19,7 @@ from annotator.agreement.models import (
 )
 from annotator.agreement.results import run_results
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
-from annotator.corpus.models import Document, Speaker
+from annotator.corpus.models import Document, Passage, Speaker
 from annotator.corpus.speakers import speaker_merge
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
 from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
@@ -245,3 +246,69 @@ def test_a_run_after_an_interrupted_one_computes_only_the_documents_not_stored(f
     assert again.results == run_results(
         load_project_input(project=four), {**PARAMETERS, "seed": 4}, progress=lambda *a, **k: None
     )
+
+
+WRITES = ["create", "update", "delete", "gold", "no gold", "suggestion", "merge", "reopen", "drop"]
+
+
+def _random_write(rng: random.Random, project, reviewer) -> str:
+    """One write of a random kind on a random target, as the application makes it; its name."""
+    claims = list(
+        Claim.objects.filter(project=project, assignment__status=AssignmentStatus.SUBMITTED)
+        .select_related("assignment__passage__document__project")
+        .order_by("id")
+    )
+    passages = list(Passage.objects.filter(document__project=project).select_related("document__project"))
+    kind = rng.choice(
+        ["create", "update", "delete", "gold", "no gold", "suggestion", "merge", "reopen", "drop"]
+    )
+    claim = rng.choice(claims)
+    if kind == "create":
+        start = rng.randrange(0, len(claim.assignment.passage.text) - 10)
+        claim_create(
+            assignment=claim.assignment, start=start, end=start + rng.randint(3, 9), speaker_id=None,
+            attribution="authorial", perspective=rng.choice(["chinese", "russian"]), stance="neutral",
+        )  # fmt: skip
+    elif kind == "update":
+        perspective, stance = rng.choice(["chinese", "us_western"]), rng.choice(["favor", "against"])
+        claim_update(claim=claim, version=claim.version, perspective=perspective, stance=stance)
+    elif kind == "delete":
+        claim_delete(claim=claim, version=claim.version)
+    elif kind == "gold":
+        passage = rng.choice(passages)
+        saved = Adjudication.objects.filter(passage=passage).first()
+        source = [c for c in claims if c.assignment.passage_id == passage.pk][:1]
+        gold = [
+            {"start": c.start, "end": c.end, "speaker_id": c.speaker_id, "attribution": c.attribution,
+             "perspective": c.perspective, "stance": c.stance, "source_claim_ids": [c.pk]}
+            for c in source
+        ]  # fmt: skip
+        adjudication_save(
+            passage=passage, reviewer=reviewer, version=saved.version if saved else 0, claims=gold
+        )
+    elif kind == "no gold":
+        Adjudication.objects.filter(passage=rng.choice(passages)).delete()  # as an administrator may
+    elif kind == "suggestion":
+        Claim.objects.filter(pk=claim.pk).update(origin=rng.choice(list(ClaimOrigin)))
+    elif kind == "merge":
+        canonical, duplicate = rng.sample(list(Speaker.objects.filter(project=project).order_by("id")), 2)
+        speaker_merge(project=project, canonical=canonical, duplicates=[duplicate])
+    elif kind == "reopen":
+        Assignment.objects.filter(pk=claim.assignment_id).update(status=AssignmentStatus.IN_PROGRESS)
+    elif kind == "drop":
+        Document.objects.filter(pk=claim.assignment.passage.document_id).delete()
+    return kind
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_sequences_of_writes_with_a_run_after_each_equal_a_fresh_run(four, members, settings, seed):
+    """Whatever mix of writes came between two runs, and however the documents were shared out in chunks,
+    a run stores exactly what a fresh computation of the whole project gives."""
+    settings.AGREEMENT_CHUNK_DOCUMENTS = 1 + seed % 2
+    rng = random.Random(seed)
+    run(four)
+    writes = []
+    while len(writes) < 6 and Claim.objects.filter(project=four, assignment__status="submitted").exists():
+        writes.append(_random_write(rng, four, members["rev"]))
+        assert run(four).results == fresh(four), writes
+    assert len(set(writes)) >= 4, writes  # the sequence mixed kinds of writes

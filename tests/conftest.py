@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", REPO / "test-output"))
@@ -103,6 +104,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+        # While Playwright's sync API is open, asyncio reports a running loop in this thread, so Django
+        # (asgiref's Local) keeps the thread's database connections in a context variable, apart from
+        # those opened before: every test run meanwhile, e2e or not, uses a second connection, which
+        # pytest-django does not see when it drops the test database ("being accessed by other users").
+        # Close it while it is still visible.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -127,6 +134,4 @@ def login(browser, live_server):
         context.close()
     # The live server's thread and Playwright's loop leave connections open; close them so the test
     # database can be dropped at the end of the session.
-    from django.db import connections
-
     connections.close_all()

@@ -80,8 +80,8 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     # BCP 47 tag ("en", "zh"), given by the imported file or guessed from the text; blank when unknown.
-    # Chinese documents are segmented by the Chinese rules (annotator.corpus.segment_zh). The database default
-    # keeps inserts that leave the column out (COPY of other importers) valid.
+    # Chinese and Japanese documents are segmented by the Chinese rules (annotator.corpus.segment_zh). The
+    # database default keeps inserts that leave the column out (COPY of other importers) valid.
     language = models.CharField(max_length=35, blank=True, default="", db_default="")
 
     class Meta:

@@ -17,9 +17,9 @@ Each non-blank line is one segment. Rules, first match wins:
    holds at least one sign-up line;
 8. everything else is "body": the passages annotators see.
 
-Chinese articles (``language`` "zh" or "zh-…", see ``is_chinese``) follow the Chinese forms of these rules,
-held in ``annotator.corpus.segment_zh``. Without a language the rules are the English ones above, whatever
-script the text is in.
+Chinese and Japanese articles (``language`` "zh", "zh-…", "ja", see ``follows_chinese_rules``) follow the
+Chinese forms of these rules, held in ``annotator.corpus.segment_zh``. Without a language the rules are the
+English ones above, whatever script the text is in.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ __all__ = [
     "Segment",
     "describe",
     "guess_title",
-    "is_chinese",
+    "follows_chinese_rules",
     "normalise_text",
     "passage_spans",
     "segment_article",
@@ -378,10 +378,15 @@ def _classify_only_line(line: str, title: str) -> tuple[str, str]:
     return _BODY
 
 
-def is_chinese(language: str) -> bool:
-    """Whether a BCP 47 language tag (``zh``, ``zh-Hans``, ``zh-TW``) names Chinese."""
-    tag = language.strip().lower()
-    return tag == "zh" or tag.startswith("zh-")
+# Written without spaces between words, sentences ending at 。！？: Chinese, and Japanese, whose body
+# paragraphs the English rules would count as one-word headings.
+CHINESE_RULE_LANGUAGES = frozenset({"zh", "ja"})
+
+
+def follows_chinese_rules(language: str) -> bool:
+    """Whether articles in a BCP 47 language (``zh``, ``zh-Hans``, ``zh-TW``, ``ja``) are segmented by the
+    Chinese forms of the rules."""
+    return language.strip().lower().split("-")[0] in CHINESE_RULE_LANGUAGES
 
 
 _TITLE = ("title", "title")
@@ -467,8 +472,8 @@ def segment_article(
     holds a line break. The first line equal to ``title`` (default: ``guess_title(text)``) is the "title";
     page furniture (repeated title, credits, captions, section paths, headings, a trailing sign-up block)
     is "furniture"; the rest is "body", and a body line longer than ``max_chars`` is split into several
-    body segments at sentence boundaries. A Chinese ``language`` (``is_chinese``) applies the Chinese forms
-    of the rules; any other, or none, the English ones.
+    body segments at sentence boundaries. A Chinese or Japanese ``language`` (``follows_chinese_rules``)
+    applies the Chinese forms of the rules; any other, or none, the English ones.
     """
     return [Segment(s, e, kind, reason) for s, e, kind, reason in _segments(text, title, max_chars, language)]
 
@@ -496,7 +501,7 @@ def _segments(
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
     spans = _trimmed_lines(text)
-    if is_chinese(language):
+    if follows_chinese_rules(language):
         # Imported here, not at the top: segment_zh builds on this module's helpers and imports it.
         from annotator.corpus.segment_zh import zh_segments
 

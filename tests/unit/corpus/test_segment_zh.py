@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.corpus.readers import read_articles
-from annotator.corpus.segment import describe, is_chinese, passage_spans, segment_article, word_spans
+from annotator.corpus.segment import (
+    describe,
+    follows_chinese_rules,
+    passage_spans,
+    segment_article,
+    word_spans,
+)
 from tests.unit.corpus.test_segment import assert_well_formed
 
 SEED = Path(__file__).resolve().parents[3] / "seeds" / "zh" / "100_kim_putin_summits_zh.txt"
@@ -156,9 +162,28 @@ def test_without_a_chinese_language_the_english_rules_apply_unchanged():
     assert [(s.kind, s.reason) for s in chinese][1:] == [("body", ""), ("furniture", "credit line")]
 
 
-def test_is_chinese_reads_the_primary_language_subtag():
-    assert [is_chinese(tag) for tag in ("zh", "ZH", "zh-Hans", "zh-TW", " zh ")] == [True] * 5
-    assert [is_chinese(tag) for tag in ("", "en", "zha", "ja", "z")] == [False] * 5
+def test_chinese_and_japanese_tags_choose_the_chinese_rules_by_their_primary_subtag():
+    tags = ("zh", "ZH", "zh-Hans", "zh-TW", " zh ", "ja", "ja-JP")
+    assert [follows_chinese_rules(tag) for tag in tags] == [True] * 7
+    assert [follows_chinese_rules(tag) for tag in ("", "en", "zha", "jav", "ko", "z")] == [False] * 6
+
+
+def test_a_japanese_article_is_body_by_the_chinese_rules_and_was_headings_by_the_english_ones():
+    text = (
+        "金正恩総書記とプーチン大統領の会談\n\n"
+        "北朝鮮の金正恩総書記は19日、平壌でロシアのプーチン大統領と会談した。"
+        "専門家は「両国の接近は地域の安全保障に影響を与える」と指摘している。\n\n"
+        "共同通信によると、会談は約2時間続いた。"
+    )
+    body = [text[s.start : s.end] for s in segment_article(text, language="ja") if s.kind == "body"]
+    assert body == text.split("\n\n")[1:]
+    english = segment_article(text, language="en")
+    assert [(s.kind, s.reason) for s in english][1:] == [("furniture", "heading or label")] * 2
+    long = segment_article(text, language="ja", max_chars=40)
+    assert [text[s.start : s.end] for s in long if s.kind == "body"][:2] == [
+        "北朝鮮の金正恩総書記は19日、平壌でロシアのプーチン大統領と会談した。",
+        "専門家は「両国の接近は地域の安全保障に影響を与える」と指摘している。",
+    ]
 
 
 # --- the demo's Chinese article ---------------------------------------------------------------------

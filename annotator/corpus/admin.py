@@ -78,7 +78,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Assign passages to annotators (k-overlap)")
     def distribute_passages(self, request, queryset):
-        from annotator.labeling.services import assignments_distribute
+        from annotator.labeling.assignment_services import assignments_distribute
 
         for project in queryset:
             added = assignments_distribute(project=project)

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from annotator.labeling.assignment_services import assignment_flag, assignment_skip, assignment_submit
 from annotator.labeling.models import Assignment
 from annotator.labeling.selectors import (
     assignments_visible_to,
@@ -22,7 +23,6 @@ from annotator.labeling.selectors import (
     with_claim_counts,
     workspace_for,
 )
-from annotator.labeling.services import assignment_flag, assignment_skip, assignment_submit
 from annotator.labeling.time_on_task import assignment_time_add
 from api.labeling.filters import AssignmentFilter
 from api.labeling.serializers import (

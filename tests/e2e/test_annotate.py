@@ -13,8 +13,9 @@ from playwright.sync_api import Page, expect
 from annotator.corpus.models import Role
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, membership_set, project_create, speaker_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
-from annotator.labeling.services import assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

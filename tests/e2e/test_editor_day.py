@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotator.corpus.services import speaker_create
+from annotator.labeling.assignment_services import assignment_flag, assignments_distribute
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
-from annotator.labeling.services import assignment_flag, assignments_distribute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignments_distribute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from annotator.corpus.models import Role
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, membership_set, project_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Claim
-from annotator.labeling.services import assignments_distribute
 from annotator.labeling.span_rule import normalise_span
 from tests.e2e.test_annotate import assignment, drag_select, open_editor, wait_saved
 

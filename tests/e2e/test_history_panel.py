@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
 from annotator.history.models import Change
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create, claim_update
+from annotator.labeling.services import claim_create, claim_update
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from annotator.corpus.services import speaker_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Claim
-from annotator.labeling.services import assignments_distribute
 from tests.e2e.test_annotate import drag_select
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from annotator.corpus.models import Document
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Claim, ClaimOrigin
-from annotator.labeling.services import assignments_distribute
 from annotator.suggestions.models import Suggestion, SuggestionDismissal
 from annotator.suggestions.services import suggestions_detect
 from tests.e2e.test_annotate import drag_select, open_editor, wait_saved

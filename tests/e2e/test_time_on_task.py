@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page
 
 from annotator.labeling import time_on_task
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,9 @@ from django.test import Client
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
 from annotator.history.models import Change
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

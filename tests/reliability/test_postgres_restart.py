@@ -38,7 +38,7 @@ from annotator.corpus.models import Role
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, membership_set, project_create
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute
+from annotator.labeling.assignment_services import assignments_distribute
 
 project = project_create(name="Restart", slug="restart", overlap={len(ANNOTATORS)})
 for name in {ANNOTATORS!r}:

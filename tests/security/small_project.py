@@ -16,8 +16,9 @@ from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, membership_set, speaker_create
 from annotator.corpus.speakers import speaker_merge
 from annotator.exports.models import ExportJob
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 from annotator.suggestions.models import Suggestion
 

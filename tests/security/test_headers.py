@@ -64,7 +64,7 @@ def test_pages_carry_a_policy_without_inline_scripts(client, members, project):
 def test_json_script_data_is_not_script(client, members, project, seeded):
     """json_script's <script type="application/json"> is data: the browser never runs it, so a policy
     without 'unsafe-inline' leaves it alone (the e2e tests read it under the policy)."""
-    from annotator.labeling.services import assignments_distribute
+    from annotator.labeling.assignment_services import assignments_distribute
 
     assignments_distribute(project=project)
     client.force_login(members["ann1"])

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from annotator.corpus.models import Membership
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
-from annotator.labeling.services import assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 
 pytestmark = pytest.mark.django_db
 

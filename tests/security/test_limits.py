@@ -12,8 +12,9 @@ from annotator.corpus.models import Project
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
 from annotator.db_limits import StoredTextTooLong
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.models import Adjudication
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from annotator.corpus.models import Document, Membership
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignments_distribute
 from annotator.suggestions.models import Suggestion, SuggestionDismissal
 from annotator.suggestions.services import suggestions_detect
 

@@ -23,8 +23,9 @@ from annotator.corpus.readers import content_digest, read_articles
 from annotator.corpus.schema import span_rule_of, values
 from annotator.corpus.services import speaker_create
 from annotator.exports.importing.selectors import speakers_known
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignment_submit, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 from annotator.suggestions.detector.gold import gold_problems
 from annotator.web.demo.gold import DemoClaim, GoldError, GoldFile, gold_place, gold_read

@@ -22,6 +22,7 @@ from annotator.corpus.models import Project, Role
 from annotator.corpus.schema import flag_reasons_of, span_rule_of
 from annotator.corpus.selectors import project_members
 from annotator.labeling import time_on_task
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.selectors import (
     assignments_for,
     first_assignment,
@@ -30,7 +31,6 @@ from annotator.labeling.selectors import (
     skipped_assignments,
     workspace_for,
 )
-from annotator.labeling.services import assignments_distribute
 from annotator.web.access import project_for
 from api.labeling import WorkspaceSerializer
 from api.suggestions import suggestions_data

@@ -10,8 +10,9 @@ from unittest import mock
 from annotator.corpus.models import Project, Speaker
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create, claim_delete
+from annotator.labeling.services import claim_create, claim_delete
 
 PERSPECTIVES = ["us_western", "chinese", "russian", "north_korean"]
 STANCES = ["favor", "against", "neutral"]

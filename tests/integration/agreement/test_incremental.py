@@ -21,8 +21,9 @@ from annotator.agreement.results import run_results
 from annotator.agreement.services import agreement_run_execute, agreement_run_request
 from annotator.corpus.models import Document, Passage, Speaker
 from annotator.corpus.speakers import speaker_merge
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
-from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
+from annotator.labeling.services import claim_create, claim_delete, claim_update
 from annotator.review.models import Adjudication
 from annotator.review.services import adjudication_save
 from tests.integration.agreement.broker import on_broker

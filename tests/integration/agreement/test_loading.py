@@ -7,8 +7,9 @@ from django.db import connection
 from annotator.agreement.loading import NO_SPEAKER, load_project_input
 from annotator.corpus.models import Role
 from annotator.corpus.services import membership_set, project_create
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim, ClaimOrigin
-from annotator.labeling.services import assignment_submit, claim_delete, claim_update
+from annotator.labeling.services import claim_delete, claim_update
 from annotator.review.services import adjudication_save
 from tests.integration.agreement.annotations import annotate, import_articles
 

@@ -18,8 +18,9 @@ from annotator.agreement.services import (
     agreement_run_request,
     agreement_runs_recover,
 )
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignment_submit, claim_update
+from annotator.labeling.services import claim_update
 from tests.integration.agreement.broker import on_broker
 
 pytestmark = pytest.mark.django_db

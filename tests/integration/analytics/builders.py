@@ -21,8 +21,9 @@ from annotator.analytics.services import consensus_changed
 from annotator.corpus.models import Passage, Project
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 from tests.integration.review.builders import SENTENCES, annotate, speaker
 

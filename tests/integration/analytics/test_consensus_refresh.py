@@ -5,8 +5,9 @@ from annotator.analytics.models import ConsensusClaim, ConsensusState
 from annotator.analytics.params import Scope
 from annotator.analytics.selectors import consensus_state, who_says_what_report
 from annotator.analytics.services import consensus_mark_stale, consensus_refresh
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit, claim_create
+from annotator.labeling.services import claim_create
 from tests.integration.analytics.builders import SUN, build_who_says_what
 
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from annotator.corpus.importing import import_path, import_uploaded_file
 from annotator.corpus.models import Document
 from annotator.corpus.segment import passage_spans
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ import pytest
 from annotator.corpus.models import Passage, Project, Speaker
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 
 ASTRAL_TEXT = (
@@ -83,7 +84,10 @@ def annotate_project(project: Project, people: dict) -> Annotated:
             (astral, ["𝕏", "summit"], dict(perspective="neutral_mixed", stance="neutral", note="-tricky")),
         ],
     }
-    with mock.patch("annotator.labeling.services.annotations_changed"):
+    with (
+        mock.patch("annotator.labeling.services.annotations_changed"),
+        mock.patch("annotator.labeling.assignment_services.annotations_changed"),
+    ):
         for username, claims in plans.items():
             assignments = {}
             for passage, words, fields in claims:

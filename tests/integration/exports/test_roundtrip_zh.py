@@ -18,8 +18,9 @@ from annotator.exports.formats.tokens import word_tokens
 from annotator.exports.importing import annotations_import
 from annotator.exports.selectors import ExportFilters
 from annotator.exports.services import FORMATS, export_stream
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 from tests.integration.exports.test_round_trip import exported_claims
 
@@ -59,7 +60,10 @@ def chinese(project, members):
     speaker = speaker_create(project=project, name="王俊生", kind="person", affiliation="cn_scholar")
     passages = list(Passage.objects.filter(document__project=project).order_by("position"))
     assert len(passages) == 2
-    with mock.patch("annotator.labeling.services.annotations_changed"):
+    with (
+        mock.patch("annotator.labeling.services.annotations_changed"),
+        mock.patch("annotator.labeling.assignment_services.annotations_changed"),
+    ):
         for username, claims in CLAIMS.items():
             for passage in passages:
                 assignment = Assignment.objects.select_related("passage__document__project").get(

@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignments_distribute
 
 ARTICLE = """Summit watch
 

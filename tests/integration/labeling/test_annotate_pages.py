@@ -6,8 +6,9 @@ import pytest
 
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 
 pytestmark = pytest.mark.django_db
 

@@ -4,14 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotator.errors import Conflict
+from annotator.labeling.assignment_services import assignment_skip, assignment_submit
 from annotator.labeling.models import AssignmentStatus, Claim
-from annotator.labeling.services import (
-    assignment_skip,
-    assignment_submit,
-    claim_create,
-    claim_delete,
-    claim_update,
-)
+from annotator.labeling.services import claim_create, claim_delete, claim_update
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +111,9 @@ def test_a_claim_cannot_name_another_annotators_private_speaker_in_a_blind_proje
     from django.core.exceptions import ValidationError
 
     from annotator.corpus.models import Speaker
+    from annotator.labeling.assignment_services import assignments_distribute
     from annotator.labeling.models import Assignment
-    from annotator.labeling.services import assignments_distribute, claim_create
+    from annotator.labeling.services import claim_create
 
     assignments_distribute(project=project)
     private = Speaker.objects.create(

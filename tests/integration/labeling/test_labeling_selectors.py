@@ -4,6 +4,7 @@ import pytest
 
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.assignment_services import assignment_skip, assignment_submit
 from annotator.labeling.models import Assignment
 from annotator.labeling.selectors import (
     assignments_for,
@@ -12,7 +13,7 @@ from annotator.labeling.selectors import (
     progress_by_annotator,
     progress_by_project,
 )
-from annotator.labeling.services import assignment_skip, assignment_submit, claim_create
+from annotator.labeling.services import claim_create
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def two_documents(assigned):
     later = "Later\n\nFirst paragraph of the later article.\n\nSecond paragraph of the later article.\n"
     documents_import(project=assigned, records=[ArticleRecord(title="Later", text=later)])
-    from annotator.labeling.services import assignments_distribute
+    from annotator.labeling.assignment_services import assignments_distribute
 
     assignments_distribute(project=assigned)
     return assigned

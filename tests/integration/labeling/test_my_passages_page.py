@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import
+from annotator.labeling.assignment_services import assignment_flag, assignments_distribute
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_flag, assignments_distribute
 from annotator.web.views import navigator
 
 pytestmark = pytest.mark.django_db

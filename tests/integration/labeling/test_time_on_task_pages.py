@@ -5,8 +5,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_submit
 from annotator.labeling.time_on_task import assignment_time_add
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ from unittest import mock
 from annotator.corpus.models import Passage, Project, Speaker
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
+from annotator.labeling.assignment_services import assignment_submit, assignments_distribute
 from annotator.labeling.models import Assignment, Claim
-from annotator.labeling.services import assignment_submit, assignments_distribute, claim_create
+from annotator.labeling.services import claim_create
 
 DEFAULTS = {"attribution": "indirect", "perspective": "us_western", "stance": "against"}
 

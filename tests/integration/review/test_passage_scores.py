@@ -9,8 +9,9 @@ from annotator.corpus.models import SpeakerMerge
 from annotator.corpus.schema_services import schema_value_merge
 from annotator.corpus.speaker_merges import speaker_merge_undo
 from annotator.corpus.speakers import speaker_merge
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Assignment, AssignmentStatus, Claim
-from annotator.labeling.services import assignment_submit, claim_create, claim_delete, claim_update
+from annotator.labeling.services import claim_create, claim_delete, claim_update
 from annotator.review.models import PassageScore
 from annotator.review.queue import QueueCursor, review_queue
 from annotator.review.scoring import passage_scores_refresh, project_scores_refresh

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from annotator.labeling.assignment_services import assignment_flag
 from annotator.labeling.models import Assignment
-from annotator.labeling.services import assignment_flag
 from annotator.review.queue import ANY_FLAG, review_queue
 from annotator.review.selectors import passage_review
 from tests.integration.review.builders import annotate, import_article

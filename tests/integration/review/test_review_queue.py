@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from annotator.labeling.assignment_services import assignment_submit
 from annotator.labeling.models import Claim
-from annotator.labeling.services import assignment_submit, claim_update
+from annotator.labeling.services import claim_update
 from annotator.review.queue import review_queue
 from annotator.review.services import adjudication_save
 from tests.integration.review.builders import annotate, import_article, no_agreement_refresh, speaker

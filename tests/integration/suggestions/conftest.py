@@ -5,7 +5,7 @@ import pytest
 from annotator.corpus.models import Document
 from annotator.corpus.readers import ArticleRecord
 from annotator.corpus.services import documents_import, speaker_create
-from annotator.labeling.services import assignments_distribute
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.suggestions.services import suggestions_detect
 from tests.integration.labeling.conftest import api_client  # noqa: F401  (fixture)
 from tests.integration.suggestions.builders import ARTICLE

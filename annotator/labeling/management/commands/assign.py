@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotator.corpus.models import Project
-from annotator.labeling.services import assignments_distribute
+from annotator.labeling.assignment_services import assignments_distribute
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from annotator.corpus.importing import import_path
 from annotator.corpus.models import Project
 from annotator.corpus.services import membership_set, project_create
-from annotator.labeling.services import assignments_distribute
+from annotator.labeling.assignment_services import assignments_distribute
 from annotator.suggestions.services import suggestions_detect_documents
 from annotator.web.demo.gold import GoldError
 from annotator.web.demo.loading import DemoLoad, demo_annotations_load

@@ -235,7 +235,8 @@ def _csv_statement(project: Any, filters: ExportFilters) -> tuple[str, list[Any]
             WHERE adjudication.passage_id = p.id"""
         )
     cells = [
-        "p.id", "p.document_id", _safe("p.title"), "p.position", "r.id", _safe("r.annotator"), "r.start",
+        "p.id", "p.document_id", _safe("p.title"), _safe("p.language"), "p.position", "r.id",
+        _safe("r.annotator"), "r.start",
         'r."end"', _safe("r.text"), _safe("r.speaker"), _safe("r.kind"), _safe("r.affiliation"),
         _safe("r.attribution"), _safe("r.perspective"), _safe("r.stance"), _safe("r.target"),
         "r.confidence", _safe("r.note"), _safe("r.flag_reason"), "r.active_seconds",

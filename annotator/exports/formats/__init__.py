@@ -147,9 +147,9 @@ def jsonl(records: Iterable[PassageRecord]) -> Iterator[str]:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 CSV_COLUMNS = (
-    "passage_id", "document_id", "document_title", "position", "claim_id", "annotator", "start", "end",
-    "text", "speaker", "speaker_kind", "speaker_affiliation", "attribution", "perspective", "stance",
-    "target", "confidence", "note", "flag_reason", "active_seconds",
+    "passage_id", "document_id", "document_title", "document_language", "position", "claim_id", "annotator",
+    "start", "end", "text", "speaker", "speaker_kind", "speaker_affiliation", "attribution", "perspective",
+    "stance", "target", "confidence", "note", "flag_reason", "active_seconds",
 )  # fmt: skip
 
 
@@ -167,7 +167,8 @@ def spreadsheet_safe(value: Any) -> Any:
 def _csv_row(record: PassageRecord, claim: ClaimRecord) -> list[Any]:
     speaker = claim.get("speaker") or {}
     row = [
-        record["passage_id"], record["document_id"], record["document_title"], record["position"],
+        record["passage_id"], record["document_id"], record["document_title"],
+        record["document"].get("language"), record["position"],
         claim["id"], claim["annotator"], claim["start"], claim["end"], claim["text"],
         speaker.get("name"), speaker.get("kind"), speaker.get("affiliation"), claim["attribution"],
         claim["perspective"], claim["stance"], claim["target"], claim.get("confidence"), claim.get("note"),

@@ -132,6 +132,7 @@ def test_jsonl_csv_and_hf_keep_chinese_text_and_code_point_offsets(chinese):
 
     rows = list(csv.DictReader(io.StringIO(export(chinese, "csv").decode(), newline="")))
     assert sorted(r["annotator"] for r in rows) == ["ann1", "ann1", "ann2", "ann2"]
+    assert {r["document_language"] for r in rows} == {"zh"}
     for row in rows:
         assert passages[int(row["passage_id"])][int(row["start"]) : int(row["end"])] == row["text"]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotator.corpus.models import Document, Membership
+from annotator.corpus.readers import read_articles
 from annotator.labeling.models import Assignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,3 +87,22 @@ def test_manager_uploads_by_drag_and_drop_assigns_and_the_annotator_reads_the_gu
     expect(annotator.locator("#guidelines")).to_be_hidden()
     annotator.keyboard.press("Shift+G")
     expect(annotator.locator("#guidelines")).to_be_visible()
+
+
+def test_the_summary_names_the_encoding_of_a_file_that_was_not_utf8(project, members, login, live_server):
+    chinese = (REPO / "seeds" / "zh" / "100_kim_putin_summits_zh.txt").read_text(encoding="utf-8")
+    files = [
+        {"name": "summit_gbk.txt", "data": base64.b64encode(chinese.encode("gb18030")).decode()},
+        {"name": SEEDS[0].name, "data": base64.b64encode(SEEDS[0].read_bytes()).decode()},
+    ]
+    page = login("man")
+    page.goto(f"{live_server.url}/projects/summits/articles/upload/")
+    page.wait_for_selector("html[data-upload=ready]", state="attached")
+    page.evaluate(DROP_FILES_JS, [files])
+
+    rows = page.locator("#summary-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("td").first).to_have_text("summit_gbk.txt (read as GB18030)")
+    expect(rows.nth(1).locator("td").first).to_have_text(SEEDS[0].name)
+    (expected,) = read_articles("summit.txt", chinese.encode("utf-8"))
+    assert Document.objects.get(project=project, language="zh").text == expected.text

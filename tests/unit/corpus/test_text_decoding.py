@@ -59,3 +59,18 @@ def test_big5_is_not_read_as_gb18030_through_the_private_use_area():
     """Big5 bytes often decode as GB18030 too, into private-use characters: those never pass."""
     decoded = decode_text(TRADITIONAL.encode("big5"))
     assert decoded.encoding == "Big5" and not any("\ue000" <= c <= "\uf8ff" for c in decoded.text)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text.encode()[:600] + b"\xff" + text.encode()[600:],  # a stray byte
+        lambda text: text.encode() + "中".encode()[:2],  # cut in the middle of a character
+        lambda text: text.encode()[:300] + b" caf\xe9 " + text.encode()[300:],  # one Latin-1 word
+    ],
+)
+def test_a_utf8_file_with_one_bad_byte_is_refused_not_read_as_mojibake(damage):
+    for text in (SIMPLIFIED * 20, WESTERN * 20):
+        with pytest.raises(UndecodableText) as info:
+            decode_text(damage(text))
+        assert info.value.encoding == "UTF-8"

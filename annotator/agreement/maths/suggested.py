@@ -81,10 +81,9 @@ def gamma_sections(
     """γ (report_gamma.gamma_section) on all claims and, when some came from suggestions, without them
     (None otherwise): γ is computed from the claims, not from per-document sums."""
     gamma = gamma_section(project_arrays(claims, assignments, passage_lengths, gold), seed=seed)
-    kept = ~np.asarray(suggested, bool)
-    if kept.all():
+    if not np.asarray(suggested, bool).any():
         return gamma, None
-    claims_kept = {name: np.asarray(column)[kept] for name, column in claims.items()}
+    claims_kept = without_claims(claims, suggested)
     return gamma, gamma_section(project_arrays(claims_kept, assignments, passage_lengths, gold), seed=seed)
 
 

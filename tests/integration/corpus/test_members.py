@@ -1,7 +1,5 @@
 """Members: added by username or e-mail, roles changed, removed with their work kept, new accounts by link."""
 
-from unittest import mock
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from annotator.corpus.project_services import (
     member_role_set,
 )
 from annotator.labeling.models import Assignment, Claim
+from tests.integration.follow_ups import follow_ups_held
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def _work(project, user, passages: int) -> None:
 
     body = "\n".join(f"Officials said the summit number {n} went well for everyone." for n in range(passages))
     documents_import(project=project, records=[ArticleRecord(text=f"Title\n{body}", title="Title")])
-    with mock.patch("annotator.labeling.services.annotations_changed"):
+    with follow_ups_held():
         for passage in Passage.objects.filter(document__project=project).select_related("document__project"):
             assignment = Assignment.objects.create(passage=passage, annotator=user)
             claim_create(

@@ -7,7 +7,6 @@ speaker name.
 """
 
 from dataclasses import dataclass, field
-from unittest import mock
 
 import pytest
 
@@ -18,6 +17,7 @@ from annotator.labeling.assignment_services import assignment_submit, assignment
 from annotator.labeling.models import Assignment, Claim
 from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
+from tests.integration.follow_ups import follow_ups_held
 
 ASTRAL_TEXT = (
     "Pyongyang notes\n\n"
@@ -84,10 +84,7 @@ def annotate_project(project: Project, people: dict) -> Annotated:
             (astral, ["𝕏", "summit"], dict(perspective="neutral_mixed", stance="neutral", note="-tricky")),
         ],
     }
-    with (
-        mock.patch("annotator.labeling.services.annotations_changed"),
-        mock.patch("annotator.labeling.assignment_services.annotations_changed"),
-    ):
+    with follow_ups_held():
         for username, claims in plans.items():
             assignments = {}
             for passage, words, fields in claims:

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import zipfile
-from unittest import mock
 
 import pytest
 import yaml
@@ -23,6 +22,7 @@ from annotator.labeling.models import Assignment
 from annotator.labeling.services import claim_create
 from annotator.review.services import adjudication_save
 from tests.integration.exports.test_round_trip import exported_claims
+from tests.integration.follow_ups import follow_ups_held
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +60,7 @@ def chinese(project, members):
     speaker = speaker_create(project=project, name="王俊生", kind="person", affiliation="cn_scholar")
     passages = list(Passage.objects.filter(document__project=project).order_by("position"))
     assert len(passages) == 2
-    with (
-        mock.patch("annotator.labeling.services.annotations_changed"),
-        mock.patch("annotator.labeling.assignment_services.annotations_changed"),
-    ):
+    with follow_ups_held():
         for username, claims in CLAIMS.items():
             for passage in passages:
                 assignment = Assignment.objects.select_related("passage__document__project").get(

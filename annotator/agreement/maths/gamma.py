@@ -18,17 +18,13 @@ chance sampler's gap statistics hold only gaps that occur (pygamma-agreement add
 γ-cat and γ_k (Mathet 2017) weigh the categorical disagreement of aligned pairs by their positional
 closeness; unaligned units count Δ² over Δ, as pygamma-agreement does. Where several alignments are best,
 γ-cat and γ_k depend on the one the solver returns (γ does not).
-
-Everything the chance sampler needs is a sum (moments, histograms, counts), so `GammaTerms` of documents or
-blocks add up: γ of a corpus = gamma_from_terms(sum_terms(per-document terms)), however it was split.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -93,9 +89,6 @@ class Moments:
         v = np.asarray(values, dtype=np.float64)
         return cls(float(len(v)), float(v.sum()), float((v * v).sum()))
 
-    def __add__(self, other: Moments) -> Moments:
-        return Moments(self.n + other.n, self.total + other.total, self.squares + other.squares)
-
     @property
     def mean(self) -> float:
         return self.total / self.n if self.n else 0.0
@@ -105,13 +98,6 @@ class Moments:
         if not self.n:
             return 0.0
         return math.sqrt(max(self.squares / self.n - self.mean**2, 0.0))
-
-
-def _add_counts(a: Mapping[Any, float], b: Mapping[Any, float]) -> dict[Any, float]:
-    out = dict(a)
-    for key, value in b.items():
-        out[key] = out.get(key, 0) + value
-    return out
 
 
 @dataclass(frozen=True)
@@ -136,52 +122,9 @@ class GammaTerms:
     label_disorder: dict[str, float] = field(default_factory=dict)  # γ_k numerators and denominators
     label_weight: dict[str, float] = field(default_factory=dict)
 
-    def __add__(self, other: GammaTerms) -> GammaTerms:
-        if self.dissimilarity != other.dissimilarity:
-            raise ValueError("γ terms computed with different dissimilarities do not add up")
-        summed: dict[str, Any] = {}
-        for f in fields(self):
-            a, b = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "dissimilarity":
-                summed[f.name] = a
-            elif isinstance(a, dict):
-                summed[f.name] = _add_counts(a, b)
-            else:
-                summed[f.name] = a + b
-        return GammaTerms(**summed)
-
     @property
     def observed_disorder(self) -> float:
         return self.observed / self.weight if self.weight > 0 else float("nan")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (see from_dict)."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Moments | Dissimilarity):
-                value = {g.name: getattr(value, g.name) for g in fields(value)}
-            elif f.name == "coders":
-                value = {str(k): v for k, v in value.items()}
-            out[f.name] = value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GammaTerms:
-        values = dict(data)
-        values["dissimilarity"] = Dissimilarity(**values["dissimilarity"])
-        for name in ("units_per_annotator", "lengths", "gaps"):
-            values[name] = Moments(**values[name])
-        values["coders"] = {int(k): int(v) for k, v in values["coders"].items()}
-        return cls(**values)
-
-
-def sum_terms(terms: Iterable[GammaTerms], dissimilarity: Dissimilarity | None = None) -> GammaTerms:
-    """The sum of γ terms; an empty sum is the zero terms of `dissimilarity` (default: α = β = Δ = 1)."""
-    total = GammaTerms(dissimilarity=dissimilarity or Dissimilarity())
-    for i, t in enumerate(terms):
-        total = t if i == 0 and dissimilarity is None else total + t
-    return total
 
 
 @dataclass(frozen=True)
@@ -624,32 +567,6 @@ def gamma_terms(
     d = dissimilarity or Dissimilarity()
     c, _ = _inputs(continuum, coder, start, end, category, slot_continuum, slot_coder)
     return _terms_of(c, _per_continuum(c, d), np.arange(c.n_continua), d)
-
-
-def gamma_terms_by_group(
-    group: Mapping[int, Any],
-    continuum: ArrayLike,
-    coder: ArrayLike,
-    start: ArrayLike,
-    end: ArrayLike,
-    category: ArrayLike | None = None,
-    *,
-    slot_continuum: ArrayLike | None = None,
-    slot_coder: ArrayLike | None = None,
-    dissimilarity: Dissimilarity | None = None,
-) -> dict[Any, GammaTerms]:
-    """Like gamma_terms, one GammaTerms per group of continua (e.g. per document), in one pass.
-
-    group: continuum id -> group key; groups without a continuum of >= 2 annotators are left out.
-    """
-    d = dissimilarity or Dissimilarity()
-    c, ids = _inputs(continuum, coder, start, end, category, slot_continuum, slot_coder)
-    per = _per_continuum(c, d)
-    keys = [group[int(i)] for i in ids.tolist()]
-    by_key: dict[Any, list[int]] = {}
-    for row, key in enumerate(keys):
-        by_key.setdefault(key, []).append(row)
-    return {key: _terms_of(c, per, np.asarray(rows, np.int64), d) for key, rows in by_key.items()}
 
 
 # --- chance disorder ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""γ agreement: pygamma-agreement's reference values, additivity of the terms, properties of the measure."""
+"""γ agreement: pygamma-agreement's reference values and properties of the measure."""
 
 import csv
 import json
@@ -10,12 +10,9 @@ import pytest
 
 from annotator.agreement.maths.gamma import (
     Dissimilarity,
-    GammaTerms,
     gamma,
     gamma_from_terms,
     gamma_terms,
-    gamma_terms_by_group,
-    sum_terms,
     units_from_rows,
 )
 
@@ -121,36 +118,6 @@ def test_gamma_lies_where_pygammas_does(fixture):
     relative_expected = abs(result.expected - reference["expectedDisorder"]) / reference["expectedDisorder"]
     assert relative_expected < 0.15
     assert abs(result.gamma - reference["gamma"]) < 0.15 * (1 - reference["gamma"]) + 0.02
-
-
-# --- terms add up ------------------------------------------------------------------------------------
-
-
-def test_terms_summed_in_chunks_give_the_same_gamma_as_one_pass():
-    units = random_project(np.random.default_rng(5), passages=40, annotators=3, agree=0.7)
-    whole = gamma_terms(**units)
-    chunks = []
-    for passages in (range(0, 7), range(7, 8), range(8, 31), range(31, 40)):
-        keep = np.isin(units["continuum"], list(passages))
-        chunks.append(gamma_terms(**{k: v[keep] for k, v in units.items()}))
-    summed = sum_terms(reversed(chunks))
-    assert summed.observed == pytest.approx(whole.observed, rel=1e-12)
-    assert summed.continua == whole.continua == 40
-    assert summed.categories == whole.categories
-    one, many = gamma_from_terms(whole, samples=20, seed=1), gamma_from_terms(summed, samples=20, seed=1)
-    assert many.gamma == pytest.approx(one.gamma, abs=1e-9)
-    assert many.per_label == pytest.approx(one.per_label, abs=1e-9)
-    by_document = gamma_terms_by_group({p: p // 10 for p in range(40)}, **units)
-    assert sorted(by_document) == [0, 1, 2, 3]
-    assert sum_terms(by_document.values()).observed == pytest.approx(whole.observed, rel=1e-12)
-    stored = [GammaTerms.from_dict(json.loads(json.dumps(t.to_dict()))) for t in by_document.values()]
-    assert gamma_from_terms(sum_terms(stored), samples=20, seed=1).gamma == pytest.approx(one.gamma, abs=1e-9)
-
-
-def test_terms_of_different_dissimilarities_do_not_add():
-    units = units_from_rows(aps_rows())
-    with pytest.raises(ValueError, match="different dissimilarities"):
-        gamma_terms(**units) + gamma_terms(**units, dissimilarity=Dissimilarity(alpha=3.0))
 
 
 # --- properties --------------------------------------------------------------------------------------
